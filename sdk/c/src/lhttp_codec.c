@@ -1,0 +1,538 @@
+/* lhttp_codec.c - LHTTP/1.0 codec. See lhttp_codec.h. */
+#include "lhttp_codec.h"
+
+#include <string.h>
+
+/* ---- errors ------------------------------------------------------------ */
+
+const char *lhttp_strerror(int err)
+{
+    switch (err) {
+    case LHTTP_OK: return "success";
+    case LHTTP_ERR_NOT_LHTTP: return "not an LHTTP frame (start line must begin with LHTTP/)";
+    case LHTTP_ERR_BAD_VERSION: return "unsupported LHTTP version (only 1.0)";
+    case LHTTP_ERR_BAD_START_LINE: return "malformed start line or command";
+    case LHTTP_ERR_BAD_HEADER: return "malformed header line";
+    case LHTTP_ERR_FRAME_TOO_LARGE: return "frame exceeds the maximum frame size";
+    case LHTTP_ERR_TOO_MANY_HEADERS: return "too many headers";
+    case LHTTP_ERR_HEADERS_TOO_LARGE: return "header section exceeds the maximum size";
+    case LHTTP_ERR_INVALID_UTF8: return "frame head is not valid UTF-8";
+    case LHTTP_ERR_BAD_MULTIPART: return "malformed multipart header or part";
+    case LHTTP_ERR_BUFFER_TOO_SMALL: return "caller-provided buffer too small";
+    case LHTTP_ERR_INVALID_ARG: return "invalid argument";
+    case LHTTP_ERR_BAD_CHANNEL: return "invalid channel name";
+    case LHTTP_ERR_CAPACITY: return "caller-provided table is full";
+    case LHTTP_ERR_URL: return "invalid URL (expected ws://host[:port][/path])";
+    case LHTTP_ERR_TLS_UNSUPPORTED: return "wss:// (TLS) is not supported yet";
+    case LHTTP_ERR_DNS: return "host name resolution failed";
+    case LHTTP_ERR_CONNECT: return "TCP connection failed";
+    case LHTTP_ERR_IO: return "socket I/O error";
+    case LHTTP_ERR_TIMEOUT: return "timed out";
+    case LHTTP_ERR_HANDSHAKE: return "WebSocket handshake failed";
+    case LHTTP_ERR_WS_PROTOCOL: return "WebSocket protocol violation by the peer";
+    case LHTTP_ERR_WS_TOO_LARGE: return "WebSocket message larger than the receive buffer";
+    case LHTTP_ERR_WS_UTF8: return "WebSocket text message is not valid UTF-8";
+    case LHTTP_ERR_CLOSED: return "connection closed";
+    case LHTTP_ERR_NOT_CONNECTED: return "not connected";
+    default: return "unknown error";
+    }
+}
+
+const char *lhttp_error_code(int err)
+{
+    switch (err) {
+    case LHTTP_OK: return "ok";
+    case LHTTP_ERR_NOT_LHTTP: return "not_lhttp";
+    case LHTTP_ERR_BAD_VERSION: return "bad_version";
+    case LHTTP_ERR_BAD_START_LINE: return "bad_start_line";
+    case LHTTP_ERR_BAD_HEADER: return "bad_header";
+    case LHTTP_ERR_FRAME_TOO_LARGE: return "frame_too_large";
+    case LHTTP_ERR_TOO_MANY_HEADERS: return "too_many_headers";
+    case LHTTP_ERR_HEADERS_TOO_LARGE: return "headers_too_large";
+    case LHTTP_ERR_INVALID_UTF8: return "invalid_utf8";
+    case LHTTP_ERR_BAD_MULTIPART: return "bad_multipart";
+    case LHTTP_ERR_BUFFER_TOO_SMALL: return "buffer_too_small";
+    case LHTTP_ERR_INVALID_ARG: return "invalid_arg";
+    case LHTTP_ERR_BAD_CHANNEL: return "bad_channel";
+    case LHTTP_ERR_CAPACITY: return "capacity";
+    case LHTTP_ERR_URL: return "bad_url";
+    case LHTTP_ERR_TLS_UNSUPPORTED: return "tls_unsupported";
+    case LHTTP_ERR_DNS: return "dns";
+    case LHTTP_ERR_CONNECT: return "connect";
+    case LHTTP_ERR_IO: return "io";
+    case LHTTP_ERR_TIMEOUT: return "timeout";
+    case LHTTP_ERR_HANDSHAKE: return "handshake";
+    case LHTTP_ERR_WS_PROTOCOL: return "ws_protocol";
+    case LHTTP_ERR_WS_TOO_LARGE: return "ws_too_large";
+    case LHTTP_ERR_WS_UTF8: return "ws_utf8";
+    case LHTTP_ERR_CLOSED: return "closed";
+    case LHTTP_ERR_NOT_CONNECTED: return "not_connected";
+    default: return "unknown";
+    }
+}
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static unsigned char lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+static int is_ctl_or_space(unsigned char c)
+{
+    return c <= 0x20 || c == 0x7f;
+}
+
+static int is_sp_tab(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+lhttp_str lhttp_cstr(const char *s)
+{
+    lhttp_str r;
+    r.ptr = s ? s : "";
+    r.len = s ? strlen(s) : 0;
+    return r;
+}
+
+static int view_ieq(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i;
+    if (alen != blen) return 0;
+    for (i = 0; i < alen; i++)
+        if (lower((unsigned char)a[i]) != lower((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+int lhttp_str_ieq(lhttp_str a, const char *b)
+{
+    return b != NULL && view_ieq(a.ptr, a.len, b, strlen(b));
+}
+
+int lhttp_str_eq(lhttp_str a, const char *b)
+{
+    size_t n;
+    if (b == NULL) return 0;
+    n = strlen(b);
+    return n == a.len && (n == 0 || memcmp(a.ptr, b, n) == 0);
+}
+
+void lhttp_limits_default(lhttp_limits *lim)
+{
+    lim->max_frame_bytes = LHTTP_DEFAULT_MAX_FRAME_BYTES;
+    lim->max_headers = LHTTP_DEFAULT_MAX_HEADERS;
+    lim->max_header_bytes = LHTTP_DEFAULT_MAX_HEADER_BYTES;
+}
+
+static const lhttp_limits *limits_or_default(const lhttp_limits *lim, lhttp_limits *tmp)
+{
+    if (lim) return lim;
+    lhttp_limits_default(tmp);
+    return tmp;
+}
+
+int lhttp_valid_utf8(const void *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) { i++; continue; }
+        if (c >= 0xC2 && c <= 0xDF) {
+            if (i + 1 >= len || (s[i + 1] & 0xC0) != 0x80) return 0;
+            i += 2;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            unsigned char lo = 0x80, hi = 0xBF;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F; /* no surrogates */
+            if (i + 2 >= len || s[i + 1] < lo || s[i + 1] > hi || (s[i + 2] & 0xC0) != 0x80)
+                return 0;
+            i += 3;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            unsigned char lo = 0x80, hi = 0xBF;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+            if (i + 3 >= len || s[i + 1] < lo || s[i + 1] > hi ||
+                (s[i + 2] & 0xC0) != 0x80 || (s[i + 3] & 0xC0) != 0x80)
+                return 0;
+            i += 4;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int lhttp_valid_command(lhttp_str s)
+{
+    size_t i;
+    if (s.len == 0 || s.len > LHTTP_MAX_COMMAND_LEN || s.ptr == NULL) return 0;
+    for (i = 0; i < s.len; i++)
+        if (is_ctl_or_space((unsigned char)s.ptr[i])) return 0;
+    return 1;
+}
+
+int lhttp_valid_header_name(lhttp_str s)
+{
+    size_t i;
+    if (s.len == 0 || s.ptr == NULL) return 0;
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (is_ctl_or_space(c) || c == ':') return 0;
+    }
+    return 1;
+}
+
+int lhttp_valid_channel(lhttp_str s)
+{
+    size_t i;
+    if (s.len == 0 || s.len > LHTTP_MAX_CHANNEL_LEN || s.ptr == NULL) return 0;
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+            continue;
+        if (strchr("_.:@/=+~-", c) != NULL && c != 0) continue;
+        return 0;
+    }
+    return 1;
+}
+
+/* Finds "\r\n" in s[from..len); returns its index or len if absent. */
+static size_t find_crlf(const unsigned char *s, size_t from, size_t len)
+{
+    size_t i = from;
+    while (i + 1 < len) {
+        const unsigned char *p = (const unsigned char *)memchr(s + i, '\r', len - i - 1);
+        if (p == NULL) return len;
+        i = (size_t)(p - s);
+        if (s[i + 1] == '\n') return i;
+        i++;
+    }
+    return len;
+}
+
+/*
+ * Parses header lines from s[pos..len) up to an empty line or the end.
+ * Stores distinct names into hdrs (cap), sets *count and *body_start.
+ * Errors: bad_header / too_many_headers / headers_too_large, or
+ * LHTTP_ERR_CAPACITY when hdrs is full.
+ */
+static int parse_headers(const unsigned char *s, size_t pos, size_t len,
+                         const lhttp_limits *lim, lhttp_header *hdrs, size_t cap,
+                         size_t *count, size_t *body_start)
+{
+    size_t start = pos, lines = 0, n = 0;
+    for (;;) {
+        size_t eol, next, colon, ns, ne, vs, ve, i, k;
+        if (pos >= len) { *body_start = len; break; }
+        eol = find_crlf(s, pos, len);
+        if (eol == pos) { *body_start = pos + 2; break; } /* empty line */
+        next = eol < len ? eol + 2 : len;
+        if (next - start > lim->max_header_bytes) return LHTTP_ERR_HEADERS_TOO_LARGE;
+        if (++lines > lim->max_headers) return LHTTP_ERR_TOO_MANY_HEADERS;
+        /* line is s[pos..eol) */
+        colon = eol;
+        for (i = pos; i < eol; i++) {
+            if (s[i] == '\r' || s[i] == '\n') return LHTTP_ERR_BAD_HEADER;
+            if (s[i] == ':' && colon == eol) colon = i;
+        }
+        if (colon == eol) return LHTTP_ERR_BAD_HEADER;
+        ns = pos; ne = colon;
+        while (ns < ne && is_sp_tab(s[ns])) ns++;
+        while (ne > ns && is_sp_tab(s[ne - 1])) ne--;
+        if (ns == ne) return LHTTP_ERR_BAD_HEADER;
+        for (i = ns; i < ne; i++)
+            if (is_ctl_or_space(s[i])) return LHTTP_ERR_BAD_HEADER;
+        vs = colon + 1; ve = eol;
+        while (vs < ve && is_sp_tab(s[vs])) vs++;
+        while (ve > vs && is_sp_tab(s[ve - 1])) ve--;
+        for (k = 0; k < n; k++)
+            if (view_ieq(hdrs[k].name.ptr, hdrs[k].name.len, (const char *)s + ns, ne - ns))
+                break;
+        if (k == n) {
+            if (n >= cap) return LHTTP_ERR_CAPACITY;
+            hdrs[n].name.ptr = (const char *)s + ns;
+            hdrs[n].name.len = ne - ns;
+            n++;
+        }
+        hdrs[k].value.ptr = (const char *)s + vs;
+        hdrs[k].value.len = ve - vs;
+        pos = next;
+    }
+    *count = n;
+    return LHTTP_OK;
+}
+
+void lhttp_frame_init(lhttp_frame *f, lhttp_header *headers, size_t header_cap)
+{
+    f->command.ptr = "";
+    f->command.len = 0;
+    f->headers = headers;
+    f->header_cap = headers ? header_cap : 0;
+    f->header_count = 0;
+    f->body = (const uint8_t *)"";
+    f->body_len = 0;
+}
+
+int lhttp_parse(const void *buf, size_t len, const lhttp_limits *lim_in, lhttp_frame *f)
+{
+    static const char prefix[] = "LHTTP/";
+    const unsigned char *s = (const unsigned char *)buf;
+    lhttp_limits tmp;
+    const lhttp_limits *lim = limits_or_default(lim_in, &tmp);
+    size_t eol, vend, i, head_end, body_start = len, count = 0;
+    int rc;
+
+    if (f == NULL || (buf == NULL && len != 0)) return LHTTP_ERR_INVALID_ARG;
+    f->command.ptr = "";
+    f->command.len = 0;
+    f->header_count = 0;
+    f->body = (const uint8_t *)"";
+    f->body_len = 0;
+    if (len > lim->max_frame_bytes) return LHTTP_ERR_FRAME_TOO_LARGE;
+    if (len < 6 || memcmp(s, prefix, 6) != 0) return LHTTP_ERR_NOT_LHTTP;
+
+    /* the head runs to the first empty line (or the end) */
+    head_end = len;
+    for (i = find_crlf(s, 0, len); i < len; i = find_crlf(s, i + 2, len)) {
+        if (i + 3 < len && s[i + 2] == '\r' && s[i + 3] == '\n') { head_end = i; break; }
+    }
+    if (!lhttp_valid_utf8(s, head_end)) return LHTTP_ERR_INVALID_UTF8;
+
+    eol = find_crlf(s, 0, len);
+    /* version runs from 6 to the first space (or end of line) */
+    vend = 6;
+    while (vend < eol && s[vend] != ' ') vend++;
+    if (vend - 6 != 3 || memcmp(s + 6, "1.0", 3) != 0) return LHTTP_ERR_BAD_VERSION;
+    if (vend >= eol) return LHTTP_ERR_BAD_START_LINE; /* no space, no command */
+    f->command.ptr = (const char *)s + vend + 1;
+    f->command.len = eol - (vend + 1);
+    if (!lhttp_valid_command(f->command)) return LHTTP_ERR_BAD_START_LINE;
+
+    if (eol < len) {
+        rc = parse_headers(s, eol + 2, len, lim, f->headers, f->header_cap, &count, &body_start);
+        if (rc != LHTTP_OK) return rc;
+    }
+    f->header_count = count;
+    f->body = s + body_start;
+    f->body_len = len - body_start;
+    return LHTTP_OK;
+}
+
+const lhttp_str *lhttp_frame_header(const lhttp_frame *f, const char *name)
+{
+    size_t i, n;
+    if (f == NULL || name == NULL) return NULL;
+    n = strlen(name);
+    for (i = 0; i < f->header_count; i++)
+        if (view_ieq(f->headers[i].name.ptr, f->headers[i].name.len, name, n))
+            return &f->headers[i].value;
+    return NULL;
+}
+
+/* ---- multipart --------------------------------------------------------- */
+
+/* Reads the next decimal offset from v[*pos..len); 0 = done, 1 = got, -1 = bad */
+static int next_offset(const char *v, size_t len, size_t *pos, size_t *out)
+{
+    size_t p = *pos, val = 0, digits = 0;
+    while (p < len && is_sp_tab((unsigned char)v[p])) p++;
+    if (p >= len) { *pos = p; return 0; }
+    while (p < len && !is_sp_tab((unsigned char)v[p])) {
+        unsigned char c = (unsigned char)v[p];
+        if (c < '0' || c > '9') return -1;
+        if (val > ((size_t)-1 - 9) / 10) return -1; /* overflow */
+        val = val * 10 + (size_t)(c - '0');
+        digits++;
+        p++;
+    }
+    if (digits == 0) return -1;
+    *pos = p;
+    *out = val;
+    return 1;
+}
+
+int lhttp_multipart_split(const lhttp_frame *f, const lhttp_limits *lim_in,
+                          lhttp_part *parts, size_t part_cap,
+                          lhttp_header *pool, size_t pool_cap, size_t *nparts)
+{
+    lhttp_limits tmp;
+    const lhttp_limits *lim = limits_or_default(lim_in, &tmp);
+    const lhttp_str *mp;
+    size_t pos = 0, prev = 0, off = 0, n = 0, used = 0;
+    int have_prev = 0, r;
+
+    if (nparts) *nparts = 0;
+    if (f == NULL || nparts == NULL || (parts == NULL && part_cap)) return LHTTP_ERR_INVALID_ARG;
+    mp = lhttp_frame_header(f, "multipart");
+    if (mp == NULL) return LHTTP_ERR_INVALID_ARG;
+
+    for (;;) {
+        size_t end = f->body_len, p2 = pos, nxt, count = 0, bstart = 0;
+        int rc;
+        r = next_offset(mp->ptr, mp->len, &pos, &off);
+        if (r < 0) return LHTTP_ERR_BAD_MULTIPART;
+        if (r == 0) break;
+        if (off > f->body_len) return LHTTP_ERR_BAD_MULTIPART;
+        if (have_prev && off <= prev) return LHTTP_ERR_BAD_MULTIPART;
+        /* find where this part ends: the next offset, validated next round */
+        r = next_offset(mp->ptr, mp->len, &p2, &nxt);
+        if (r < 0) return LHTTP_ERR_BAD_MULTIPART;
+        if (r == 1) {
+            if (nxt > f->body_len || nxt <= off) return LHTTP_ERR_BAD_MULTIPART;
+            end = nxt;
+        }
+        {
+            const unsigned char *ps = f->body + off;
+            size_t plen = end - off, hend;
+            /* the part's head must be valid UTF-8 */
+            for (hend = find_crlf(ps, 0, plen); hend < plen; hend = find_crlf(ps, hend + 2, plen))
+                if (hend == 0 || (hend + 3 < plen && ps[hend + 2] == '\r' && ps[hend + 3] == '\n'))
+                    break;
+            if (hend > plen) hend = plen;
+            if (!lhttp_valid_utf8(ps, hend)) return LHTTP_ERR_BAD_MULTIPART;
+            if (n >= part_cap) return LHTTP_ERR_CAPACITY;
+            rc = parse_headers(ps, 0, plen, lim, pool ? pool + used : NULL,
+                               pool ? pool_cap - used : 0, &count, &bstart);
+            if (rc == LHTTP_ERR_CAPACITY) return rc;
+            if (rc != LHTTP_OK) return LHTTP_ERR_BAD_MULTIPART;
+            parts[n].headers = pool ? pool + used : NULL;
+            parts[n].header_count = count;
+            parts[n].body = ps + bstart;
+            parts[n].body_len = plen - bstart;
+            used += count;
+            n++;
+        }
+        prev = off;
+        have_prev = 1;
+    }
+    if (n == 0) return LHTTP_ERR_BAD_MULTIPART;
+    *nparts = n;
+    return LHTTP_OK;
+}
+
+/* ---- serialization ----------------------------------------------------- */
+
+static void w_put(lhttp_writer *w, const void *p, size_t n)
+{
+    if (w->err != LHTTP_OK && w->err != LHTTP_ERR_BUFFER_TOO_SMALL) return;
+    if (n == 0) return;
+    if (w->len + n < w->len) { w->err = LHTTP_ERR_INVALID_ARG; return; }
+    if (w->buf != NULL && w->len + n <= w->cap) {
+        memcpy(w->buf + w->len, p, n);
+    } else {
+        w->err = LHTTP_ERR_BUFFER_TOO_SMALL; /* keep counting the size needed */
+    }
+    w->len += n;
+}
+
+static int fail(lhttp_writer *w, int err)
+{
+    if (w->err == LHTTP_OK || w->err == LHTTP_ERR_BUFFER_TOO_SMALL) w->err = err;
+    return err;
+}
+
+void lhttp_writer_begin(lhttp_writer *w, void *buf, size_t cap, lhttp_str command)
+{
+    w->buf = (uint8_t *)buf;
+    w->cap = buf ? cap : 0;
+    w->len = 0;
+    w->err = LHTTP_OK;
+    w->headers = 0;
+    if (!lhttp_valid_command(command)) { fail(w, LHTTP_ERR_BAD_START_LINE); return; }
+    w_put(w, "LHTTP/1.0 ", 10);
+    w_put(w, command.ptr, command.len);
+    w_put(w, "\r\n", 2);
+}
+
+static int valid_value(lhttp_str v)
+{
+    size_t i;
+    if (v.ptr == NULL && v.len) return 0;
+    for (i = 0; i < v.len; i++)
+        if (v.ptr[i] == '\r' || v.ptr[i] == '\n' || v.ptr[i] == '\0') return 0;
+    return 1;
+}
+
+void lhttp_writer_header(lhttp_writer *w, lhttp_str name, lhttp_str value)
+{
+    if (!lhttp_valid_header_name(name) || !valid_value(value)) {
+        fail(w, LHTTP_ERR_BAD_HEADER);
+        return;
+    }
+    w->headers++;
+    w_put(w, name.ptr, name.len);
+    w_put(w, ":", 1);
+    w_put(w, value.ptr, value.len);
+    w_put(w, "\r\n", 2);
+}
+
+void lhttp_writer_header_c(lhttp_writer *w, const char *name, const char *value)
+{
+    if (name == NULL || value == NULL) { fail(w, LHTTP_ERR_INVALID_ARG); return; }
+    lhttp_writer_header(w, lhttp_cstr(name), lhttp_cstr(value));
+}
+
+int lhttp_writer_end(lhttp_writer *w, const void *body, size_t body_len, size_t *out_len)
+{
+    if (body == NULL && body_len) fail(w, LHTTP_ERR_INVALID_ARG);
+    w_put(w, "\r\n", 2);
+    w_put(w, body, body_len);
+    if (out_len) *out_len = w->len;
+    return w->err;
+}
+
+int lhttp_serialize(lhttp_str command, const lhttp_header *headers, size_t nheaders,
+                    const void *body, size_t body_len,
+                    void *out, size_t cap, size_t *out_len)
+{
+    lhttp_writer w;
+    size_t i;
+    if (headers == NULL && nheaders) return LHTTP_ERR_INVALID_ARG;
+    lhttp_writer_begin(&w, out, cap, command);
+    for (i = 0; i < nheaders; i++) lhttp_writer_header(&w, headers[i].name, headers[i].value);
+    return lhttp_writer_end(&w, body, body_len, out_len);
+}
+
+int lhttp_multipart_build(const lhttp_part *parts, size_t nparts,
+                          uint8_t *body_out, size_t body_cap, size_t *body_len,
+                          char *offsets_out, size_t offsets_cap)
+{
+    lhttp_writer w;
+    size_t i, j, olen = 0;
+    int small = 0;
+    if (body_len) *body_len = 0;
+    if ((parts == NULL && nparts) || nparts == 0 || offsets_out == NULL || offsets_cap == 0)
+        return LHTTP_ERR_INVALID_ARG;
+    w.buf = body_out;
+    w.cap = body_out ? body_cap : 0;
+    w.len = 0;
+    w.err = LHTTP_OK;
+    w.headers = 0;
+    offsets_out[0] = '\0';
+    for (i = 0; i < nparts; i++) {
+        char num[24];
+        size_t v = w.len, k = sizeof num;
+        num[--k] = '\0';
+        do { num[--k] = (char)('0' + v % 10); v /= 10; } while (v);
+        if (olen + (i ? 1 : 0) + (sizeof num - 1 - k) + 1 > offsets_cap) {
+            small = 1;
+        } else {
+            if (i) offsets_out[olen++] = ' ';
+            memcpy(offsets_out + olen, num + k, sizeof num - 1 - k);
+            olen += sizeof num - 1 - k;
+            offsets_out[olen] = '\0';
+        }
+        if (parts[i].headers == NULL && parts[i].header_count) return LHTTP_ERR_INVALID_ARG;
+        for (j = 0; j < parts[i].header_count; j++)
+            lhttp_writer_header(&w, parts[i].headers[j].name, parts[i].headers[j].value);
+        w_put(&w, "\r\n", 2);
+        if (parts[i].body == NULL && parts[i].body_len) return LHTTP_ERR_INVALID_ARG;
+        w_put(&w, parts[i].body, parts[i].body_len);
+        if (w.err != LHTTP_OK && w.err != LHTTP_ERR_BUFFER_TOO_SMALL) return w.err;
+    }
+    if (body_len) *body_len = w.len;
+    if (w.err != LHTTP_OK) return w.err;
+    return small ? LHTTP_ERR_BUFFER_TOO_SMALL : LHTTP_OK;
+}

@@ -1,0 +1,88 @@
+/**
+ * The cross-node bus: how a hub reaches subscribers on other nodes.
+ *
+ * @module
+ */
+
+/** A published frame as it travels: text frames as strings, binary as bytes. */
+export type FrameData = string | Uint8Array;
+
+/** Bus health, reported by `/healthz` and `/metrics`. */
+export type BusState = "local" | "connecting" | "connected" | "disconnected" | "closed";
+
+/**
+ * Fan-out between nodes. The hub calls `subscribe` when a channel gets its first
+ * local subscriber and `unsubscribe` when the last one leaves; `publish` sends a
+ * frame published on this node to the other nodes only (the hub has already
+ * delivered it locally). A bus must not hand a node its own frames back.
+ */
+export interface Bus {
+  /** Current state. */
+  readonly state: BusState;
+  /** Called once by the hub with the function that delivers remote frames locally. */
+  start(deliver: (channel: string, data: FrameData) => void): void | Promise<void>;
+  /** Start receiving a channel's frames from other nodes. */
+  subscribe(channel: string): void;
+  /** Stop receiving a channel's frames from other nodes. */
+  unsubscribe(channel: string): void;
+  /** Send a frame published on this node to the other nodes. */
+  publish(channel: string, data: FrameData): void;
+  /** Releases the bus. */
+  close(): Promise<void>;
+}
+
+/**
+ * An in-process broker joining several hubs, for tests and single-process
+ * clusters. Each {@linkcode MemoryBroker.connect} call makes one node's bus.
+ *
+ * @example
+ * ```ts
+ * import { MemoryBroker } from "@lhttp/lhttp";
+ * const broker = new MemoryBroker();
+ * const a = broker.connect();
+ * const b = broker.connect();
+ * const got: string[] = [];
+ * b.start((channel, data) => got.push(`${channel}:${data}`));
+ * b.subscribe("room");
+ * a.publish("room", "hello");
+ * console.assert(got[0] === "room:hello");
+ * ```
+ */
+export class MemoryBroker {
+  readonly #nodes = new Set<MemoryBus>();
+
+  /** Creates the bus of one more node. */
+  connect(): Bus {
+    const bus = new MemoryBus(this.#nodes);
+    this.#nodes.add(bus);
+    return bus;
+  }
+}
+
+class MemoryBus implements Bus {
+  state: BusState = "connected";
+  readonly channels = new Set<string>();
+  #deliver?: (channel: string, data: FrameData) => void;
+
+  constructor(private readonly nodes: Set<MemoryBus>) {}
+
+  start(deliver: (channel: string, data: FrameData) => void): void {
+    this.#deliver = deliver;
+  }
+  subscribe(channel: string): void {
+    this.channels.add(channel);
+  }
+  unsubscribe(channel: string): void {
+    this.channels.delete(channel);
+  }
+  publish(channel: string, data: FrameData): void {
+    for (const node of this.nodes) {
+      if (node !== this && node.channels.has(channel)) node.#deliver?.(channel, data);
+    }
+  }
+  close(): Promise<void> {
+    this.state = "closed";
+    this.nodes.delete(this);
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * One client connection, seen through the small socket surface adapters provide.
+ *
+ * @module
+ */
+
+import type { FrameData } from "./bus.ts";
+import { serializeFrame } from "./codec/serialize.ts";
+import type { Frame } from "./frame.ts";
+import type { Subscriber } from "./hub.ts";
+
+/**
+ * What an adapter wraps its runtime's socket in. `send` may return Bun's status
+ * (bytes sent, -1 for backpressure, 0 for dropped).
+ */
+export interface Peer {
+  /** Sends one WebSocket message: text for strings, binary for bytes. */
+  send(data: FrameData): number | void;
+  /** Closes the socket. */
+  close(code?: number, reason?: string): void;
+  /** Bytes queued but not yet written, when the runtime tells. */
+  readonly bufferedAmount?: number;
+}
+
+/** What a connection does when a subscriber cannot keep up. */
+export type SlowConsumerPolicy = "drop" | "close";
+
+/** Per-connection send settings. */
+export interface ConnectionOptions {
+  /** Buffered bytes past which the slow-consumer policy applies. */
+  maxBufferedBytes: number;
+  /** Drop frames for this connection (counted) or close it with 4008. */
+  slowConsumer: SlowConsumerPolicy;
+}
+
+/** Close codes lhttp uses (PROTOCOL.md, "Close codes"). */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  invalidPayload: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  serviceRestart: 1012,
+  slowConsumer: 4008,
+  idle: 4009,
+} as const;
+
+let nextId = 1;
+
+/**
+ * A client connection: its subscriptions, state and send path. Servers make
+ * these; processors get them through the context.
+ */
+export class Connection implements Subscriber {
+  /** Process-unique id, for logs. */
+  readonly id: number = nextId++;
+  /** Channels this connection is subscribed to (maintained by the hub). */
+  readonly channels: Set<string> = new Set();
+  /** Commands this connection has sent, whose processors get `onClose`. */
+  readonly commands: Set<string> = new Set();
+  /** Free per-connection state for processors and middleware. */
+  readonly state: Record<string, unknown> = {};
+  /** Frames dropped because this connection was too slow. */
+  dropped = 0;
+  /** Frames and bytes sent. */
+  framesOut = 0;
+  /** Whether the connection has closed. */
+  closed = false;
+  /** Upstream requests in flight. */
+  upstreamInFlight = 0;
+  /** @internal frames waiting while an async frame is processed */
+  readonly queue: FrameData[] = [];
+  /** @internal true while an async pipeline runs */
+  busy = false;
+
+  /** Wraps a peer. `data` is what authentication returned. */
+  constructor(
+    readonly peer: Peer,
+    readonly options: ConnectionOptions,
+    readonly data: unknown = undefined,
+  ) {}
+
+  /** Sends serialized frame data, applying the slow-consumer policy. */
+  deliver(data: FrameData): void {
+    if (this.closed) return;
+    const buffered = this.peer.bufferedAmount ?? 0;
+    if (buffered > this.options.maxBufferedBytes) return this.#slow();
+    const status = this.peer.send(data);
+    // Bun reports 0 for a message it dropped; -1 means queued under backpressure.
+    if (status === 0) return this.#slow();
+    this.framesOut++;
+  }
+
+  /** Serializes and sends a frame to this connection only. */
+  send(frame: Pick<Frame, "command" | "headers"> & { body?: FrameData }): void {
+    this.deliver(serializeFrame(frame));
+  }
+
+  /** Closes the connection. */
+  close(code: number = CloseCode.normal, reason = ""): void {
+    if (this.closed) return;
+    try {
+      this.peer.close(code, reason);
+    } catch {
+      // The socket may already be gone; the adapter reports the close.
+    }
+  }
+
+  #slow(): void {
+    if (this.options.slowConsumer === "close") {
+      this.close(CloseCode.slowConsumer, "slow consumer");
+    } else {
+      this.dropped++;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The per-frame context processors and middleware work with.
+ *
+ * @module
+ */
+
+import type { FrameData } from "./bus.ts";
+import { encoder, strictDecoder } from "./codec/_utf8.ts";
+import type { Part } from "./codec/multipart.ts";
+import type { Connection } from "./connection.ts";
+import { type Frame, type HeadersInit, toHeaderMap } from "./frame.ts";
+
+/** What a context needs from its server; keeps the context testable alone. */
+export interface ContextHost {
+  /** Publishes a frame to channels; returns local deliveries. */
+  publish(channels: string | readonly string[], frame: Frame): number;
+  /** Subscribes a connection, applying limits and authorization. */
+  subscribe(connection: Connection, channels: string | readonly string[]): void | Promise<void>;
+  /** Unsubscribes a connection. */
+  unsubscribe(connection: Connection, channels: string | readonly string[]): void;
+}
+
+/** Overrides for {@linkcode Context.send}. */
+export interface SendInit {
+  /** Command of the sent frame; the reply command by default. */
+  command?: string;
+  /** Extra headers, over the reply headers. */
+  headers?: HeadersInit;
+}
+
+/**
+ * One incoming frame and the reply being built for it. The reply starts as the
+ * request: `setCommand`, `setHeader`, `deleteHeader` and `setBody` change it, and
+ * everything the built-ins publish or relay is the reply.
+ */
+export class Context {
+  /** Multipart parts, set by the multipart step when the frame has them. */
+  parts?: Part[];
+  #command?: string;
+  #headers?: Map<string, string>;
+  #body?: FrameData;
+  #text?: string;
+
+  /** Wraps one parsed frame from `connection`. */
+  constructor(
+    readonly connection: Connection,
+    readonly request: Frame,
+    readonly host: ContextHost,
+  ) {}
+
+  /** The request's command. */
+  get command(): string {
+    return this.request.command;
+  }
+  /** A request header by (case-insensitive) name. */
+  header(name: string): string | undefined {
+    return this.request.headers.get(name.toLowerCase());
+  }
+  /** True when the request came in a binary WebSocket frame. */
+  get binary(): boolean {
+    return typeof this.request.body !== "string";
+  }
+  /** The request body as text (binary bodies decoded as UTF-8, lossily). */
+  get text(): string {
+    const body = this.request.body;
+    if (typeof body === "string") return body;
+    return this.#text ??= new TextDecoder().decode(body);
+  }
+  /** The request body as bytes. */
+  get bytes(): Uint8Array {
+    const body = this.request.body;
+    return typeof body === "string" ? encoder.encode(body) : body;
+  }
+  /** Per-connection state, shared by every frame of the connection. */
+  get state(): Record<string, unknown> {
+    return this.connection.state;
+  }
+
+  /** Sets the reply's command. */
+  setCommand(command: string): this {
+    this.#command = command;
+    return this;
+  }
+  /** Sets (or replaces) one reply header. */
+  setHeader(name: string, value: string): this {
+    this.#replyHeaders().set(name.toLowerCase(), value);
+    return this;
+  }
+  /** Removes one reply header. */
+  deleteHeader(name: string): this {
+    this.#replyHeaders().delete(name.toLowerCase());
+    return this;
+  }
+  /** Sets the reply's body; bytes make the reply a binary frame. */
+  setBody(body: FrameData): this {
+    this.#body = body;
+    return this;
+  }
+
+  /** The reply: what the processor set, each part falling back to the request. */
+  get reply(): Frame {
+    return {
+      command: this.#command ?? this.request.command,
+      headers: this.#headers ?? this.request.headers,
+      body: this.#body ?? this.request.body,
+    };
+  }
+
+  /** Sends the reply (or `body` with the reply's command and headers) to this connection. */
+  send(body?: FrameData, init: SendInit = {}): void {
+    const reply = this.reply;
+    const headers = init.headers
+      ? new Map([...reply.headers, ...toHeaderMap(init.headers)])
+      : reply.headers;
+    this.connection.send({
+      command: init.command ?? reply.command,
+      headers,
+      body: body ?? reply.body,
+    });
+  }
+
+  /** Publishes the reply (or `body` with the reply's command and headers) to channels. */
+  publish(channels: string | readonly string[], body?: FrameData): number {
+    const reply = this.reply;
+    return this.host.publish(channels, body === undefined ? reply : { ...reply, body });
+  }
+  /** Subscribes this connection to channels. */
+  subscribe(channels: string | readonly string[]): void | Promise<void> {
+    return this.host.subscribe(this.connection, channels);
+  }
+  /** Unsubscribes this connection from channels. */
+  unsubscribe(channels: string | readonly string[]): void {
+    this.host.unsubscribe(this.connection, channels);
+  }
+  /** Closes this connection. */
+  close(code?: number, reason?: string): void {
+    this.connection.close(code, reason);
+  }
+
+  #replyHeaders(): Map<string, string> {
+    return this.#headers ??= new Map(this.request.headers);
+  }
+}
+
+/** Decodes UTF-8 strictly; undefined when the bytes are not UTF-8. */
+export function decodeStrict(bytes: Uint8Array): string | undefined {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

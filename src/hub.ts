@@ -1,0 +1,144 @@
+/**
+ * The local hub: channel → subscribers, plus the bus to other nodes.
+ *
+ * @module
+ */
+
+import type { Bus, FrameData } from "./bus.ts";
+
+/** Anything that can receive published frames. */
+export interface Subscriber {
+  /** The channels this subscriber is in; the hub keeps it up to date. */
+  readonly channels: Set<string>;
+  /** Sends already-serialized frame data. */
+  deliver(data: FrameData): void;
+}
+
+/**
+ * How local delivery happens. The default loops over subscribers; the Bun
+ * adapter swaps in native topic publishing.
+ */
+export interface LocalFanout<S extends Subscriber> {
+  /** A subscriber joined a channel. */
+  subscribe?(subscriber: S, channel: string): void;
+  /** A subscriber left a channel. */
+  unsubscribe?(subscriber: S, channel: string): void;
+  /** Delivers `data` to every subscriber of `channel`. */
+  publish(channel: string, data: FrameData, subscribers: ReadonlySet<S>): void;
+}
+
+/** Options of {@linkcode Hub}. */
+export interface HubOptions<S extends Subscriber> {
+  /** Cross-node fan-out; local only when absent. */
+  bus?: Bus;
+  /** Local delivery strategy. */
+  fanout?: LocalFanout<S>;
+}
+
+const loopFanout: LocalFanout<Subscriber> = {
+  publish(_channel, data, subscribers) {
+    for (const subscriber of subscribers) subscriber.deliver(data);
+  },
+};
+
+/**
+ * Keeps channel subscriptions and delivers serialized frames: the same data
+ * object goes to every subscriber.
+ *
+ * @example
+ * ```ts
+ * import { Hub } from "@lhttp/lhttp";
+ * const hub = new Hub();
+ * const inbox: unknown[] = [];
+ * const subscriber = { channels: new Set<string>(), deliver: (data: unknown) => inbox.push(data) };
+ * hub.subscribe(subscriber, "room");
+ * hub.publish("room", "LHTTP/1.0 chat\r\n\r\nhi");
+ * console.assert(inbox.length === 1 && hub.channelCount === 1);
+ * ```
+ */
+export class Hub<S extends Subscriber = Subscriber> {
+  readonly #channels = new Map<string, Set<S>>();
+  readonly #bus?: Bus;
+  #fanout: LocalFanout<S>;
+  #subscriptions = 0;
+
+  /** Creates a hub; starts the bus when one is given. */
+  constructor(options: HubOptions<S> = {}) {
+    this.#bus = options.bus;
+    this.#fanout = options.fanout ?? loopFanout;
+    this.#bus?.start((channel, data) => this.deliverLocal(channel, data));
+  }
+
+  /** The bus, if any. */
+  get bus(): Bus | undefined {
+    return this.#bus;
+  }
+  /** Number of channels with at least one local subscriber. */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+  /** Number of (subscriber, channel) pairs. */
+  get subscriptionCount(): number {
+    return this.#subscriptions;
+  }
+
+  /** Replaces the local delivery strategy (adapters call this before serving). */
+  setFanout(fanout: LocalFanout<S>): void {
+    this.#fanout = fanout;
+  }
+
+  /** Subscribers of `channel` on this node. */
+  subscribers(channel: string): ReadonlySet<S> {
+    return this.#channels.get(channel) ?? new Set();
+  }
+
+  /** Adds `subscriber` to `channel`; false when it already was. */
+  subscribe(subscriber: S, channel: string): boolean {
+    let subscribers = this.#channels.get(channel);
+    if (subscribers?.has(subscriber)) return false;
+    if (!subscribers) {
+      subscribers = new Set();
+      this.#channels.set(channel, subscribers);
+      this.#bus?.subscribe(channel);
+    }
+    subscribers.add(subscriber);
+    subscriber.channels.add(channel);
+    this.#subscriptions++;
+    this.#fanout.subscribe?.(subscriber, channel);
+    return true;
+  }
+
+  /** Removes `subscriber` from `channel`; false when it was not in it. */
+  unsubscribe(subscriber: S, channel: string): boolean {
+    const subscribers = this.#channels.get(channel);
+    if (!subscribers?.delete(subscriber)) return false;
+    subscriber.channels.delete(channel);
+    this.#subscriptions--;
+    this.#fanout.unsubscribe?.(subscriber, channel);
+    if (subscribers.size === 0) {
+      this.#channels.delete(channel);
+      this.#bus?.unsubscribe(channel);
+    }
+    return true;
+  }
+
+  /** Removes `subscriber` from every channel, as when its connection closes. */
+  unsubscribeAll(subscriber: S): void {
+    for (const channel of [...subscriber.channels]) this.unsubscribe(subscriber, channel);
+  }
+
+  /** Delivers `data` to local subscribers and hands it to the bus. */
+  publish(channel: string, data: FrameData): number {
+    const delivered = this.deliverLocal(channel, data);
+    this.#bus?.publish(channel, data);
+    return delivered;
+  }
+
+  /** Delivers `data` to local subscribers only; returns how many. */
+  deliverLocal(channel: string, data: FrameData): number {
+    const subscribers = this.#channels.get(channel);
+    if (!subscribers) return 0;
+    this.#fanout.publish(channel, data, subscribers);
+    return subscribers.size;
+  }
+}

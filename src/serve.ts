@@ -1,0 +1,62 @@
+/**
+ * `serve(server, options)`: serves an lhttp server on whichever runtime runs it.
+ *
+ * @example
+ * ```ts
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { serve } from "@lhttp/lhttp/serve";
+ * const running = await serve(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
+ * await running.shutdown();
+ * ```
+ *
+ * @module
+ */
+
+import type { RunningServer, ServeOptions } from "./serve_options.ts";
+import type { LhttpServer } from "./server.ts";
+
+/** The runtime this code runs on. */
+export type Runtime = "deno" | "bun" | "node";
+
+/**
+ * Detects the current runtime.
+ *
+ * @example
+ * ```ts
+ * import { detectRuntime } from "@lhttp/lhttp/serve";
+ * console.assert(detectRuntime() === "deno");
+ * ```
+ */
+export function detectRuntime(): Runtime {
+  const global = globalThis as { Deno?: unknown; Bun?: unknown };
+  if (global.Deno !== undefined) return "deno";
+  if (global.Bun !== undefined) return "bun";
+  return "node";
+}
+
+/**
+ * Serves `server` with the adapter of the current runtime.
+ *
+ * @example
+ * ```ts
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { serve } from "@lhttp/lhttp/serve";
+ * const running = await serve(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
+ * console.assert(running.port > 0);
+ * await running.shutdown();
+ * ```
+ */
+export async function serve(
+  server: LhttpServer,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
+  const runtime = detectRuntime();
+  switch (runtime) {
+    case "deno": {
+      const { serveDeno } = await import("./adapters/deno.ts");
+      return serveDeno(server, options);
+    }
+    default:
+      throw new Error(`Runtime ${JSON.stringify(runtime)} has no adapter yet`);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Options and handle shared by every runtime adapter.
+ *
+ * @module
+ */
+
+/** How an adapter listens. */
+export interface ServeOptions {
+  /** TCP port; 8081 by default, 0 for any free port. */
+  port?: number;
+  /** Interface to bind; `0.0.0.0` by default. */
+  hostname?: string;
+  /** A folder served at `/` (the chat demo uses this). */
+  static?: string;
+  /** Accept WebSocket upgrades only on this path; any path by default. */
+  path?: string;
+  /** Seconds without traffic before a peer is pinged and, if silent, closed (120 by default, 0 off). */
+  idleTimeout?: number;
+  /** Called once listening. */
+  onListen?: (address: { hostname: string; port: number }) => void;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  /** The port actually bound. */
+  readonly port: number;
+  /** The interface bound. */
+  readonly hostname: string;
+  /** Stops accepting, closes every connection with 1001, and resolves when done. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has stopped. */
+  readonly finished: Promise<void>;
+}
+
+/** True when a request asks for a WebSocket upgrade (on `path`, if given). */
+export function isWebSocketUpgrade(request: Request, path?: string): boolean {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return false;
+  return path === undefined || new URL(request.url).pathname === path;
+}

@@ -1,0 +1,439 @@
+/**
+ * The runtime-agnostic lhttp server: processors, middleware, the hub, HTTP publish.
+ * Adapters feed it sockets through {@linkcode LhttpServer.open},
+ * {@linkcode LhttpServer.message} and {@linkcode LhttpServer.close}.
+ *
+ * @module
+ */
+
+import { forbidden, multipartStep, processorStep, pubSubStep, upstreamStep } from "./_builtins.ts";
+import type { Bus, FrameData } from "./bus.ts";
+import { parseChannels } from "./channels.ts";
+import { parseFrame } from "./codec/parse.ts";
+import { serializeFrame } from "./codec/serialize.ts";
+import { CloseCode, Connection, type Peer, type SlowConsumerPolicy } from "./connection.ts";
+import { Context } from "./context.ts";
+import { LhttpError } from "./errors.ts";
+import { createFrame, type Frame, type FrameInit } from "./frame.ts";
+import { Hub, type LocalFanout } from "./hub.ts";
+import { type Limits, resolveLimits } from "./limits.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { compose, type Middleware, type Processor } from "./middleware.ts";
+import {
+  callUpstream,
+  isAllowedUpstream,
+  parseUpstream,
+  type UpstreamOptions,
+} from "./upstream.ts";
+import { handleHttpPublish } from "./_http_publish.ts";
+
+/** An action the `authorize` hook decides on. */
+export interface AuthorizeRequest {
+  /** What the connection wants to do. */
+  action: "subscribe" | "publish" | "upstream";
+  /** Channels (subscribe, publish) or the upstream URL. */
+  target: string;
+  /** The connection asking; `connection.data` is what `authenticate` returned. */
+  connection: Connection;
+  /** The frame asking. */
+  frame: Frame;
+}
+
+/** Options of {@linkcode LhttpServer}; every one is optional. */
+export interface ServerOptions {
+  /** Protocol limits (PROTOCOL.md, "Limits"). */
+  limits?: Partial<Limits>;
+  /** Cross-node bus; local only when absent. */
+  bus?: Bus;
+  /** Bearer token required by `POST /publish`; open when absent. */
+  publishToken?: string;
+  /** URL prefixes `upstream` may fetch; upstream is refused when empty (default). */
+  upstreamAllow?: readonly string[];
+  /** Upstream timeout in ms (default 10 000). */
+  upstreamTimeoutMs?: number;
+  /** Largest upstream answer relayed, bytes (default 1 MiB). */
+  upstreamMaxResponseBytes?: number;
+  /** Upstream requests in flight per connection (default 4). */
+  upstreamMaxInFlight?: number;
+  /** fetch used for upstream; the global one by default. */
+  fetch?: typeof fetch;
+  /** Buffered outgoing bytes per connection before the slow-consumer policy applies (default 1 MiB). */
+  maxBufferedBytes?: number;
+  /** `close` (code 4008, default) or `drop` frames for a slow connection. */
+  slowConsumer?: SlowConsumerPolicy;
+  /** Frames read ahead while an async processor runs, before closing with 1008 (default 1024). */
+  maxQueuedFrames?: number;
+  /** Decides on an upgrade: return connection data, or a Response to refuse. */
+  authenticate?: (request: Request) => unknown | Response | Promise<unknown | Response>;
+  /** Decides per action; false refuses it with a 403 status frame. */
+  authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
+  /** Origins allowed to open browser WebSockets; `["*"]` for any. Same-origin only by default. */
+  allowedOrigins?: readonly string[];
+  /** Logger; warnings and errors to stderr by default. */
+  logger?: Logger;
+}
+
+/** Outcome of {@linkcode LhttpServer.accept}: connection data, or a refusal. */
+export type UpgradeDecision = { data: unknown } | Response;
+
+/**
+ * An lhttp server, independent of any runtime.
+ *
+ * @example
+ * ```ts
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * const server = new LhttpServer();
+ * server.processor("chat", {
+ *   onMessage(ctx) {
+ *     ctx.setHeader("server-time", "now");
+ *   },
+ * });
+ * server.publish("room", { command: "chat", body: "hello from the server" });
+ * ```
+ */
+export class LhttpServer implements PubSub {
+  /** Effective limits. */
+  readonly limits: Limits;
+  /** The channel hub. */
+  readonly hub: Hub<Connection>;
+  /** Open connections. */
+  readonly connections: Set<Connection> = new Set();
+  /** The logger in use. */
+  readonly logger: Logger;
+  readonly #options: ServerOptions;
+  readonly #processors = new Map<string, Processor>();
+  readonly #middleware: Middleware[] = [];
+  readonly #upstream: UpstreamOptions;
+  #chain?: Middleware;
+
+  /** Creates a server; see {@linkcode ServerOptions}. */
+  constructor(options: ServerOptions = {}) {
+    this.#options = options;
+    this.limits = resolveLimits(options.limits);
+    this.logger = options.logger ?? createLogger("warn");
+    this.hub = new Hub({ bus: options.bus });
+    this.#upstream = {
+      allow: options.upstreamAllow ?? [],
+      timeoutMs: options.upstreamTimeoutMs ?? 10_000,
+      maxResponseBytes: options.upstreamMaxResponseBytes ?? 1024 * 1024,
+      maxRedirects: 5,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    };
+  }
+
+  /** The options the server was made with. */
+  get options(): Readonly<ServerOptions> {
+    return this.#options;
+  }
+
+  /** Registers the processor of `command`, replacing any earlier one. */
+  processor(command: string, processor: Processor): this {
+    this.#processors.set(command, processor);
+    return this;
+  }
+
+  /** Adds middleware around frame processing, outermost first. */
+  use(middleware: Middleware): this {
+    this.#middleware.push(middleware);
+    this.#chain = undefined;
+    return this;
+  }
+
+  /** Replaces local delivery (the Bun adapter uses native topics). */
+  setFanout(fanout: LocalFanout<Connection>): void {
+    this.hub.setFanout(fanout);
+  }
+
+  /** Checks an upgrade request: origin, then `authenticate`. */
+  async accept(request: Request): Promise<UpgradeDecision> {
+    const origin = request.headers.get("origin");
+    if (origin !== null && !this.#originAllowed(origin, request)) {
+      this.logger.log("info", "refused upgrade from origin", { origin });
+      return new Response(`Origin ${JSON.stringify(origin)} is not allowed\n`, { status: 403 });
+    }
+    if (!this.#options.authenticate) return { data: undefined };
+    try {
+      const data = await this.#options.authenticate(request);
+      return data instanceof Response ? data : { data };
+    } catch (error) {
+      this.logger.log("error", "authenticate hook failed", { error: String(error) });
+      return new Response("Authentication failed\n", { status: 500 });
+    }
+  }
+
+  /** A socket opened: returns its connection. */
+  open(peer: Peer, data?: unknown): Connection {
+    const connection = new Connection(peer, {
+      maxBufferedBytes: this.#options.maxBufferedBytes ?? 1024 * 1024,
+      slowConsumer: this.#options.slowConsumer ?? "close",
+    }, data);
+    this.connections.add(connection);
+    return connection;
+  }
+
+  /** A message arrived on a connection. Frames of one connection are handled in order. */
+  message(connection: Connection, data: FrameData): void {
+    if (connection.closed) return;
+    if (connection.busy) {
+      if (connection.queue.length >= (this.#options.maxQueuedFrames ?? 1024)) {
+        connection.close(CloseCode.policy, "too many frames in flight");
+        return;
+      }
+      connection.queue.push(data);
+      return;
+    }
+    const pending = this.#process(connection, data);
+    if (pending) {
+      connection.busy = true;
+      pending.then(() => this.#drain(connection));
+    }
+  }
+
+  /** A socket closed: releases subscriptions and calls `onClose` processors. */
+  close(connection: Connection): void {
+    if (connection.closed) return;
+    connection.closed = true;
+    connection.queue.length = 0;
+    this.connections.delete(connection);
+    this.hub.unsubscribeAll(connection);
+    for (const command of connection.commands) {
+      const processor = this.#processors.get(command);
+      try {
+        const result = processor?.onClose?.(connection);
+        if (result instanceof Promise) result.catch((error) => this.#logFailure(error));
+      } catch (error) {
+        this.#logFailure(error);
+      }
+    }
+  }
+
+  /**
+   * Publishes a frame to channels from application code; returns local
+   * deliveries. The frame is serialized once (without any `ack` header).
+   */
+  publish(channels: string | readonly string[], frame: FrameInit | Frame): number {
+    const list = parseChannels(channels, this.limits);
+    const full = frame.headers instanceof Map ? frame as Frame : createFrame(frame as FrameInit);
+    let headers = full.headers;
+    if (headers.has("ack")) {
+      headers = new Map(headers);
+      headers.delete("ack");
+    }
+    const data = serializeFrame({ command: full.command, headers, body: full.body ?? "" });
+    let delivered = 0;
+    for (const channel of list) delivered += this.hub.publish(channel, data);
+    return delivered;
+  }
+
+  /** Subscribes a connection to channels, within the subscription limit. */
+  subscribe(connection: Connection, channels: string | readonly string[]): void {
+    const list = parseChannels(channels, this.limits);
+    const added = list.filter((channel) => !connection.channels.has(channel)).length;
+    if (connection.channels.size + added > this.limits.maxSubscriptions) {
+      throw new LhttpError(
+        "subscription_limit",
+        `A connection may hold at most ${this.limits.maxSubscriptions} subscriptions`,
+      );
+    }
+    for (const channel of list) this.hub.subscribe(connection, channel);
+  }
+
+  /** Unsubscribes a connection from channels. */
+  unsubscribe(connection: Connection, channels: string | readonly string[]): void {
+    for (const channel of parseChannels(channels, this.limits)) {
+      this.hub.unsubscribe(connection, channel);
+    }
+  }
+
+  /** Handles `POST /publish` with a Web-standard request. */
+  handlePublish(request: Request): Promise<Response> {
+    return handleHttpPublish(this, request, this.#options.publishToken);
+  }
+
+  /** What `/healthz` reports. */
+  health(): { status: "ok"; connections: number; channels: number; bus: string } {
+    return {
+      status: "ok",
+      connections: this.connections.size,
+      channels: this.hub.channelCount,
+      bus: this.hub.bus?.state ?? "local",
+    };
+  }
+
+  /** Closes every connection with `code` (1001 by default) and the bus. */
+  async shutdown(
+    code: number = CloseCode.goingAway,
+    reason = "server shutting down",
+  ): Promise<void> {
+    for (const connection of [...this.connections]) connection.close(code, reason);
+    await this.hub.bus?.close();
+  }
+
+  #process(connection: Connection, data: FrameData): Promise<void> | undefined {
+    let frame: Frame;
+    try {
+      frame = parseFrame(data, this.limits);
+    } catch (error) {
+      if (error instanceof LhttpError && error.code === "frame_too_large") {
+        connection.close(CloseCode.tooBig, "frame too large");
+      } else {
+        this.#sendError(connection, "error", undefined, error);
+      }
+      return;
+    }
+    const ctx = new Context(connection, frame, this);
+    try {
+      const result = this.#pipeline()(ctx, () => {});
+      if (result instanceof Promise) {
+        return result.then(() => this.#ack(ctx), (error) => this.#fail(ctx, error));
+      }
+      this.#ack(ctx);
+    } catch (error) {
+      this.#fail(ctx, error);
+    }
+    return undefined;
+  }
+
+  #drain(connection: Connection): void {
+    connection.busy = false;
+    while (!connection.busy && !connection.closed && connection.queue.length > 0) {
+      const pending = this.#process(connection, connection.queue.shift()!);
+      if (pending) {
+        connection.busy = true;
+        pending.then(() => this.#drain(connection));
+      }
+    }
+  }
+
+  #pipeline(): Middleware {
+    return this.#chain ??= compose([
+      ...this.#middleware,
+      multipartStep(this.limits),
+      processorStep(this.#processors),
+      pubSubStep({
+        channels: (value) => parseChannels(value, this.limits),
+        authorize: (ctx, action, channels) => this.#authorize(ctx, action, channels.join(" ")),
+        subscribe: (ctx, channels) => this.subscribe(ctx.connection, channels),
+        publish: (ctx, channels) => void this.publish(channels, ctx.reply),
+        unsubscribe: (ctx, channels) => this.unsubscribe(ctx.connection, channels),
+      }),
+      upstreamStep((ctx, value) => this.#startUpstream(ctx, value)),
+    ]);
+  }
+
+  #authorize(
+    ctx: Context,
+    action: AuthorizeRequest["action"],
+    target: string,
+  ): void | Promise<void> {
+    const authorize = this.#options.authorize;
+    if (!authorize) return;
+    const verdict = authorize({ action, target, connection: ctx.connection, frame: ctx.request });
+    const check = (allowed: boolean) => {
+      if (!allowed) throw forbidden(action, [target]);
+    };
+    return verdict instanceof Promise ? verdict.then(check) : check(verdict);
+  }
+
+  #startUpstream(ctx: Context, value: string): void {
+    const { url } = parseUpstream(value);
+    if (this.#upstream.allow.length === 0) {
+      throw new LhttpError(
+        "upstream_forbidden",
+        "Upstream is disabled on this server (no allowlist)",
+      );
+    }
+    if (!isAllowedUpstream(url, this.#upstream.allow)) {
+      throw new LhttpError(
+        "upstream_forbidden",
+        `Upstream URL ${JSON.stringify(url.href)} is not in the allowlist`,
+      );
+    }
+    const connection = ctx.connection;
+    const max = this.#options.upstreamMaxInFlight ?? 4;
+    if (connection.upstreamInFlight >= max) {
+      throw new LhttpError(
+        "upstream_busy",
+        `A connection may have at most ${max} upstream requests in flight`,
+      );
+    }
+    const reply = ctx.reply;
+    const ack = ctx.request.headers.get("ack");
+    connection.upstreamInFlight++;
+    Promise.resolve(this.#authorize(ctx, "upstream", url.href))
+      .then(() => callUpstream(value, reply, this.#upstream))
+      .then((answer) => {
+        const headers = new Map([["upstream-status", String(answer.status)]]);
+        if (ack !== undefined) headers.set("ack", ack);
+        connection.send({ command: reply.command, headers, body: decodeOrBytes(answer.body) });
+      }, (error) => this.#sendError(connection, reply.command, ack, error))
+      .finally(() => connection.upstreamInFlight--);
+  }
+
+  #ack(ctx: Context): void {
+    const ack = ctx.request.headers.get("ack");
+    if (ack === undefined) return;
+    ctx.connection.send({
+      command: ctx.reply.command,
+      headers: new Map([["ack", ack], ["status", "200"]]),
+    });
+  }
+
+  #fail(ctx: Context, error: unknown): void {
+    this.#sendError(ctx.connection, ctx.request.command, ctx.request.headers.get("ack"), error);
+  }
+
+  #sendError(
+    connection: Connection,
+    command: string,
+    ack: string | undefined,
+    error: unknown,
+  ): void {
+    const known = error instanceof LhttpError
+      ? error
+      : new LhttpError("internal", "The server failed to process the frame");
+    if (known !== error) this.#logFailure(error);
+    this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
+    const headers = new Map([
+      ["status", String(known.status)],
+      ["code", known.code],
+      ["reason", known.message.replace(/[\r\n]+/g, " ")],
+    ]);
+    if (ack !== undefined) headers.set("ack", ack);
+    connection.send({ command, headers });
+  }
+
+  #logFailure(error: unknown): void {
+    this.logger.log("error", "processor failed", {
+      error: error instanceof Error ? error.stack ?? error.message : String(error),
+    });
+  }
+
+  #originAllowed(origin: string, request: Request): boolean {
+    const allowed = this.#options.allowedOrigins;
+    if (allowed) return allowed.includes("*") || allowed.includes(origin);
+    try {
+      return new URL(origin).host === (request.headers.get("host") ?? new URL(request.url).host);
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The publishing surface shared by servers and contexts. */
+export interface PubSub {
+  /** Publishes a frame to channels. */
+  publish(channels: string | readonly string[], frame: Frame): number;
+  /** Subscribes a connection. */
+  subscribe(connection: Connection, channels: string | readonly string[]): void;
+  /** Unsubscribes a connection. */
+  unsubscribe(connection: Connection, channels: string | readonly string[]): void;
+}
+
+function decodeOrBytes(body: Uint8Array): FrameData {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    return body;
+  }
+}
