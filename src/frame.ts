@@ -38,7 +38,9 @@ export interface FrameInit {
 export const PROTOCOL_VERSION = "LHTTP/1.0";
 
 // Commands and header names are tokens: no whitespace, no control characters.
+// deno-lint-ignore no-control-regex -- control characters are exactly what tokens exclude
 const TOKEN = /^[^\s\x00-\x1f\x7f]{1,64}$/;
+// deno-lint-ignore no-control-regex -- as above
 const HEADER_NAME = /^[^\s:\x00-\x1f\x7f]+$/;
 const LINE_BREAK = /[\r\n]/;
 
