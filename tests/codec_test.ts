@@ -45,7 +45,9 @@ for (const vector of vectors) {
       const { frame, parts } = parseWithParts(input);
       assert.equal(frame.command, vector.command);
       assert.deepEqual([...frame.headers], vector.headers);
-      const body = typeof frame.body === "string" ? frame.body : new TextDecoder().decode(frame.body);
+      const body = typeof frame.body === "string"
+        ? frame.body
+        : new TextDecoder().decode(frame.body);
       assert.equal(body, vector.body);
       assert.equal(typeof frame.body, typeof input, "text in, text body; bytes in, bytes body");
       if (vector.parts) {
@@ -65,7 +67,11 @@ for (const vector of vectors) {
 }
 
 Deno.test("serialize writes the exact wire form", () => {
-  const frame = createFrame({ command: "chat", headers: { Publish: "room", seen: "yes" }, body: "hi" });
+  const frame = createFrame({
+    command: "chat",
+    headers: { Publish: "room", seen: "yes" },
+    body: "hi",
+  });
   assert.equal(serializeFrame(frame), "LHTTP/1.0 chat\r\npublish:room\r\nseen:yes\r\n\r\nhi");
   const binary = serializeFrame({ ...frame, body: new Uint8Array([0, 255]) });
   assert.ok(binary instanceof Uint8Array);
@@ -116,7 +122,9 @@ Deno.test("binary frames: bytes body, UTF-8 head required", () => {
 });
 
 const token = fc.stringMatching(/^[a-z0-9_-]{1,12}$/);
-const value = fc.stringMatching(/^[^\r\n \t]([^\r\n]{0,20}[^\r\n \t])?$/).filter((v) => v.length > 0);
+const value = fc.stringMatching(/^[^\r\n \t]([^\r\n]{0,20}[^\r\n \t])?$/).filter((v) =>
+  v.length > 0
+);
 const frameArb = fc.record({
   command: token,
   headers: fc.uniqueArray(fc.tuple(token, fc.oneof(value, fc.constant(""))), {
@@ -158,7 +166,9 @@ Deno.test("property: multipart build → split round-trips", () => {
   fc.assert(
     fc.property(fc.array(part, { minLength: 1, maxLength: 6 }), (parts) => {
       const { offsets, body } = buildMultipart(parts);
-      const frame = parseFrame(serializeFrame(createFrame({ command: "up", headers: { multipart: offsets }, body })));
+      const frame = parseFrame(
+        serializeFrame(createFrame({ command: "up", headers: { multipart: offsets }, body })),
+      );
       const split = splitMultipart(frame)!;
       assert.deepEqual(
         split.map((p) => ({ headers: [...p.headers], body: p.body })),
@@ -189,7 +199,9 @@ Deno.test("property: arbitrary strings and bytes only ever throw FrameError", ()
   fc.assert(
     fc.property(fc.uint8Array({ maxLength: 300 }), (input) => {
       onlyFrameErrors(() => parseWithParts(input));
-      onlyFrameErrors(() => parseWithParts(new Uint8Array([...encoder.encode("LHTTP/1.0 x\r\n"), ...input])));
+      onlyFrameErrors(() =>
+        parseWithParts(new Uint8Array([...encoder.encode("LHTTP/1.0 x\r\n"), ...input]))
+      );
     }),
     { numRuns: 10_000 },
   );

@@ -1,0 +1,57 @@
+// An in-memory peer: what the server sends lands in `sent`, closes in `closedWith`.
+
+import type { FrameData } from "../src/bus.ts";
+import { parseFrame } from "../src/codec/parse.ts";
+import type { Connection, Peer } from "../src/connection.ts";
+import type { Frame } from "../src/frame.ts";
+import type { LhttpServer } from "../src/server.ts";
+
+/** A fake client socket attached to a server. */
+export class FakeClient {
+  readonly sent: FrameData[] = [];
+  closedWith?: { code?: number; reason?: string };
+  bufferedAmount = 0;
+  readonly connection: Connection;
+
+  constructor(readonly server: LhttpServer, data?: unknown) {
+    const peer: Peer = {
+      send: (data) => void this.sent.push(data),
+      close: (code, reason) => {
+        this.closedWith = { code, reason };
+        server.close(this.connection);
+      },
+      get bufferedAmount() {
+        return self.bufferedAmount;
+      },
+    };
+    const self = this;
+    this.connection = server.open(peer, data);
+  }
+
+  /** Sends a raw message to the server. */
+  send(data: FrameData): void {
+    this.server.message(this.connection, data);
+  }
+
+  /** Frames received so far, parsed. */
+  frames(): Frame[] {
+    return this.sent.map((data) => parseFrame(data));
+  }
+
+  /** Takes and parses the frames received so far. */
+  take(): Frame[] {
+    const frames = this.frames();
+    this.sent.length = 0;
+    return frames;
+  }
+
+  /** The client went away (as the adapter reports a socket close). */
+  disconnect(): void {
+    this.server.close(this.connection);
+  }
+}
+
+/** Waits until queued microtasks and timers of 0 ms have run. */
+export function settle(ms = 0): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
