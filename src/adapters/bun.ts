@@ -1,0 +1,212 @@
+/**
+ * The Bun adapter: `Bun.serve` with `fetch` and `websocket` handlers. Local
+ * fan-out uses Bun's native topics (`ws.subscribe`, `server.publish`), so a
+ * published frame is framed once and written by Bun's native code; the hub
+ * still keeps the subscription bookkeeping.
+ *
+ * ```ts ignore
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { serveBun } from "@lhttp/lhttp/bun";
+ * const running = serveBun(new LhttpServer(), { port: 8081, static: "public" });
+ * ```
+ *
+ * @module
+ */
+
+import { serveStatic } from "hono/bun";
+import { CloseCode, type Connection, type Peer } from "../connection.ts";
+import type { FrameData } from "../bus.ts";
+import { createApp } from "../hono.ts";
+import type { RunningServer, ServeOptions } from "../serve_options.ts";
+import type { LhttpServer } from "../server.ts";
+import {
+  bunGlobal,
+  type BunServer,
+  type BunServerWebSocket,
+  type BunWebSocketHandler,
+} from "./_bun_types.ts";
+
+/** What the adapter keeps on each Bun socket. */
+export interface BunSocketData {
+  /** What `authenticate` returned. */
+  accepted: unknown;
+  /** The lhttp connection, once open. */
+  connection?: Connection;
+}
+
+/** An upgrade function and the `websocket` handler to give `Bun.serve`. */
+export interface BunLhttp {
+  /**
+   * Upgrades `request` through `bunServer` (in Hono on Bun, `c.env`). Answers
+   * a refusal, or an empty response that Bun ignores once upgraded.
+   */
+  upgrade(request: Request, bunServer: BunServer): Promise<Response>;
+  /** Pass as `websocket` to `Bun.serve` (or export it beside `fetch`). */
+  websocket: BunWebSocketHandler<BunSocketData>;
+}
+
+/** Wraps a Bun socket: Bun's send status feeds the slow-consumer policy. */
+class BunPeer implements Peer {
+  constructor(readonly ws: BunServerWebSocket<BunSocketData>) {}
+  send(data: FrameData): number {
+    return this.ws.send(data);
+  }
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+  get bufferedAmount(): number {
+    return this.ws.getBufferedAmount();
+  }
+}
+
+/**
+ * Builds the Bun handlers of `server`, for mounting lhttp into your own
+ * `Bun.serve` or Hono app. Installs Bun's native topics as the server's fan-out.
+ *
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { lhttpRoutes } from "@lhttp/lhttp/hono";
+ * import { upgradeBun } from "@lhttp/lhttp/bun";
+ * const server = new LhttpServer();
+ * const lhttp = upgradeBun(server);
+ * const app = new Hono();
+ * app.get("/ws", (c) => lhttp.upgrade(c.req.raw, c.env));
+ * app.route("/", lhttpRoutes(server));
+ * export default { fetch: app.fetch, websocket: lhttp.websocket };
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { upgradeBun } from "@lhttp/lhttp/bun";
+ * const lhttp = upgradeBun(new LhttpServer());
+ * console.assert(lhttp.websocket.maxPayloadLength === 1024 * 1024);
+ * ```
+ */
+export function upgradeBun(
+  server: LhttpServer,
+  options: { idleTimeout?: number } = {},
+): BunLhttp {
+  const maxBuffered = server.options.maxBufferedBytes ?? 1024 * 1024;
+  let native: BunServer | undefined;
+  const socketOf = (connection: Connection) =>
+    connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
+  server.setFanout({
+    subscribe: (connection, channel) => socketOf(connection)?.subscribe(channel),
+    unsubscribe(connection, channel) {
+      try {
+        socketOf(connection)?.unsubscribe(channel);
+      } catch {
+        // The socket is already closed; Bun dropped its topics with it.
+      }
+    },
+    publish(channel, data, subscribers) {
+      if (!native) {
+        for (const subscriber of subscribers) subscriber.deliver(data);
+        return;
+      }
+      // Bun's server.publish reaches every subscriber, the publisher included
+      // (ws.publish would skip it, and the protocol requires self-delivery).
+      const status = native.publish(channel, data);
+      // 0 or -1: some socket is past backpressureLimit; find it and apply the policy.
+      if (status <= 0) applySlowConsumerPolicy(subscribers, data, maxBuffered, socketOf);
+    },
+  });
+  return {
+    async upgrade(request, bunServer) {
+      const decision = await server.accept(request);
+      if (decision instanceof Response) return decision;
+      native = bunServer;
+      const data: BunSocketData = { accepted: decision.data };
+      if (bunServer.upgrade(request, { data })) return new Response(null);
+      return new Response("Expected a WebSocket upgrade\n", { status: 400 });
+    },
+    websocket: {
+      maxPayloadLength: server.limits.maxFrameBytes,
+      idleTimeout: options.idleTimeout ?? 120,
+      backpressureLimit: maxBuffered,
+      // Bun would close abruptly (1006); lhttp closes with 4008 itself.
+      closeOnBackpressureLimit: false,
+      perMessageDeflate: false,
+      open(ws) {
+        ws.binaryType = "uint8array";
+        ws.data.connection = server.open(new BunPeer(ws), ws.data.accepted);
+      },
+      message(ws, message) {
+        const connection = ws.data.connection;
+        if (connection) server.message(connection, message);
+      },
+      close(ws) {
+        const connection = ws.data.connection;
+        if (connection) server.close(connection);
+      },
+    },
+  };
+}
+
+function applySlowConsumerPolicy(
+  subscribers: ReadonlySet<Connection>,
+  data: FrameData,
+  max: number,
+  socketOf: (connection: Connection) => BunServerWebSocket<BunSocketData> | undefined,
+): void {
+  const size = typeof data === "string" ? data.length : data.byteLength;
+  for (const connection of subscribers) {
+    const ws = socketOf(connection);
+    if (!ws || ws.getBufferedAmount() + size <= max) continue;
+    if (connection.options.slowConsumer === "close") {
+      connection.close(CloseCode.slowConsumer, "slow consumer");
+    } else {
+      connection.dropped++;
+    }
+  }
+}
+
+/**
+ * Serves an lhttp server with `Bun.serve`: WebSockets on any path (or
+ * `options.path`), the HTTP routes, and an optional static folder.
+ *
+ * ```ts ignore
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { serveBun } from "@lhttp/lhttp/bun";
+ * const running = serveBun(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
+ * console.log(running.port);
+ * await running.shutdown();
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { serveBun } from "@lhttp/lhttp/bun";
+ * console.assert(typeof serveBun === "function");
+ * ```
+ */
+export function serveBun(server: LhttpServer, options: ServeOptions = {}): RunningServer {
+  const lhttp = upgradeBun(server, options);
+  // Requests only arrive once Bun.serve has returned, so `holder.bun` is set by then.
+  const holder: { bun?: BunServer } = {};
+  const app = createApp(server, (request) => lhttp.upgrade(request, holder.bun!), options);
+  if (options.static) app.use("/*", serveStatic({ root: options.static }));
+  const started = holder.bun = bunGlobal().serve<BunSocketData>({
+    port: options.port ?? 8081,
+    hostname: options.hostname ?? "0.0.0.0",
+    fetch: (request) => app.fetch(request),
+    websocket: lhttp.websocket,
+  });
+  options.onListen?.({ hostname: started.hostname, port: started.port });
+  let resolveFinished!: () => void;
+  const finished = new Promise<void>((resolve) => resolveFinished = resolve);
+  let stopping: Promise<void> | undefined;
+  return {
+    port: started.port,
+    hostname: started.hostname,
+    finished,
+    shutdown() {
+      return stopping ??= (async () => {
+        await server.shutdown();
+        await started.stop();
+        resolveFinished();
+      })();
+    },
+  };
+}

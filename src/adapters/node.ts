@@ -1,0 +1,220 @@
+/**
+ * The Node adapter (Node 20, 22, 24): `@hono/node-server` serves the Hono app
+ * and `ws` (`WebSocketServer({ noServer: true })`) takes the upgrades, on one
+ * port. A published frame is framed once and the same bytes are written to
+ * every subscriber's socket.
+ *
+ * ```ts ignore
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { serveNode } from "@lhttp/lhttp/node";
+ * const running = await serveNode(new LhttpServer(), { port: 8081, static: "public" });
+ * ```
+ *
+ * @module
+ */
+
+import { serve as serveHttp, upgradeWebSocket } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import type { MiddlewareHandler } from "hono";
+import { Hono } from "hono";
+import type { AddressInfo } from "node:net";
+// @ts-types="@types/ws"
+import { type WebSocket, WebSocketServer } from "ws";
+import type { FrameData } from "../bus.ts";
+import type { Connection, Peer } from "../connection.ts";
+import { lhttpRoutes } from "../hono.ts";
+import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "../serve_options.ts";
+import type { LhttpServer } from "../server.ts";
+import { frameOnce, writeFramed } from "./_ws_fast.ts";
+
+/** The Hono handler that upgrades, and the `ws` server to give `@hono/node-server`. */
+export interface NodeLhttp {
+  /** A Hono handler (`app.get("/ws", lhttp.handler)`) that upgrades to lhttp. */
+  handler: MiddlewareHandler;
+  /** Pass as `websocket: { server: lhttp.wss }` to `@hono/node-server`'s `serve`. */
+  wss: WebSocketServer;
+  /** Stops the heartbeat timer. */
+  close(): void;
+}
+
+// PROTOCOL.md, "Errors": 4009 closes a peer silent through a whole idle timeout.
+const IDLE_CLOSE_CODE = 4009;
+
+// The message being fanned out, framed once; peers compare by identity.
+let fanning: { data: FrameData; framed: Uint8Array } | undefined;
+
+class NodePeer implements Peer {
+  alive = true;
+  constructor(readonly ws: WebSocket) {}
+  send(data: FrameData): void {
+    if (fanning?.data === data && writeFramed(this.ws, fanning.framed)) return;
+    this.ws.send(data);
+  }
+  close(code?: number, reason?: string): void {
+    this.ws.close(code, reason);
+  }
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+}
+
+/**
+ * Builds the Node upgrade handler of `server`, for mounting lhttp into your
+ * own Hono app on `@hono/node-server`. Installs the frame-once fan-out.
+ *
+ * ```ts ignore
+ * import { serve } from "@hono/node-server";
+ * import { Hono } from "hono";
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { lhttpRoutes } from "@lhttp/lhttp/hono";
+ * import { upgradeNode } from "@lhttp/lhttp/node";
+ * const server = new LhttpServer();
+ * const lhttp = upgradeNode(server);
+ * const app = new Hono().get("/ws", lhttp.handler).route("/", lhttpRoutes(server));
+ * serve({ fetch: app.fetch, port: 8081, websocket: { server: lhttp.wss } });
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { upgradeNode } from "@lhttp/lhttp/node";
+ * const lhttp = upgradeNode(new LhttpServer());
+ * console.assert(lhttp.wss.options.maxPayload === 1024 * 1024);
+ * lhttp.close();
+ * ```
+ */
+export function upgradeNode(
+  server: LhttpServer,
+  options: { idleTimeout?: number } = {},
+): NodeLhttp {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: server.limits.maxFrameBytes,
+    perMessageDeflate: false,
+  });
+  const peers = new Set<NodePeer>();
+  server.setFanout({
+    publish(_channel, data, subscribers) {
+      fanning = { data, framed: frameOnce(data) };
+      try {
+        for (const subscriber of subscribers) subscriber.deliver(data);
+      } finally {
+        fanning = undefined;
+      }
+    },
+  });
+  const idle = (options.idleTimeout ?? 120) * 1000;
+  // Ping every idle/2: a peer that answered neither the previous ping nor sent
+  // anything since is closed with 4009 and its subscriptions released.
+  const heartbeat = idle > 0
+    ? setInterval(() => {
+      for (const peer of peers) {
+        if (!peer.alive) {
+          peer.ws.close(IDLE_CLOSE_CODE, "idle timeout");
+          continue;
+        }
+        peer.alive = false;
+        peer.ws.ping();
+      }
+    }, idle / 2)
+    : undefined;
+  (heartbeat as { unref?: () => void } | undefined)?.unref?.();
+  const events = (accepted: unknown) => {
+    let connection: Connection | undefined;
+    let peer: NodePeer | undefined;
+    return {
+      onOpen(_event: Event, ctx: { raw?: unknown }) {
+        const ws = ctx.raw as WebSocket;
+        peer = new NodePeer(ws);
+        peers.add(peer);
+        const alive = () => void (peer!.alive = true);
+        ws.on("pong", alive);
+        ws.on("message", alive);
+        connection = server.open(peer, accepted);
+      },
+      onMessage(event: MessageEvent) {
+        if (!connection) return;
+        const data = event.data;
+        server.message(connection, typeof data === "string" ? data : new Uint8Array(data));
+      },
+      onClose() {
+        if (peer) peers.delete(peer);
+        if (connection) server.close(connection);
+      },
+      onError() {},
+    };
+  };
+  return {
+    wss,
+    close: () => clearInterval(heartbeat),
+    async handler(c, next) {
+      const decision = await server.accept(c.req.raw);
+      if (decision instanceof Response) return decision;
+      return await upgradeWebSocket(() => events(decision.data))(c, next);
+    },
+  };
+}
+
+/**
+ * Serves an lhttp server on Node: WebSockets on any path (or `options.path`),
+ * the HTTP routes and an optional static folder, on one port.
+ *
+ * ```ts ignore
+ * import { LhttpServer } from "@lhttp/lhttp";
+ * import { serveNode } from "@lhttp/lhttp/node";
+ * const running = await serveNode(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
+ * await running.shutdown();
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { serveNode } from "@lhttp/lhttp/node";
+ * console.assert(typeof serveNode === "function");
+ * ```
+ */
+export async function serveNode(
+  server: LhttpServer,
+  options: ServeOptions = {},
+): Promise<RunningServer> {
+  const lhttp = upgradeNode(server, options);
+  const app = new Hono();
+  app.use(
+    "*",
+    (c, next) => isWebSocketUpgrade(c.req.raw, options.path) ? lhttp.handler(c, next) : next(),
+  );
+  app.route("/", lhttpRoutes(server));
+  if (options.static) app.use("/*", serveStatic({ root: options.static }));
+  let listening!: (info: AddressInfo) => void;
+  let failed!: (error: unknown) => void;
+  const ready = new Promise<AddressInfo>((resolve, reject) => {
+    listening = resolve;
+    failed = reject;
+  });
+  const http = serveHttp({
+    fetch: app.fetch,
+    port: options.port ?? 8081,
+    hostname: options.hostname ?? "0.0.0.0",
+    websocket: { server: lhttp.wss },
+  }, (info) => listening(info));
+  http.once("error", (error) => failed(error));
+  const finished = new Promise<void>((resolve) => http.once("close", () => resolve()));
+  const address = await ready;
+  options.onListen?.({ hostname: address.address, port: address.port });
+  let stopping: Promise<void> | undefined;
+  return {
+    port: address.port,
+    hostname: address.address,
+    finished,
+    shutdown() {
+      return stopping ??= (async () => {
+        lhttp.close();
+        // Stop accepting first; upgraded sockets keep the server open until
+        // their close handshakes (1001) complete.
+        http.close();
+        (http as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        await server.shutdown();
+        await finished;
+      })();
+    },
+  };
+}
