@@ -56,7 +56,13 @@ export async function serve(
       const { serveDeno } = await import("./adapters/deno.ts");
       return serveDeno(server, options);
     }
-    default:
-      throw new Error(`Runtime ${JSON.stringify(runtime)} has no adapter yet`);
+    case "bun": {
+      const { serveBun } = await import("./adapters/bun.ts");
+      return serveBun(server, options);
+    }
+    case "node": {
+      const { serveNode } = await import("./adapters/node.ts");
+      return await serveNode(server, options);
+    }
   }
 }
