@@ -20,6 +20,8 @@ Options (environment variable in brackets):
   --allow-origin ORIGIN    Allow browser upgrades from ORIGIN ("*" any); repeatable;
                            same-origin only by default                  [LHTTP_ALLOW_ORIGIN]
   --log-level LEVEL        debug, info, warn (default), error, silent   [LHTTP_LOG_LEVEL]
+  --nats URL[,URL...]      Join a cluster over NATS (nats:// or ws://)  [LHTTP_NATS]
+  --nats-prefix PREFIX     NATS subject prefix, default lhttp           [LHTTP_NATS_PREFIX]
   -h, --help               Show this help
 `;
 
@@ -43,6 +45,8 @@ export async function runServe(args: string[]): Promise<number> {
         "max-frame-bytes": { type: "string", default: env.LHTTP_MAX_FRAME_BYTES },
         "allow-origin": { type: "string", multiple: true, default: list(env.LHTTP_ALLOW_ORIGIN) },
         "log-level": { type: "string", default: env.LHTTP_LOG_LEVEL ?? "warn" },
+        nats: { type: "string", default: env.LHTTP_NATS },
+        "nats-prefix": { type: "string", default: env.LHTTP_NATS_PREFIX },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -67,7 +71,20 @@ export async function runServe(args: string[]): Promise<number> {
   if (port === undefined || (frameFlag !== undefined && maxFrameBytes === undefined)) return 2;
   const logger = createLogger(level);
   const allowOrigins = values["allow-origin"];
+  let bus;
+  if (values.nats) {
+    try {
+      // Dynamic, so serving without --nats never loads NATS code.
+      const { createCliBus } = await import("../nats/cli_bus.ts");
+      const subjectPrefix = values["nats-prefix"];
+      bus = await createCliBus({ servers: values.nats, subjectPrefix, logger, maxFrameBytes });
+    } catch (error) {
+      process.stderr.write(`lhttp serve: --nats: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   const server = new LhttpServer({
+    bus,
     publishToken: values["publish-token"],
     upstreamAllow: values["upstream-allow"],
     limits: maxFrameBytes === undefined ? undefined : { maxFrameBytes },
@@ -80,6 +97,9 @@ export async function runServe(args: string[]): Promise<number> {
   process.stderr.write(
     `lhttp listening on http://${shown}:${running.port}/ (WebSocket ws://${shown}:${running.port}/)\n`,
   );
+  if (bus) {
+    process.stderr.write(`lhttp cluster bus: NATS ${values.nats} (state ${bus.state})\n`);
+  }
   if (!values["publish-token"] && !isLoopback(hostname)) {
     logger.log(
       "warn",

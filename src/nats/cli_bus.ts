@@ -1,0 +1,50 @@
+/**
+ * The bus `lhttp serve --nats` builds. The CLI imports this module only when
+ * `--nats` is given, so a plain `lhttp serve` never loads NATS code.
+ *
+ * @module
+ */
+
+import type { Logger } from "../log.ts";
+import { NatsBus } from "./bus.ts";
+import { isWebSocketServers, parseServers, type WebSocketConstructor } from "./connect.ts";
+
+/** What the CLI knows when it builds the bus. */
+export interface CliBusOptions {
+  /** `--nats` / `LHTTP_NATS`: comma-separated server URLs. */
+  servers: string;
+  /** `--nats-prefix` / `LHTTP_NATS_PREFIX`. */
+  subjectPrefix?: string;
+  /** The server's logger. */
+  logger: Logger;
+  /** The server's frame limit, so large frames from other nodes are accepted. */
+  maxFrameBytes?: number;
+}
+
+/**
+ * Builds the NATS bus of `lhttp serve`; for `ws://` servers on a runtime
+ * without a global WebSocket (Node 20) it loads the `ws` package.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "@lhttp/lhttp";
+ * import { createCliBus } from "@lhttp/lhttp/nats";
+ * const bus = await createCliBus({ servers: "nats://127.0.0.1:4222", logger: createLogger("silent") });
+ * console.assert(bus.state === "connecting");
+ * await bus.close();
+ * ```
+ */
+export async function createCliBus(options: CliBusOptions): Promise<NatsBus> {
+  const servers = parseServers(options.servers);
+  let webSocket: WebSocketConstructor | undefined;
+  if (isWebSocketServers(servers) && typeof globalThis.WebSocket !== "function") {
+    webSocket = (await import("ws")).WebSocket as unknown as WebSocketConstructor;
+  }
+  return new NatsBus({
+    servers,
+    subjectPrefix: options.subjectPrefix,
+    logger: options.logger,
+    maxFrameBytes: options.maxFrameBytes,
+    webSocket,
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * The NATS bus: run several lhttp nodes as one cluster. Kept on its own
+ * subpath so the core never loads NATS code.
+ *
+ * @example
+ * ```ts
+ * import { channelToSubject, NatsBus } from "@lhttp/lhttp/nats";
+ * const bus = new NatsBus({ servers: "nats://127.0.0.1:4222", subjectPrefix: "app" });
+ * console.assert(bus.state === "connecting" && channelToSubject("a.b", "app") === "app.a~2Eb");
+ * await bus.close();
+ * ```
+ *
+ * @module
+ */
+
+export { NatsBus, type NatsBusOptions } from "./bus.ts";
+export { type CliBusOptions, createCliBus } from "./cli_bus.ts";
+export {
+  connectNats,
+  type ConnectNatsOptions,
+  isWebSocketServers,
+  parseServers,
+  type WebSocketConstructor,
+} from "./connect.ts";
+export { encodeEnvelopes, EnvelopeReader } from "./envelope.ts";
+export {
+  assertSubjectPrefix,
+  channelToSubject,
+  channelToToken,
+  DEFAULT_SUBJECT_PREFIX,
+  subjectToChannel,
+  tokenToChannel,
+} from "./subject.ts";
