@@ -53,3 +53,5 @@ export {
 } from "./src/server.ts";
 export { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./src/serve_options.ts";
 export { createLogger, type Logger, type LogLevel } from "./src/log.ts";
+export { type Gauges, Metrics, renderMetrics } from "./src/metrics.ts";
+export { type RateLimit, TokenBucket } from "./src/rate_limit.ts";

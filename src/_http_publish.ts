@@ -5,6 +5,7 @@ import { LhttpError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
 import type { Limits } from "./limits.ts";
 import { readLimited } from "./_bytes.ts";
+import type { Metrics } from "./metrics.ts";
 
 interface Publisher {
   readonly limits: Limits;
@@ -16,6 +17,7 @@ export async function handleHttpPublish(
   server: Publisher,
   request: Request,
   token: string | undefined,
+  metrics: Metrics,
 ): Promise<Response> {
   try {
     if (token !== undefined) checkToken(request.headers.get("authorization"), token);
@@ -41,6 +43,7 @@ export async function handleHttpPublish(
     const known = error instanceof LhttpError
       ? error
       : new LhttpError("internal", "The server failed to publish the frame");
+    metrics.count(metrics.errors, known.code);
     const headers = known.status === 401
       ? { "www-authenticate": 'Bearer realm="lhttp"' }
       : undefined;

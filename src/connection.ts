@@ -8,6 +8,9 @@ import type { FrameData } from "./bus.ts";
 import { serializeFrame } from "./codec/serialize.ts";
 import type { Frame } from "./frame.ts";
 import type { Subscriber } from "./hub.ts";
+import { utf8Length } from "./codec/_utf8.ts";
+import type { Metrics } from "./metrics.ts";
+import type { TokenBucket } from "./rate_limit.ts";
 
 /**
  * What an adapter wraps its runtime's socket in. `send` may return Bun's status
@@ -31,6 +34,8 @@ export interface ConnectionOptions {
   maxBufferedBytes: number;
   /** Drop frames for this connection (counted) or close it with 4008. */
   slowConsumer: SlowConsumerPolicy;
+  /** The server's counters. */
+  metrics: Metrics;
 }
 
 /** Close codes lhttp uses (PROTOCOL.md, "Close codes"). */
@@ -73,6 +78,10 @@ export class Connection implements Subscriber {
   readonly queue: FrameData[] = [];
   /** @internal true while an async pipeline runs */
   busy = false;
+  /** @internal the rate limiter's bucket, when the server limits rates */
+  bucket?: TokenBucket;
+  /** @internal frames refused by the rate limiter in a row */
+  refusedInARow = 0;
 
   /** Wraps a peer. `data` is what authentication returned. */
   constructor(
@@ -90,16 +99,22 @@ export class Connection implements Subscriber {
     // Bun reports 0 for a message it dropped; -1 means queued under backpressure.
     if (status === 0) return this.#slow();
     this.framesOut++;
+    this.options.metrics.framesOut++;
   }
 
   /** Serializes and sends a frame to this connection only. */
   send(frame: Pick<Frame, "command" | "headers"> & { body?: FrameData }): void {
-    this.deliver(serializeFrame(frame));
+    const data = serializeFrame(frame);
+    this.options.metrics.bytesOut += typeof data === "string" ? utf8Length(data) : data.length;
+    this.deliver(data);
   }
 
   /** Closes the connection. */
   close(code: number = CloseCode.normal, reason = ""): void {
     if (this.closed) return;
+    if (code !== CloseCode.normal) {
+      this.options.metrics.count(this.options.metrics.closes, reason || String(code));
+    }
     try {
       this.peer.close(code, reason);
     } catch {
@@ -112,6 +127,7 @@ export class Connection implements Subscriber {
       this.close(CloseCode.slowConsumer, "slow consumer");
     } else {
       this.dropped++;
+      this.options.metrics.count(this.options.metrics.drops, "slow_consumer");
     }
   }
 }

@@ -1,5 +1,5 @@
 /**
- * lhttp's HTTP routes as a Hono app: `POST /publish`, `GET /healthz`. Mount them
+ * lhttp's HTTP routes as a Hono app: `POST /publish`, `GET /healthz`, `GET /metrics`. Mount them
  * into your own Hono application or let an adapter serve them.
  *
  * @example
@@ -36,6 +36,10 @@ export function lhttpRoutes(server: LhttpServer): Hono {
   const app = new Hono();
   app.post("/publish", (c) => server.handlePublish(c.req.raw));
   app.get("/healthz", (c) => c.json(server.health()));
+  app.get(
+    "/metrics",
+    (c) => c.text(server.renderMetrics(), 200, { "content-type": "text/plain; version=0.0.4" }),
+  );
   return app;
 }
 

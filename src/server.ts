@@ -19,13 +19,11 @@ import { Hub, type LocalFanout } from "./hub.ts";
 import { type Limits, resolveLimits } from "./limits.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { compose, type Middleware, type Processor } from "./middleware.ts";
-import {
-  callUpstream,
-  isAllowedUpstream,
-  parseUpstream,
-  type UpstreamOptions,
-} from "./upstream.ts";
+import { callUpstream, checkUpstream, type UpstreamOptions } from "./upstream.ts";
 import { handleHttpPublish } from "./_http_publish.ts";
+import { Metrics, renderMetrics } from "./metrics.ts";
+import { type RateLimit, TokenBucket } from "./rate_limit.ts";
+import { utf8Length } from "./codec/_utf8.ts";
 
 /** An action the `authorize` hook decides on. */
 export interface AuthorizeRequest {
@@ -69,6 +67,8 @@ export interface ServerOptions {
   authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
   /** Origins allowed to open browser WebSockets; `["*"]` for any. Same-origin only by default. */
   allowedOrigins?: readonly string[];
+  /** Per-connection frame rate limit; off by default. */
+  rateLimit?: RateLimit;
   /** Logger; warnings and errors to stderr by default. */
   logger?: Logger;
 }
@@ -100,6 +100,8 @@ export class LhttpServer implements PubSub {
   readonly connections: Set<Connection> = new Set();
   /** The logger in use. */
   readonly logger: Logger;
+  /** Counters behind `GET /metrics`. */
+  readonly metrics: Metrics = new Metrics();
   readonly #options: ServerOptions;
   readonly #processors = new Map<string, Processor>();
   readonly #middleware: Middleware[] = [];
@@ -166,7 +168,9 @@ export class LhttpServer implements PubSub {
     const connection = new Connection(peer, {
       maxBufferedBytes: this.#options.maxBufferedBytes ?? 1024 * 1024,
       slowConsumer: this.#options.slowConsumer ?? "close",
+      metrics: this.metrics,
     }, data);
+    this.metrics.connectionsTotal++;
     this.connections.add(connection);
     return connection;
   }
@@ -174,6 +178,9 @@ export class LhttpServer implements PubSub {
   /** A message arrived on a connection. Frames of one connection are handled in order. */
   message(connection: Connection, data: FrameData): void {
     if (connection.closed) return;
+    this.metrics.framesIn++;
+    this.metrics.bytesIn += typeof data === "string" ? utf8Length(data) : data.length;
+    if (this.#options.rateLimit && !this.#withinRate(connection, this.#options.rateLimit)) return;
     if (connection.busy) {
       if (connection.queue.length >= (this.#options.maxQueuedFrames ?? 1024)) {
         connection.close(CloseCode.policy, "too many frames in flight");
@@ -222,6 +229,9 @@ export class LhttpServer implements PubSub {
     const data = serializeFrame({ command: full.command, headers, body: full.body ?? "" });
     let delivered = 0;
     for (const channel of list) delivered += this.hub.publish(channel, data);
+    this.metrics.publishes += list.length;
+    this.metrics.bytesOut += delivered *
+      (typeof data === "string" ? utf8Length(data) : data.length);
     return delivered;
   }
 
@@ -247,7 +257,17 @@ export class LhttpServer implements PubSub {
 
   /** Handles `POST /publish` with a Web-standard request. */
   handlePublish(request: Request): Promise<Response> {
-    return handleHttpPublish(this, request, this.#options.publishToken);
+    return handleHttpPublish(this, request, this.#options.publishToken, this.metrics);
+  }
+
+  /** What `/metrics` reports, in the Prometheus text format. */
+  renderMetrics(): string {
+    return renderMetrics(this.metrics, {
+      connections: this.connections.size,
+      channels: this.hub.channelCount,
+      subscriptions: this.hub.subscriptionCount,
+      bus: this.hub.bus?.state ?? "local",
+    });
   }
 
   /** What `/healthz` reports. */
@@ -294,6 +314,24 @@ export class LhttpServer implements PubSub {
     return undefined;
   }
 
+  #withinRate(connection: Connection, limit: RateLimit): boolean {
+    connection.bucket ??= new TokenBucket(limit.framesPerSecond, limit.burst);
+    if (connection.bucket.take()) {
+      connection.refusedInARow = 0;
+      return true;
+    }
+    if (++connection.refusedInARow > limit.closeAfter) {
+      connection.close(CloseCode.policy, "rate limit exceeded");
+    } else {
+      const error = new LhttpError(
+        "rate_limited",
+        `A connection may send at most ${limit.framesPerSecond} frames per second`,
+      );
+      this.#sendError(connection, "error", undefined, error);
+    }
+    return false;
+  }
+
   #drain(connection: Connection): void {
     connection.busy = false;
     while (!connection.busy && !connection.closed && connection.queue.length > 0) {
@@ -336,19 +374,7 @@ export class LhttpServer implements PubSub {
   }
 
   #startUpstream(ctx: Context, value: string): void {
-    const { url } = parseUpstream(value);
-    if (this.#upstream.allow.length === 0) {
-      throw new LhttpError(
-        "upstream_forbidden",
-        "Upstream is disabled on this server (no allowlist)",
-      );
-    }
-    if (!isAllowedUpstream(url, this.#upstream.allow)) {
-      throw new LhttpError(
-        "upstream_forbidden",
-        `Upstream URL ${JSON.stringify(url.href)} is not in the allowlist`,
-      );
-    }
+    const { url } = checkUpstream(value, this.#upstream.allow);
     const connection = ctx.connection;
     const max = this.#options.upstreamMaxInFlight ?? 4;
     if (connection.upstreamInFlight >= max) {
@@ -363,10 +389,17 @@ export class LhttpServer implements PubSub {
     Promise.resolve(this.#authorize(ctx, "upstream", url.href))
       .then(() => callUpstream(value, reply, this.#upstream))
       .then((answer) => {
+        this.metrics.count(this.metrics.upstream, "ok");
         const headers = new Map([["upstream-status", String(answer.status)]]);
         if (ack !== undefined) headers.set("ack", ack);
         connection.send({ command: reply.command, headers, body: decodeOrBytes(answer.body) });
-      }, (error) => this.#sendError(connection, reply.command, ack, error))
+      }, (error) => {
+        this.metrics.count(
+          this.metrics.upstream,
+          error instanceof LhttpError ? error.code : "internal",
+        );
+        this.#sendError(connection, reply.command, ack, error);
+      })
       .finally(() => connection.upstreamInFlight--);
   }
 
@@ -393,6 +426,7 @@ export class LhttpServer implements PubSub {
       ? error
       : new LhttpError("internal", "The server failed to process the frame");
     if (known !== error) this.#logFailure(error);
+    this.metrics.count(this.metrics.errors, known.code);
     this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
     const headers = new Map([
       ["status", String(known.status)],

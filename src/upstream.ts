@@ -96,6 +96,34 @@ function normalizePrefix(prefix: string): string {
 }
 
 /**
+ * Parses an upstream header and checks it against the allowlist. Throws
+ * `bad_upstream` or `upstream_forbidden`.
+ */
+export function checkUpstream(
+  value: string,
+  allow: readonly string[],
+): { method: string; url: URL } {
+  const target = parseUpstream(value);
+  if (allow.length === 0) {
+    throw new LhttpError(
+      "upstream_forbidden",
+      "Upstream is disabled on this server (no allowlist)",
+    );
+  }
+  assertAllowed(target.url, allow);
+  return target;
+}
+
+function assertAllowed(url: URL, allow: readonly string[]): void {
+  if (!isAllowedUpstream(url, allow)) {
+    throw new LhttpError(
+      "upstream_forbidden",
+      `Upstream URL ${quote(url.href)} is not in the allowlist`,
+    );
+  }
+}
+
+/**
  * Performs the upstream request for a reply frame. Throws {@linkcode LhttpError}
  * with `upstream_forbidden`, `upstream_timeout`, `upstream_unreachable` or
  * `upstream_too_large`.

@@ -1,0 +1,111 @@
+/**
+ * Server counters and their Prometheus text rendering (`GET /metrics`).
+ *
+ * @module
+ */
+
+/** Counters a server keeps; gauges are read from the server when rendering. */
+export class Metrics {
+  /** Connections accepted since start. */
+  connectionsTotal = 0;
+  /** Frames read from clients. */
+  framesIn = 0;
+  /** UTF-8 bytes read from clients. */
+  bytesIn = 0;
+  /** Frames written to clients. */
+  framesOut = 0;
+  /** Bytes of published frames times their local deliveries, plus direct replies. */
+  bytesOut = 0;
+  /** Publish operations (one per channel). */
+  publishes = 0;
+  /** Frames not delivered, by reason. */
+  readonly drops: Map<string, number> = new Map();
+  /** Error frames and HTTP errors sent, by machine code. */
+  readonly errors: Map<string, number> = new Map();
+  /** Connections closed by the server, by reason. */
+  readonly closes: Map<string, number> = new Map();
+  /** Upstream calls by outcome (`ok` or an error code). */
+  readonly upstream: Map<string, number> = new Map();
+
+  /** Adds `by` to a labelled counter. */
+  count(counter: Map<string, number>, label: string, by = 1): void {
+    counter.set(label, (counter.get(label) ?? 0) + by);
+  }
+}
+
+/** Gauges sampled at render time. */
+export interface Gauges {
+  connections: number;
+  channels: number;
+  subscriptions: number;
+  bus: string;
+}
+
+/**
+ * Renders counters and gauges in the Prometheus text exposition format.
+ *
+ * @example
+ * ```ts
+ * import { Metrics, renderMetrics } from "@lhttp/lhttp";
+ * const metrics = new Metrics();
+ * metrics.count(metrics.errors, "bad_header");
+ * const text = renderMetrics(metrics, { connections: 1, channels: 0, subscriptions: 0, bus: "local" });
+ * console.assert(text.includes('lhttp_errors_total{code="bad_header"} 1'));
+ * ```
+ */
+export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
+  };
+  const labelled = (label: string, counter: Map<string, number>): [string, number][] =>
+    [...counter].map(([key, value]) => [`{${label}="${key}"}`, value]);
+  metric("lhttp_connections", "gauge", "Open WebSocket connections.", [["", gauges.connections]]);
+  metric("lhttp_connections_total", "counter", "Connections accepted.", [[
+    "",
+    metrics.connectionsTotal,
+  ]]);
+  metric("lhttp_channels", "gauge", "Channels with local subscribers.", [["", gauges.channels]]);
+  metric("lhttp_subscriptions", "gauge", "Local channel subscriptions.", [[
+    "",
+    gauges.subscriptions,
+  ]]);
+  metric("lhttp_frames_in_total", "counter", "Frames received.", [["", metrics.framesIn]]);
+  metric("lhttp_frames_out_total", "counter", "Frames sent.", [["", metrics.framesOut]]);
+  metric("lhttp_bytes_in_total", "counter", "Bytes received.", [["", metrics.bytesIn]]);
+  metric("lhttp_bytes_out_total", "counter", "Bytes sent.", [["", metrics.bytesOut]]);
+  metric("lhttp_publishes_total", "counter", "Frames published, per channel.", [[
+    "",
+    metrics.publishes,
+  ]]);
+  metric(
+    "lhttp_drops_total",
+    "counter",
+    "Frames not delivered, by reason.",
+    labelled("reason", metrics.drops),
+  );
+  metric(
+    "lhttp_errors_total",
+    "counter",
+    "Errors answered, by code.",
+    labelled("code", metrics.errors),
+  );
+  metric(
+    "lhttp_closes_total",
+    "counter",
+    "Connections closed by the server, by reason.",
+    labelled("reason", metrics.closes),
+  );
+  metric(
+    "lhttp_upstream_total",
+    "counter",
+    "Upstream calls, by outcome.",
+    labelled("outcome", metrics.upstream),
+  );
+  metric("lhttp_bus_up", "gauge", "1 when the bus is connected (or local).", [[
+    `{state="${gauges.bus}"}`,
+    gauges.bus === "connected" || gauges.bus === "local" ? 1 : 0,
+  ]]);
+  return lines.join("\n") + "\n";
+}

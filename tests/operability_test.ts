@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { CloseCode, LhttpServer, TokenBucket } from "../mod.ts";
+import { lhttpRoutes } from "../src/hono.ts";
+import { FakeClient } from "./_fake_peer.ts";
+
+Deno.test("rate limit: a 429 status frame on excess, a 1008 close on sustained abuse", () => {
+  const server = new LhttpServer({ rateLimit: { framesPerSecond: 1, burst: 3, closeAfter: 2 } });
+  const client = new FakeClient(server);
+  for (let i = 0; i < 3; i++) client.send(`LHTTP/1.0 chat\r\nack:${i}\r\n\r\n`);
+  assert.deepEqual(client.take().map((f) => f.headers.get("status")), ["200", "200", "200"]);
+  client.send("LHTTP/1.0 chat\r\nack:3\r\n\r\n");
+  const [limited] = client.take();
+  assert.equal(limited.headers.get("status"), "429");
+  assert.equal(limited.headers.get("code"), "rate_limited");
+  assert.equal(client.closedWith, undefined);
+  client.send("LHTTP/1.0 chat\r\n\r\n");
+  assert.equal(client.take()[0].headers.get("code"), "rate_limited");
+  client.send("LHTTP/1.0 chat\r\n\r\n");
+  assert.equal((client.closedWith as { code?: number } | undefined)?.code, CloseCode.policy);
+});
+
+Deno.test("token bucket refills at its rate up to its burst", () => {
+  let now = 0;
+  const bucket = new TokenBucket(100, 5, () => now);
+  let taken = 0;
+  while (bucket.take()) taken++;
+  assert.equal(taken, 5);
+  now += 1000;
+  taken = 0;
+  while (bucket.take()) taken++;
+  assert.equal(taken, 5, "never more than the burst");
+  now += 20;
+  assert.equal(bucket.take(), true);
+  assert.equal(bucket.take(), true);
+  assert.equal(bucket.take(), false);
+});
+
+Deno.test("GET /metrics counts connections, frames, publishes, errors and drops", async () => {
+  const server = new LhttpServer({ maxBufferedBytes: 0, slowConsumer: "drop" });
+  const app = lhttpRoutes(server);
+  const a = new FakeClient(server);
+  const b = new FakeClient(server);
+  a.send("LHTTP/1.0 chat\r\nsubscribe:room\r\n\r\n");
+  b.send("LHTTP/1.0 chat\r\nsubscribe:room\r\n\r\n");
+  b.bufferedAmount = 1;
+  a.send("LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello");
+  a.send("garbage");
+  const response = await app.request("/metrics");
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get("content-type") ?? "", /text\/plain/);
+  const text = await response.text();
+  const value = (sample: string) => {
+    const line = text.split("\n").find((l) => l.startsWith(sample + " "));
+    assert.ok(line, `missing ${sample}`);
+    return Number(line.slice(sample.length + 1));
+  };
+  assert.equal(value("lhttp_connections"), 2);
+  assert.equal(value("lhttp_connections_total"), 2);
+  assert.equal(value("lhttp_channels"), 1);
+  assert.equal(value("lhttp_subscriptions"), 2);
+  assert.equal(value("lhttp_frames_in_total"), 4);
+  assert.equal(value("lhttp_publishes_total"), 1);
+  assert.equal(value('lhttp_errors_total{code="not_lhttp"}'), 1);
+  assert.equal(value('lhttp_drops_total{reason="slow_consumer"}'), 1);
+  assert.equal(value("lhttp_frames_out_total"), 2, "one publish to a, one error frame to a");
+  assert.equal(value('lhttp_bus_up{state="local"}'), 1);
+});
