@@ -1,0 +1,211 @@
+/**
+ * `LhttpClient`: subscribe, publish, send, per-command handlers and async
+ * iteration, on top of the reconnecting socket of `client.ts`.
+ *
+ * @module
+ */
+
+import { parseChannels } from "../channels.ts";
+import {
+  createFrame,
+  type Frame,
+  type FrameInit,
+  type HeadersInit,
+  toHeaderMap,
+} from "../frame.ts";
+import { ClientCore } from "./client.ts";
+import { ClientError, RemoteError } from "./errors.ts";
+import { FrameStream } from "./stream.ts";
+import { type FrameHandler, type SubscriptionRecord, Subscriptions } from "./subscriptions.ts";
+
+/** Options of {@linkcode LhttpClient.publish}. */
+export interface PublishOptions {
+  /** The frame's command; `message` by default. */
+  command?: string;
+  /** Extra headers (the `publish` header is set for you). */
+  headers?: HeadersInit;
+}
+
+/** Options of {@linkcode LhttpClient.subscribe}: the subscribing frame, re-sent after reconnects. */
+export interface SubscribeOptions {
+  /** The frame's command; `subscribe` by default. */
+  command?: string;
+  /** Extra headers (the `subscribe` header is set for you). */
+  headers?: HeadersInit;
+  /** A body for the subscribing frame (a processor may read it); empty by default. */
+  body?: string;
+}
+
+/**
+ * What {@linkcode LhttpClient.subscribe} returns: call it to unsubscribe (it
+ * resolves once the server acknowledged, at once if offline or if other
+ * subscribers of the channel remain); await `ready` for the server's first
+ * acknowledgement.
+ */
+export interface Subscription {
+  (): Promise<void>;
+  /** The channel. */
+  readonly channel: string;
+  /** Resolves on the server's acknowledgement; rejects with a {@linkcode RemoteError} when refused. */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * A client for lhttp servers, for browsers, Deno, Bun and Node (22+, or 20 with
+ * `WebSocket` from `ws` in the options). It reconnects with exponential
+ * backoff and full jitter, restores its subscriptions, and queues frames sent
+ * while offline (a full queue rejects the send with `queue_full`).
+ *
+ * @example
+ * ```ts ignore
+ * import { LhttpClient } from "@lhttp/lhttp/client";
+ * const client = new LhttpClient("ws://localhost:8081/");
+ * const unsubscribe = client.subscribe("room", (frame) => console.log(frame.body));
+ * await unsubscribe.ready;
+ * await client.publish("room", "hello", { command: "chat", headers: { nick: "ann" } });
+ * await unsubscribe();
+ * await client.close();
+ * ```
+ */
+export class LhttpClient extends ClientCore {
+  #subscriptions = new Subscriptions();
+  #commands = new Map<string, Set<FrameHandler>>();
+  #streams = new Set<FrameStream>();
+
+  /**
+   * Subscribes to `channel`; `handler` gets every frame published to it. The
+   * subscription is restored after every reconnect until unsubscribed. A
+   * refused subscription is dropped, its `ready` rejected and an `error` emitted.
+   * Throws an `LhttpError` (`bad_channel`) on an invalid channel name.
+   */
+  subscribe(channel: string, handler?: FrameHandler, options: SubscribeOptions = {}): Subscription {
+    const [name, ...more] = parseChannels(channel);
+    if (more.length > 0) throw new TypeError("subscribe() takes one channel");
+    let record = this.#subscriptions.get(name);
+    if (!record) {
+      const frame = createFrame({
+        command: options.command ?? "subscribe",
+        headers: options.headers,
+        body: options.body ?? "",
+      });
+      frame.headers.set("subscribe", name);
+      record = this.#subscriptions.add(name, frame);
+      if (this.state === "open") this.#sendSubscribe(record);
+    }
+    const listener = { handler };
+    record.listeners.add(listener);
+    const current = record;
+    const unsubscribe = () => {
+      current.listeners.delete(listener);
+      if (current.listeners.size > 0 || !this.#subscriptions.remove(current)) {
+        return Promise.resolve();
+      }
+      current.fail(new ClientError("closed", "Unsubscribed before the server acknowledged"));
+      if (this.state !== "open") return Promise.resolve();
+      return this.transmit(
+        createFrame({ command: "unsubscribe", headers: { unsubscribe: name } }),
+        this.options.acks,
+      );
+    };
+    return Object.assign(unsubscribe, { channel: name, ready: current.ready });
+  }
+
+  /** The channels subscribed to (or to be subscribed once connected). */
+  get channels(): string[] {
+    return this.#subscriptions.all().map((record) => record.channel);
+  }
+
+  /**
+   * Publishes `body` to one or more channels. Resolves when the server
+   * acknowledged; rejects with a {@linkcode RemoteError} (status, code, reason)
+   * when it refused, or a {@linkcode ClientError} (`queue_full`, `disconnected`,
+   * `closed`, `ack_timeout`, `bad_request`).
+   */
+  publish(
+    channels: string | readonly string[],
+    body: string | Uint8Array = "",
+    options: PublishOptions = {},
+  ): Promise<void> {
+    let list: string[];
+    try {
+      list = parseChannels(channels);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const headers = toHeaderMap(options.headers);
+    headers.set("publish", list.join(" "));
+    return this.transmit(
+      { command: options.command ?? "message", headers, body },
+      this.options.acks,
+    );
+  }
+
+  /**
+   * Sends any frame as it is. With `{ ack: true }` it asks the server to
+   * acknowledge and settles on its answer; otherwise it resolves once written.
+   */
+  send(frame: Frame | FrameInit, options: { ack?: boolean } = {}): Promise<void> {
+    const full = frame.headers instanceof Map ? frame as Frame : createFrame(frame as FrameInit);
+    return this.transmit(full, options.ack ?? false);
+  }
+
+  /** Calls `handler` with every incoming frame of `command`; returns a function that stops it. */
+  onCommand(command: string, handler: FrameHandler): () => void {
+    let set = this.#commands.get(command);
+    if (!set) this.#commands.set(command, set = new Set());
+    set.add(handler);
+    return () => void set.delete(handler);
+  }
+
+  /** An async iterator over incoming frames from now on; it ends when the client closes. */
+  frames(): FrameStream {
+    const stream: FrameStream = new FrameStream(() => this.#streams.delete(stream));
+    if (this.state === "closed") stream.end();
+    else this.#streams.add(stream);
+    return stream;
+  }
+
+  /** `for await (const frame of client)`: see {@linkcode LhttpClient.frames}. */
+  [Symbol.asyncIterator](): FrameStream {
+    return this.frames();
+  }
+
+  protected override restore(): void {
+    for (const record of this.#subscriptions.all()) this.#sendSubscribe(record);
+  }
+
+  protected override dispatch(frame: Frame): void {
+    super.dispatch(frame);
+    for (const handler of [...this.#commands.get(frame.command) ?? []]) {
+      try {
+        handler(frame);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+    this.#subscriptions.dispatch(frame);
+    for (const stream of this.#streams) stream.push(frame);
+  }
+
+  protected override finish(error: ClientError): void {
+    super.finish(error);
+    for (const record of this.#subscriptions.all()) record.fail(error);
+    for (const stream of [...this.#streams]) stream.end();
+  }
+
+  #sendSubscribe(record: SubscriptionRecord): void {
+    this.transmit(record.frame, this.options.acks).then(() => record.confirm(), (error) => {
+      if (error instanceof RemoteError) {
+        // Refused: retrying after every reconnect would be refused again.
+        this.#subscriptions.remove(record);
+        record.fail(error);
+        this.events.emit("error", error);
+      } else if (!(error instanceof ClientError && error.code === "disconnected")) {
+        // "disconnected" is retried by restore() after the reconnect.
+        record.fail(error);
+      }
+    });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * Helpers to build the frames a client sends: binary and multipart frames,
+ * and reading an incoming frame's channels and body.
+ *
+ * @module
+ */
+
+import { buildMultipart, type Part, type PartInit, splitMultipart } from "../codec/multipart.ts";
+import { createFrame, type Frame, type HeadersInit, toHeaderMap } from "../frame.ts";
+
+/**
+ * A binary frame: it is sent as a binary WebSocket message and subscribers
+ * receive it as binary.
+ *
+ * @example
+ * ```ts
+ * import { binaryFrame } from "@lhttp/lhttp/client";
+ * const frame = binaryFrame("image", new Uint8Array([1, 2, 3]), { publish: "camera_1" });
+ * console.assert(frame.body instanceof Uint8Array && frame.headers.get("publish") === "camera_1");
+ * ```
+ */
+export function binaryFrame(
+  command: string,
+  body: Uint8Array | ArrayBuffer,
+  headers?: HeadersInit,
+): Frame {
+  const bytes = body instanceof Uint8Array ? body : new Uint8Array(body);
+  return createFrame({ command, headers, body: bytes });
+}
+
+/**
+ * A multipart frame: the parts' bytes and the `multipart` offsets header are
+ * computed for you. Any part with a bytes body makes a binary frame.
+ *
+ * @example
+ * ```ts
+ * import { serializeFrame } from "@lhttp/lhttp";
+ * import { multipartFrame } from "@lhttp/lhttp/client";
+ * const frame = multipartFrame("upload", [
+ *   { headers: { k1: "v1" }, body: "body1" },
+ *   { headers: { k2: "v2" }, body: "body2" },
+ * ]);
+ * console.assert(
+ *   serializeFrame(frame) ===
+ *     "LHTTP/1.0 upload\r\nmultipart:0 14\r\n\r\nk1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2",
+ * );
+ * ```
+ */
+export function multipartFrame(
+  command: string,
+  parts: readonly PartInit[],
+  headers?: HeadersInit,
+): Frame {
+  const { offsets, body } = buildMultipart(parts);
+  const map = toHeaderMap(headers);
+  map.set("multipart", offsets);
+  return { command, headers: map, body };
+}
+
+/**
+ * The parts of an incoming multipart frame, or `undefined` when it has none.
+ * Throws a `bad_multipart` `FrameError` on a malformed body.
+ *
+ * @example
+ * ```ts
+ * import { multipartFrame, partsOf } from "@lhttp/lhttp/client";
+ * const parts = partsOf(multipartFrame("upload", [{ body: "a" }, { body: "b" }]))!;
+ * console.assert(parts.length === 2 && parts[1].body === "b");
+ * ```
+ */
+export function partsOf(frame: Frame): Part[] | undefined {
+  return splitMultipart(frame, { maxParts: 1024, maxHeaders: 1024, maxHeaderBytes: 1 << 20 });
+}
+
+/**
+ * The channels a delivered frame was published to (its `publish` header).
+ *
+ * @example
+ * ```ts
+ * import { createFrame } from "@lhttp/lhttp";
+ * import { channelsOf } from "@lhttp/lhttp/client";
+ * const frame = createFrame({ command: "chat", headers: { publish: "a  b" } });
+ * console.assert(channelsOf(frame).join() === "a,b");
+ * ```
+ */
+export function channelsOf(frame: Frame): string[] {
+  const value = frame.headers.get("publish");
+  return value === undefined ? [] : value.split(/[ \t]+/).filter((name) => name !== "");
+}
+
+/**
+ * A frame's body as text (bytes are decoded as UTF-8, leniently).
+ *
+ * @example
+ * ```ts
+ * import { binaryFrame, textOf } from "@lhttp/lhttp/client";
+ * console.assert(textOf(binaryFrame("x", new TextEncoder().encode("hé"))) === "hé");
+ * ```
+ */
+export function textOf(frame: Pick<Frame, "body">): string {
+  return typeof frame.body === "string" ? frame.body : new TextDecoder().decode(frame.body);
+}

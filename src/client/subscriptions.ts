@@ -1,0 +1,111 @@
+/**
+ * The channels a client wants to be subscribed to: what it restores after a
+ * reconnect and where it routes delivered frames.
+ *
+ * @module
+ */
+
+import type { Frame } from "../frame.ts";
+import { channelsOf } from "./frames.ts";
+
+/** Called with each frame delivered on a subscribed channel. */
+export type FrameHandler = (frame: Frame) => void;
+
+/** One subscribed channel and everyone listening to it. */
+export class SubscriptionRecord {
+  /** The channel. */
+  readonly channel: string;
+  /** The frame that subscribes (re-sent after every reconnect). */
+  readonly frame: Frame;
+  /** One entry per `subscribe()` call still active. */
+  readonly listeners = new Set<{ handler?: FrameHandler }>();
+  /** Settles on the first acknowledgement (or refusal) of the subscription. */
+  readonly ready: Promise<void>;
+  #resolve!: () => void;
+  #reject!: (error: Error) => void;
+  #settled = false;
+
+  /** Creates a record for `channel`, subscribed by `frame`. */
+  constructor(channel: string, frame: Frame) {
+    this.channel = channel;
+    this.frame = frame;
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Nobody has to await `ready`: an unobserved refusal must not crash the
+    // program as an unhandled rejection (it is also emitted as an "error" event).
+    this.ready.catch(() => {});
+  }
+
+  /** Resolves `ready` (once). */
+  confirm(): void {
+    if (!this.#settled) (this.#settled = true, this.#resolve());
+  }
+
+  /** Rejects `ready` (once). */
+  fail(error: Error): void {
+    if (!this.#settled) (this.#settled = true, this.#reject(error));
+  }
+}
+
+/**
+ * Subscribed channels by name.
+ *
+ * @example
+ * ```ts
+ * import { createFrame } from "@lhttp/lhttp";
+ * import { Subscriptions } from "@lhttp/lhttp/client";
+ * const subs = new Subscriptions();
+ * const seen: string[] = [];
+ * subs.add("room", createFrame({ command: "subscribe" })).listeners
+ *   .add({ handler: (frame) => seen.push(String(frame.body)) });
+ * subs.dispatch(createFrame({ command: "chat", headers: { publish: "room" }, body: "hi" }));
+ * console.assert(seen.join() === "hi");
+ * ```
+ */
+export class Subscriptions {
+  #records = new Map<string, SubscriptionRecord>();
+
+  /** The record of `channel`, if subscribed. */
+  get(channel: string): SubscriptionRecord | undefined {
+    return this.#records.get(channel);
+  }
+
+  /** Adds a record for `channel` (which must not have one). */
+  add(channel: string, frame: Frame): SubscriptionRecord {
+    const record = new SubscriptionRecord(channel, frame);
+    this.#records.set(channel, record);
+    return record;
+  }
+
+  /** Removes `record` if it is still the one for its channel; true when it was. */
+  remove(record: SubscriptionRecord): boolean {
+    if (this.#records.get(record.channel) !== record) return false;
+    this.#records.delete(record.channel);
+    return true;
+  }
+
+  /** Every record, in subscription order. */
+  all(): SubscriptionRecord[] {
+    return [...this.#records.values()];
+  }
+
+  /** Calls the handlers of each subscribed channel named in the frame's `publish` header. */
+  dispatch(frame: Frame): void {
+    for (const channel of channelsOf(frame)) {
+      const record = this.#records.get(channel);
+      if (!record) continue;
+      for (const listener of [...record.listeners]) {
+        try {
+          listener.handler?.(frame);
+        } catch (error) {
+          // One failing handler must not starve the others or the client.
+          queueMicrotask(() => {
+            throw error;
+          });
+        }
+      }
+    }
+  }
+}
