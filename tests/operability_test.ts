@@ -65,3 +65,51 @@ Deno.test("GET /metrics counts connections, frames, publishes, errors and drops"
   assert.equal(value("lhttp_frames_out_total"), 2, "one publish to a, one error frame to a");
   assert.equal(value('lhttp_bus_up{state="local"}'), 1);
 });
+
+const upgrade = (headers: Record<string, string>, url = "http://chat.example:8081/") =>
+  new Request(url, { headers: { upgrade: "websocket", host: new URL(url).host, ...headers } });
+
+Deno.test("origins: same-origin and origin-less upgrades pass, cross-site ones get 403", async () => {
+  const server = new LhttpServer();
+  assert.deepEqual(await server.accept(upgrade({})), { data: undefined });
+  assert.deepEqual(await server.accept(upgrade({ origin: "http://chat.example:8081" })), {
+    data: undefined,
+  });
+  const refused = await server.accept(upgrade({ origin: "https://evil.example" }));
+  assert.ok(refused instanceof Response);
+  assert.equal(refused.status, 403);
+  assert.match(await refused.text(), /evil\.example/);
+  const open = new LhttpServer({ allowedOrigins: ["https://app.example"] });
+  assert.ok(!((await open.accept(upgrade({ origin: "https://app.example" }))) instanceof Response));
+  assert.ok(
+    (await open.accept(upgrade({ origin: "http://chat.example:8081" }))) instanceof Response,
+  );
+  const any = new LhttpServer({ allowedOrigins: ["*"] });
+  assert.ok(!((await any.accept(upgrade({ origin: "https://evil.example" }))) instanceof Response));
+});
+
+Deno.test("authenticate: connection data from a query token, or a refusal before the upgrade", async () => {
+  const server = new LhttpServer({
+    authenticate(request) {
+      const token = new URL(request.url).searchParams.get("token");
+      return token === "t0k3n"
+        ? { user: "alice" }
+        : new Response("Unknown token\n", { status: 401 });
+    },
+  });
+  assert.deepEqual(await server.accept(upgrade({}, "http://chat.example/?token=t0k3n")), {
+    data: { user: "alice" },
+  });
+  const refused = await server.accept(upgrade({}, "http://chat.example/?token=nope"));
+  assert.ok(refused instanceof Response);
+  assert.equal(refused.status, 401);
+  await refused.body?.cancel();
+  const failing = new LhttpServer({
+    authenticate: () => Promise.reject(new Error("database down")),
+    logger: { enabled: () => false, log: () => {} },
+  });
+  const failed = await failing.accept(upgrade({}));
+  assert.ok(failed instanceof Response);
+  assert.equal(failed.status, 500);
+  assert.doesNotMatch(await failed.text(), /database/, "internals are not leaked");
+});
