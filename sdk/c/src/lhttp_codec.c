@@ -353,6 +353,38 @@ static int next_offset(const char *v, size_t len, size_t *pos, size_t *out)
     return 1;
 }
 
+/*
+ * A part is header lines, an empty line, a body. The head ends at the first
+ * "\r\n\r\n"; without one, a part starting with "\r\n" has no headers and
+ * the rest is its body, otherwise the whole part is header lines (lenient,
+ * empty body). These rules reproduce the TypeScript codec on the golden
+ * vectors (a part "\r\n\r\nsecond" has the body "second").
+ */
+static int parse_part(const unsigned char *ps, size_t plen, const lhttp_limits *lim,
+                      lhttp_header *hdrs, size_t cap, size_t *count, size_t *body_start)
+{
+    size_t sep = plen, i, bs = 0;
+    int rc;
+    for (i = find_crlf(ps, 0, plen); i < plen; i = find_crlf(ps, i + 2, plen))
+        if (i + 3 < plen && ps[i + 2] == '\r' && ps[i + 3] == '\n') { sep = i; break; }
+    *count = 0;
+    if (sep < plen) {
+        *body_start = sep + 4;
+        if (sep == 0) return LHTTP_OK;
+        if (ps[0] == '\r' && ps[1] == '\n') return LHTTP_ERR_BAD_HEADER; /* empty first line */
+        if (!lhttp_valid_utf8(ps, sep)) return LHTTP_ERR_INVALID_UTF8;
+        rc = parse_headers(ps, 0, sep, lim, hdrs, cap, count, &bs);
+        return rc;
+    }
+    if (plen >= 2 && ps[0] == '\r' && ps[1] == '\n') {
+        *body_start = 2;
+        return LHTTP_OK;
+    }
+    *body_start = plen;
+    if (!lhttp_valid_utf8(ps, plen)) return LHTTP_ERR_INVALID_UTF8;
+    return parse_headers(ps, 0, plen, lim, hdrs, cap, count, &bs);
+}
+
 int lhttp_multipart_split(const lhttp_frame *f, const lhttp_limits *lim_in,
                           lhttp_part *parts, size_t part_cap,
                           lhttp_header *pool, size_t pool_cap, size_t *nparts)
@@ -369,9 +401,10 @@ int lhttp_multipart_split(const lhttp_frame *f, const lhttp_limits *lim_in,
     if (mp == NULL) return LHTTP_ERR_INVALID_ARG;
 
     for (;;) {
-        size_t end = f->body_len, p2 = pos, nxt, count = 0, bstart = 0;
+        size_t end = f->body_len, p2, nxt, count = 0, bstart = 0;
         int rc;
         r = next_offset(mp->ptr, mp->len, &pos, &off);
+        p2 = pos;
         if (r < 0) return LHTTP_ERR_BAD_MULTIPART;
         if (r == 0) break;
         if (off > f->body_len) return LHTTP_ERR_BAD_MULTIPART;
@@ -385,16 +418,10 @@ int lhttp_multipart_split(const lhttp_frame *f, const lhttp_limits *lim_in,
         }
         {
             const unsigned char *ps = f->body + off;
-            size_t plen = end - off, hend;
-            /* the part's head must be valid UTF-8 */
-            for (hend = find_crlf(ps, 0, plen); hend < plen; hend = find_crlf(ps, hend + 2, plen))
-                if (hend == 0 || (hend + 3 < plen && ps[hend + 2] == '\r' && ps[hend + 3] == '\n'))
-                    break;
-            if (hend > plen) hend = plen;
-            if (!lhttp_valid_utf8(ps, hend)) return LHTTP_ERR_BAD_MULTIPART;
+            size_t plen = end - off;
             if (n >= part_cap) return LHTTP_ERR_CAPACITY;
-            rc = parse_headers(ps, 0, plen, lim, pool ? pool + used : NULL,
-                               pool ? pool_cap - used : 0, &count, &bstart);
+            rc = parse_part(ps, plen, lim, pool ? pool + used : NULL, pool ? pool_cap - used : 0,
+                            &count, &bstart);
             if (rc == LHTTP_ERR_CAPACITY) return rc;
             if (rc != LHTTP_OK) return LHTTP_ERR_BAD_MULTIPART;
             parts[n].headers = pool ? pool + used : NULL;
@@ -451,7 +478,7 @@ static int valid_value(lhttp_str v)
     size_t i;
     if (v.ptr == NULL && v.len) return 0;
     for (i = 0; i < v.len; i++)
-        if (v.ptr[i] == '\r' || v.ptr[i] == '\n' || v.ptr[i] == '\0') return 0;
+        if (v.ptr[i] == '\r' || v.ptr[i] == '\n') return 0;
     return 1;
 }
 
@@ -495,6 +522,17 @@ int lhttp_serialize(lhttp_str command, const lhttp_header *headers, size_t nhead
     return lhttp_writer_end(&w, body, body_len, out_len);
 }
 
+/* For a part without headers: 1 if "\r\n" + body would be misread (the body
+ * starts with "\r\n" or contains "\r\n\r\n"), so "\r\n\r\n" must lead it. */
+static int needs_blank_line(const uint8_t *b, size_t n)
+{
+    size_t i;
+    if (n >= 2 && b[0] == '\r' && b[1] == '\n') return 1;
+    for (i = 0; i + 3 < n; i++)
+        if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') return 1;
+    return 0;
+}
+
 int lhttp_multipart_build(const lhttp_part *parts, size_t nparts,
                           uint8_t *body_out, size_t body_cap, size_t *body_len,
                           char *offsets_out, size_t offsets_cap)
@@ -527,8 +565,10 @@ int lhttp_multipart_build(const lhttp_part *parts, size_t nparts,
         if (parts[i].headers == NULL && parts[i].header_count) return LHTTP_ERR_INVALID_ARG;
         for (j = 0; j < parts[i].header_count; j++)
             lhttp_writer_header(&w, parts[i].headers[j].name, parts[i].headers[j].value);
-        w_put(&w, "\r\n", 2);
         if (parts[i].body == NULL && parts[i].body_len) return LHTTP_ERR_INVALID_ARG;
+        w_put(&w, "\r\n", 2);
+        if (parts[i].header_count == 0 && needs_blank_line(parts[i].body, parts[i].body_len))
+            w_put(&w, "\r\n", 2); /* "\r\n\r\n" + body: see parse_part */
         w_put(&w, parts[i].body, parts[i].body_len);
         if (w.err != LHTTP_OK && w.err != LHTTP_ERR_BUFFER_TOO_SMALL) return w.err;
     }

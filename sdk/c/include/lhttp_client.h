@@ -1,0 +1,138 @@
+/*
+ * lhttp_client.h - LHTTP client: connect, subscribe, unsubscribe, publish,
+ * send, per-command receive callbacks, a poll/step function for
+ * single-threaded event loops, and reconnect with exponential backoff that
+ * re-subscribes the client's channels.
+ *
+ * No allocation: all buffers come from the caller through the config. One
+ * lhttp_client must be used from one thread at a time.
+ */
+#ifndef LHTTP_CLIENT_H
+#define LHTTP_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lhttp_codec.h"
+#include "lhttp_ws.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef LHTTP_CLIENT_MAX_HANDLERS
+#define LHTTP_CLIENT_MAX_HANDLERS 8
+#endif
+/* Channels per subscribe frame sent when re-subscribing (server limit: 40). */
+#ifndef LHTTP_CLIENT_CHANNELS_PER_FRAME
+#define LHTTP_CLIENT_CHANNELS_PER_FRAME 40
+#endif
+
+typedef struct lhttp_client lhttp_client;
+
+/* A received frame. Views (command, headers, body) are valid only during the
+ * call. ws_opcode is LHTTP_WS_TEXT or LHTTP_WS_BINARY. The callback may call
+ * lhttp_client_send/publish/subscribe/unsubscribe/close, not poll. */
+typedef void (*lhttp_frame_cb)(lhttp_client *c, const lhttp_frame *f, int ws_opcode, void *user);
+
+/* Connection state changes: connected = 1 after a (re)connect and the
+ * re-subscription was sent; connected = 0 after a loss, with the cause. */
+typedef void (*lhttp_state_cb)(lhttp_client *c, int connected, int err, void *user);
+
+typedef struct lhttp_client_config {
+    const char *url;              /* ws://host[:port][/path]; must outlive the client */
+    void *rx_buf;                 /* receive buffer: bounds the largest message */
+    size_t rx_cap;
+    void *tx_buf;                 /* send buffer: bounds the largest frame sent */
+    size_t tx_cap;
+    lhttp_header *headers;        /* headers of a received frame */
+    size_t header_cap;
+    char *channels;               /* storage for the subscribed channel set */
+    size_t channels_cap;          /* (space-separated names, NUL-terminated) */
+    lhttp_limits limits;          /* applied to received frames */
+    int connect_timeout_ms;       /* TCP connect + handshake; default 5000 */
+    int send_timeout_ms;          /* per send; default 10000 */
+    int reconnect;                /* 1: reconnect automatically (default) */
+    int backoff_initial_ms;       /* default 500 */
+    int backoff_max_ms;           /* default 30000 */
+    int ping_interval_ms;         /* keepalive ping when idle; 0: off (default) */
+    const char *extra_headers;    /* handshake: NULL or "Name: value\r\n" lines */
+    lhttp_frame_cb on_frame;      /* frames with no per-command handler */
+    lhttp_state_cb on_state;
+    void *user;                   /* passed to on_frame and on_state */
+} lhttp_client_config;
+
+struct lhttp_client {
+    lhttp_client_config cfg;
+    lhttp_ws ws;
+    struct {
+        const char *command;
+        lhttp_frame_cb cb;
+        void *user;
+    } handlers[LHTTP_CLIENT_MAX_HANDLERS];
+    size_t nhandlers;
+    size_t channels_len;
+    int connected;
+    int stopped;               /* lhttp_client_close() was called */
+    int in_callback;
+    int close_pending;         /* lhttp_client_close() from a callback */
+    int backoff_ms;
+    uint64_t next_attempt_ms;
+    uint64_t last_ping_ms;
+    unsigned resub_seq;
+    unsigned reconnects;       /* successful reconnects after the first connect */
+    int ever_connected;
+};
+
+/* Fills *cfg with defaults (no buffers; the caller must set them). */
+void lhttp_client_config_default(lhttp_client_config *cfg);
+
+/* Validates cfg and prepares the client (no I/O). */
+int lhttp_client_init(lhttp_client *c, const lhttp_client_config *cfg);
+
+/* Registers a callback for frames whose command equals `command` (exact
+ * match). `command` must stay valid. Re-registering replaces the callback. */
+int lhttp_client_on(lhttp_client *c, const char *command, lhttp_frame_cb cb, void *user);
+
+/* Connects now (blocking up to connect_timeout_ms) and re-sends the channel
+ * set. On failure with reconnect on, lhttp_client_poll() retries later. */
+int lhttp_client_connect(lhttp_client *c);
+
+/*
+ * Runs the client for up to timeout_ms (0: only what is ready, <0: until
+ * something happens): reconnects when due, sends keepalive pings, receives
+ * and dispatches frames. Returns the number of frames dispatched (>= 0), or a
+ * negative error: LHTTP_ERR_CLOSED when the connection was lost (the next
+ * polls reconnect), a connect error from a reconnect attempt, a codec error
+ * for a malformed frame from the server (the frame is dropped, the
+ * connection stays), LHTTP_ERR_NOT_CONNECTED when there is nothing to do.
+ */
+int lhttp_client_poll(lhttp_client *c, int timeout_ms);
+
+/* Subscribes to space-separated channels; ack may be NULL. The channel set
+ * is updated even when not connected (LHTTP_ERR_NOT_CONNECTED is returned
+ * then) and is sent again on every reconnect. */
+int lhttp_client_subscribe(lhttp_client *c, const char *channels, const char *ack);
+int lhttp_client_unsubscribe(lhttp_client *c, const char *channels, const char *ack);
+
+/* Publishes body to space-separated channels as a frame with `command`. */
+int lhttp_client_publish(lhttp_client *c, const char *command, const char *channels,
+                         const void *body, size_t body_len);
+
+/* Sends any frame. subscribe/unsubscribe headers update the channel set.
+ * Sent as a text WebSocket message if the frame is valid UTF-8, else binary. */
+int lhttp_client_send(lhttp_client *c, const char *command, const lhttp_header *headers,
+                      size_t nheaders, const void *body, size_t body_len);
+
+/* Closing handshake; stops reconnecting. From a callback, the close
+ * happens when the callback returns. */
+void lhttp_client_close(lhttp_client *c);
+
+int lhttp_client_is_connected(const lhttp_client *c);
+/* The subscribed channel set (space-separated, NUL-terminated). */
+const char *lhttp_client_channels(const lhttp_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LHTTP_CLIENT_H */

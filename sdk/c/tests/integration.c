@@ -1,0 +1,120 @@
+/* integration.c - the C client against a real lhttp server.
+ *
+ *   integration ws://127.0.0.1:PORT/
+ *
+ * Driven by tests/integration_driver.ts, which reads these lines on stdout:
+ *   READY              subscribed to "room" (ack received)
+ *   GOT <body>         a chat frame arrived on "room"; "re: <body>" is published back
+ *   DOWN <error>       the connection was lost
+ *   RESUBSCRIBED       reconnected and the automatic re-subscription was acked
+ *   ERROR <...>        an error frame from the server
+ * and exits 0 after replying to a message whose body is "bye"
+ * (2: setup failed, 3: overall timeout of 90 s).
+ */
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lhttp_client.h"
+
+static uint8_t rx[64 * 1024], tx[16 * 1024];
+static lhttp_header hdrs[32];
+static char channels[1024];
+static int done, ready;
+
+/* prints "<tag><text>\n" and flushes */
+static void out(const char *tag, const char *text, size_t len)
+{
+    printf("%s%.*s\n", tag, (int)len, text);
+    fflush(stdout);
+}
+
+static void on_chat(lhttp_client *c, const lhttp_frame *f, int op, void *user)
+{
+    char reply[512];
+    int n;
+    (void)op; (void)user;
+    if (f->body_len >= 4 && memcmp(f->body, "re: ", 4) == 0) return; /* our own replies */
+    out("GOT ", (const char *)f->body, f->body_len);
+    n = snprintf(reply, sizeof reply, "re: %.*s", (int)(f->body_len > 400 ? 400 : f->body_len),
+                 (const char *)f->body);
+    if (lhttp_client_publish(c, "chat", "room", reply, (size_t)n) != LHTTP_OK) out("ERROR ", "publish", 7);
+    if (f->body_len == 3 && memcmp(f->body, "bye", 3) == 0) done = 1;
+}
+
+static void on_subscribe(lhttp_client *c, const lhttp_frame *f, int op, void *user)
+{
+    const lhttp_str *ack = lhttp_frame_header(f, "ack"), *st = lhttp_frame_header(f, "status");
+    (void)c; (void)op; (void)user;
+    if (!ack || !st) return;
+    if (!lhttp_str_eq(*st, "200")) {
+        out("ERROR subscribe status ", st->ptr, st->len);
+        return;
+    }
+    if (lhttp_str_eq(*ack, "sub-1")) { ready = 1; out("READY", "", 0); }
+    else if (ack->len > 12 && memcmp(ack->ptr, "lhttp-resub-", 12) == 0) out("RESUBSCRIBED", "", 0);
+}
+
+static void on_other(lhttp_client *c, const lhttp_frame *f, int op, void *user)
+{
+    const lhttp_str *st = lhttp_frame_header(f, "status");
+    (void)c; (void)op; (void)user;
+    if (st && !lhttp_str_eq(*st, "200")) {
+        const lhttp_str *code = lhttp_frame_header(f, "code");
+        printf("ERROR %.*s %.*s %.*s\n", (int)f->command.len, f->command.ptr, (int)st->len, st->ptr,
+               code ? (int)code->len : 0, code ? code->ptr : "");
+        fflush(stdout);
+    }
+}
+
+static void on_state(lhttp_client *c, int up, int err, void *user)
+{
+    (void)c; (void)user;
+    if (!up) out("DOWN ", lhttp_error_code(err), strlen(lhttp_error_code(err)));
+}
+
+int main(int argc, char **argv)
+{
+    lhttp_client_config cfg;
+    lhttp_client c;
+    uint64_t start = lhttp_now_ms();
+    int rc, i;
+    if (argc < 2) { fprintf(stderr, "usage: integration ws://host:port/\n"); return 2; }
+    signal(SIGPIPE, SIG_IGN);
+    lhttp_client_config_default(&cfg);
+    cfg.url = argv[1];
+    cfg.rx_buf = rx; cfg.rx_cap = sizeof rx;
+    cfg.tx_buf = tx; cfg.tx_cap = sizeof tx;
+    cfg.headers = hdrs; cfg.header_cap = 32;
+    cfg.channels = channels; cfg.channels_cap = sizeof channels;
+    cfg.backoff_initial_ms = 200;
+    cfg.backoff_max_ms = 2000;
+    cfg.on_frame = on_other;
+    cfg.on_state = on_state;
+    if ((rc = lhttp_client_init(&c, &cfg)) != LHTTP_OK || (rc = lhttp_client_on(&c, "chat", on_chat, NULL)) != LHTTP_OK ||
+        (rc = lhttp_client_on(&c, "subscribe", on_subscribe, NULL)) != LHTTP_OK) {
+        fprintf(stderr, "integration: %s\n", lhttp_strerror(rc));
+        return 2;
+    }
+    for (i = 0; (rc = lhttp_client_connect(&c)) != LHTTP_OK; i++) {
+        if (i == 50) { fprintf(stderr, "integration: connect: %s\n", lhttp_strerror(rc)); return 2; }
+        lhttp_client_poll(&c, 200);
+    }
+    if ((rc = lhttp_client_subscribe(&c, "room", "sub-1")) != LHTTP_OK) {
+        fprintf(stderr, "integration: subscribe: %s\n", lhttp_strerror(rc));
+        return 2;
+    }
+    while (!done) {
+        if (lhttp_now_ms() - start > 90000) { fprintf(stderr, "integration: timeout\n"); return 3; }
+        rc = lhttp_client_poll(&c, 200);
+        if (rc < 0 && rc != LHTTP_ERR_CLOSED)
+            fprintf(stderr, "integration: poll: %s\n", lhttp_strerror(rc));
+    }
+    lhttp_client_poll(&c, 200); /* let the last reply go out */
+    lhttp_client_close(&c);
+    return 0;
+}
