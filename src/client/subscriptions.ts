@@ -18,7 +18,7 @@ export class SubscriptionRecord {
   /** The frame that subscribes (re-sent after every reconnect). */
   readonly frame: Frame;
   /** One entry per `subscribe()` call still active. */
-  readonly listeners = new Set<{ handler?: FrameHandler }>();
+  readonly listeners: Set<{ handler?: FrameHandler }> = new Set();
   /** Settles on the first acknowledgement (or refusal) of the subscription. */
   readonly ready: Promise<void>;
   #resolve!: () => void;
