@@ -1,0 +1,119 @@
+// The client against a real lhttp server on Deno (in-process, random port).
+
+import assert from "node:assert/strict";
+import { LhttpServer } from "../../src/server.ts";
+import { serveDeno } from "../../src/adapters/deno.ts";
+import type { RunningServer } from "../../src/serve_options.ts";
+import { binaryFrame, type Frame, LhttpClient, RemoteError } from "../../src/client/mod.ts";
+import { Lhttp } from "../../src/client/compat.ts";
+
+function start(port = 0): RunningServer {
+  const server = new LhttpServer({
+    authorize: ({ action, target }) => !(action === "publish" && target.includes("admin")),
+  });
+  return serveDeno(server, { port, hostname: "127.0.0.1" });
+}
+
+/** Resolves with the next frame `client` gets that matches `test`. */
+function next(client: LhttpClient, test: (frame: Frame) => boolean = () => true): Promise<Frame> {
+  return new Promise((resolve) => {
+    const off = client.on("frame", (frame) => {
+      if (test(frame)) (off(), resolve(frame));
+    });
+  });
+}
+
+Deno.test("two clients: subscribe, publish with ack, self-delivery, refusal", async () => {
+  const running = start();
+  const url = `ws://127.0.0.1:${running.port}/`;
+  const alice = new LhttpClient(url);
+  const bob = new LhttpClient(url);
+  try {
+    const aliceSub = alice.subscribe("room");
+    const bobSub = bob.subscribe("room");
+    await Promise.all([aliceSub.ready, bobSub.ready]);
+    const atBob = next(bob);
+    const atAlice = next(alice);
+    await alice.publish("room", "hello bob", { command: "chat", headers: { nick: "alice" } });
+    const [toBob, toAlice] = await Promise.all([atBob, atAlice]);
+    assert.equal(toBob.command, "chat");
+    assert.equal(toBob.body, "hello bob");
+    assert.equal(toBob.headers.get("nick"), "alice");
+    assert.equal(toBob.headers.has("ack"), false, "the server strips ack from published frames");
+    assert.equal(toAlice.body, "hello bob", "a subscribed publisher gets its own message");
+    await assert.rejects(alice.publish("admin", "x"), (error) => {
+      assert.ok(error instanceof RemoteError);
+      assert.equal(error.status, 403);
+      assert.equal(error.code, "forbidden");
+      assert.ok(error.reason.length > 0);
+      return true;
+    });
+    const binary = next(bob, (frame) => frame.command === "image");
+    await alice.send(binaryFrame("image", new Uint8Array([0, 1, 2, 255]), { publish: "room" }), {
+      ack: true,
+    });
+    assert.deepEqual((await binary).body, new Uint8Array([0, 1, 2, 255]));
+    await bobSub();
+    await alice.publish("room", "after bob left");
+  } finally {
+    await Promise.all([alice.close(), bob.close()]);
+    await running.shutdown();
+  }
+});
+
+Deno.test("after a server restart on the same port the client reconnects and keeps its room", async () => {
+  let running = start();
+  const port = running.port;
+  const url = `ws://127.0.0.1:${port}/`;
+  const client = new LhttpClient(url, { reconnect: { initialDelay: 20, maxDelay: 200 } });
+  let other: LhttpClient | undefined;
+  try {
+    await client.subscribe("room").ready;
+    const reconnected = new Promise<void>((resolve) => {
+      client.on("open", ({ reconnected }) => reconnected && resolve());
+    });
+    const dropped = new Promise<void>((resolve) => client.once("close", () => resolve()));
+    await running.shutdown();
+    await dropped;
+    assert.notEqual(client.state, "open");
+    running = start(port);
+    await reconnected;
+    // A connection's frames are processed in order: once this ping is
+    // acknowledged, the resubscription sent before it has been applied.
+    await client.send({ command: "ping" }, { ack: true });
+    other = new LhttpClient(url);
+    const received = next(client);
+    await other.publish("room", "welcome back");
+    const frame = await received;
+    assert.equal(frame?.body, "welcome back");
+  } finally {
+    await Promise.all([client.close(), other?.close()]);
+    await running.shutdown();
+  }
+});
+
+Deno.test("compat Lhttp: the original API's subscribe, publish and context getters", async () => {
+  const running = start();
+  const ws = new Lhttp(`ws://127.0.0.1:${running.port}/`);
+  try {
+    const bodies: string[] = [];
+    const got = new Promise<void>((resolve) => {
+      ws.on_open = (context) => context.subscribe("chatroom", "chat", null, "");
+      ws.on_message = (context) => {
+        if (context.getBody() === "") return;
+        bodies.push(`${context.getCommand()}|${context.getHeader("Publish")}|${context.getBody()}`);
+        resolve();
+      };
+    });
+    await ws.client.opened();
+    ws.context.addHeader("nick", "jack");
+    ws.context.publish("chatroom", "chat", { mood: "ok" }, "hello mike");
+    await got;
+    assert.deepEqual(bodies, ["chat|chatroom|hello mike"]);
+    assert.equal(ws.context.getHeader("nick"), "jack");
+    assert.equal(ws.context.getHeader("subscribe"), undefined, "headers no longer pile up");
+  } finally {
+    await ws.close();
+    await running.shutdown();
+  }
+});
