@@ -7,11 +7,11 @@
  */
 
 import { forbidden, multipartStep, processorStep, pubSubStep, upstreamStep } from "./_builtins.ts";
-import type { Bus, FrameData } from "./bus.ts";
+import type { FrameData } from "./bus.ts";
 import { parseChannels } from "./channels.ts";
 import { parseFrame } from "./codec/parse.ts";
 import { serializeFrame } from "./codec/serialize.ts";
-import { CloseCode, Connection, type Peer, type SlowConsumerPolicy } from "./connection.ts";
+import { CloseCode, Connection, type Peer } from "./connection.ts";
 import { Context } from "./context.ts";
 import { LhttpError } from "./errors.ts";
 import { createFrame, type Frame, type FrameInit } from "./frame.ts";
@@ -22,56 +22,13 @@ import { compose, type Middleware, type Processor } from "./middleware.ts";
 import { callUpstream, checkUpstream, type UpstreamOptions } from "./upstream.ts";
 import { handleHttpPublish } from "./_http_publish.ts";
 import { Metrics, renderMetrics } from "./metrics.ts";
+import type { AuthorizeRequest, ServerOptions } from "./server_options.ts";
+import { ackFrame, errorFrame, upstreamFrame } from "./_replies.ts";
+import { isOriginAllowed } from "./_origin.ts";
 import { type RateLimit, TokenBucket } from "./rate_limit.ts";
 import { utf8Length } from "./codec/_utf8.ts";
 
-/** An action the `authorize` hook decides on. */
-export interface AuthorizeRequest {
-  /** What the connection wants to do. */
-  action: "subscribe" | "publish" | "upstream";
-  /** Channels (subscribe, publish) or the upstream URL. */
-  target: string;
-  /** The connection asking; `connection.data` is what `authenticate` returned. */
-  connection: Connection;
-  /** The frame asking. */
-  frame: Frame;
-}
-
-/** Options of {@linkcode LhttpServer}; every one is optional. */
-export interface ServerOptions {
-  /** Protocol limits (PROTOCOL.md, "Limits"). */
-  limits?: Partial<Limits>;
-  /** Cross-node bus; local only when absent. */
-  bus?: Bus;
-  /** Bearer token required by `POST /publish`; open when absent. */
-  publishToken?: string;
-  /** URL prefixes `upstream` may fetch; upstream is refused when empty (default). */
-  upstreamAllow?: readonly string[];
-  /** Upstream timeout in ms (default 10 000). */
-  upstreamTimeoutMs?: number;
-  /** Largest upstream answer relayed, bytes (default 1 MiB). */
-  upstreamMaxResponseBytes?: number;
-  /** Upstream requests in flight per connection (default 4). */
-  upstreamMaxInFlight?: number;
-  /** fetch used for upstream; the global one by default. */
-  fetch?: typeof fetch;
-  /** Buffered outgoing bytes per connection before the slow-consumer policy applies (default 1 MiB). */
-  maxBufferedBytes?: number;
-  /** `close` (code 4008, default) or `drop` frames for a slow connection. */
-  slowConsumer?: SlowConsumerPolicy;
-  /** Frames read ahead while an async processor runs, before closing with 1008 (default 1024). */
-  maxQueuedFrames?: number;
-  /** Decides on an upgrade: return connection data, or a Response to refuse. */
-  authenticate?: (request: Request) => unknown | Response | Promise<unknown | Response>;
-  /** Decides per action; false refuses it with a 403 status frame. */
-  authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
-  /** Origins allowed to open browser WebSockets; `["*"]` for any. Same-origin only by default. */
-  allowedOrigins?: readonly string[];
-  /** Per-connection frame rate limit; off by default. */
-  rateLimit?: RateLimit;
-  /** Logger; warnings and errors to stderr by default. */
-  logger?: Logger;
-}
+export type { AuthorizeRequest, ServerOptions } from "./server_options.ts";
 
 /** Outcome of {@linkcode LhttpServer.accept}: connection data, or a refusal. */
 export type UpgradeDecision = { data: unknown } | Response;
@@ -149,7 +106,7 @@ export class LhttpServer implements PubSub {
   /** Checks an upgrade request: origin, then `authenticate`. */
   async accept(request: Request): Promise<UpgradeDecision> {
     const origin = request.headers.get("origin");
-    if (origin !== null && !this.#originAllowed(origin, request)) {
+    if (origin !== null && !isOriginAllowed(origin, request, this.#options.allowedOrigins)) {
       this.logger.log("info", "refused upgrade from origin", { origin });
       return new Response(`Origin ${JSON.stringify(origin)} is not allowed\n`, { status: 403 });
     }
@@ -390,9 +347,7 @@ export class LhttpServer implements PubSub {
       .then(() => callUpstream(value, reply, this.#upstream))
       .then((answer) => {
         this.metrics.count(this.metrics.upstream, "ok");
-        const headers = new Map([["upstream-status", String(answer.status)]]);
-        if (ack !== undefined) headers.set("ack", ack);
-        connection.send({ command: reply.command, headers, body: decodeOrBytes(answer.body) });
+        connection.send(upstreamFrame(reply.command, ack, answer));
       }, (error) => {
         this.metrics.count(
           this.metrics.upstream,
@@ -406,10 +361,7 @@ export class LhttpServer implements PubSub {
   #ack(ctx: Context): void {
     const ack = ctx.request.headers.get("ack");
     if (ack === undefined) return;
-    ctx.connection.send({
-      command: ctx.reply.command,
-      headers: new Map([["ack", ack], ["status", "200"]]),
-    });
+    ctx.connection.send(ackFrame(ctx.reply.command, ack));
   }
 
   #fail(ctx: Context, error: unknown): void {
@@ -428,29 +380,13 @@ export class LhttpServer implements PubSub {
     if (known !== error) this.#logFailure(error);
     this.metrics.count(this.metrics.errors, known.code);
     this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
-    const headers = new Map([
-      ["status", String(known.status)],
-      ["code", known.code],
-      ["reason", known.message.replace(/[\r\n]+/g, " ")],
-    ]);
-    if (ack !== undefined) headers.set("ack", ack);
-    connection.send({ command, headers });
+    connection.send(errorFrame(command, ack, known));
   }
 
   #logFailure(error: unknown): void {
     this.logger.log("error", "processor failed", {
       error: error instanceof Error ? error.stack ?? error.message : String(error),
     });
-  }
-
-  #originAllowed(origin: string, request: Request): boolean {
-    const allowed = this.#options.allowedOrigins;
-    if (allowed) return allowed.includes("*") || allowed.includes(origin);
-    try {
-      return new URL(origin).host === (request.headers.get("host") ?? new URL(request.url).host);
-    } catch {
-      return false;
-    }
   }
 }
 
@@ -462,12 +398,4 @@ export interface PubSub {
   subscribe(connection: Connection, channels: string | readonly string[]): void;
   /** Unsubscribes a connection. */
   unsubscribe(connection: Connection, channels: string | readonly string[]): void;
-}
-
-function decodeOrBytes(body: Uint8Array): FrameData {
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(body);
-  } catch {
-    return body;
-  }
 }
