@@ -1,0 +1,108 @@
+// Unit tests of the channel → subject mapping and the payload envelope (no NATS needed).
+
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { LhttpError } from "../src/errors.ts";
+import {
+  assertSubjectPrefix,
+  channelToSubject,
+  channelToToken,
+  encodeEnvelopes,
+  EnvelopeReader,
+  isWebSocketServers,
+  parseServers,
+  subjectToChannel,
+} from "../src/nats/mod.ts";
+
+const CHARS = "ABCXYZabcxyz0189_.:@/=+~-";
+const channel = fc.string({
+  unit: fc.constantFrom(...CHARS),
+  minLength: 1,
+  maxLength: 128,
+});
+
+Deno.test("subject mapping: examples", () => {
+  assert.equal(channelToSubject("room"), "lhttp.room");
+  assert.equal(channelToSubject("a.b"), "lhttp.a~2Eb");
+  assert.equal(channelToSubject("a~2Eb"), "lhttp.a~7E2Eb");
+  assert.equal(channelToSubject("..."), "lhttp.~2E~2E~2E");
+  assert.equal(channelToSubject("user@host/x=1+2:y-z_"), "lhttp.user@host/x=1+2:y-z_");
+  assert.equal(channelToSubject("room", "acme.prod"), "acme.prod.room");
+});
+
+Deno.test("subject mapping: bad channels and prefixes are refused", () => {
+  for (const bad of ["", "a b", "a*", "a>", "é", "a\tb"]) {
+    assert.throws(() => channelToToken(bad), LhttpError);
+  }
+  for (const bad of ["", "a..b", ".a", "a.", "a.*", ">", "a b"]) {
+    assert.throws(() => assertSubjectPrefix(bad), TypeError);
+  }
+  assert.equal(subjectToChannel("lhttp.a.b"), undefined);
+  assert.equal(subjectToChannel("lhttp.a~2"), undefined);
+  assert.equal(subjectToChannel("lhttpx.a"), undefined);
+});
+
+Deno.test("subject mapping: a single valid NATS token, round-tripping, injective", () => {
+  fc.assert(fc.property(channel, (name) => {
+    const token = channelToToken(name);
+    assert.match(token, /^[^\s.*>]+$/);
+    assert.equal(subjectToChannel(channelToSubject(name, "p.q"), "p.q"), name);
+  }));
+  fc.assert(fc.property(channel, channel, (a, b) => {
+    if (a !== b) assert.notEqual(channelToSubject(a), channelToSubject(b));
+  }));
+  // Different prefixes never share a subject.
+  fc.assert(fc.property(channel, channel, (a, b) => {
+    assert.notEqual(channelToSubject(a, "x"), channelToSubject(b, "x.y"));
+  }));
+});
+
+Deno.test("envelope: text stays text, bytes stay bytes, own frames are dropped", () => {
+  const me = new Uint8Array(8).fill(1);
+  const peer = new Uint8Array(8).fill(2);
+  const reader = new EnvelopeReader(me);
+  const [text] = encodeEnvelopes(peer, "LHTTP/1.0 chat\r\n\r\nhé", 1024, 0);
+  const [bytes] = encodeEnvelopes(peer, new Uint8Array([0, 255]), 1024, 1);
+  assert.equal(reader.read(text), "LHTTP/1.0 chat\r\n\r\nhé");
+  assert.deepEqual(reader.read(bytes), new Uint8Array([0, 255]));
+  assert.equal(reader.read(encodeEnvelopes(me, "mine", 1024, 2)[0]), undefined);
+  assert.equal(reader.read(new Uint8Array([0x54, 1])), undefined); // too short
+});
+
+Deno.test("envelope: chunks reassemble; a missing chunk drops only its frame", () => {
+  fc.assert(fc.property(
+    fc.uint8Array({ minLength: 1, maxLength: 3000 }),
+    fc.integer({ min: 22, max: 600 }),
+    (data, max) => {
+      const reader = new EnvelopeReader(new Uint8Array(8));
+      const payloads = encodeEnvelopes(new Uint8Array(8).fill(3), data, max, 9);
+      assert.ok(payloads.every((payload) => payload.length <= max));
+      const out = payloads.map((payload) => reader.read(payload));
+      assert.deepEqual(out.at(-1), data);
+      assert.ok(out.slice(0, -1).every((item) => item === undefined));
+    },
+  ));
+  const node = new Uint8Array(8).fill(4);
+  const reader = new EnvelopeReader(new Uint8Array(8));
+  const lost = encodeEnvelopes(node, "a".repeat(300), 100, 1);
+  const next = encodeEnvelopes(node, "b".repeat(300), 100, 2);
+  assert.ok(lost.length > 2);
+  assert.equal(reader.read(lost[0]), undefined);
+  // lost[1] never arrives (NATS restarted), so lost[2] is discarded.
+  assert.equal(reader.read(lost[2]), undefined);
+  let result;
+  for (const payload of next) result = reader.read(payload);
+  assert.equal(result, "b".repeat(300));
+  // Frames above the reader's limit are refused.
+  const small = new EnvelopeReader(new Uint8Array(8), 100);
+  assert.ok(
+    encodeEnvelopes(node, "c".repeat(300), 100, 3).every((p) => small.read(p) === undefined),
+  );
+});
+
+Deno.test("server lists: comma-separated, one transport per list", () => {
+  assert.deepEqual(parseServers(" nats://a:1 ,nats://b:2,"), ["nats://a:1", "nats://b:2"]);
+  assert.throws(() => parseServers(" , "), TypeError);
+  assert.equal(isWebSocketServers(["wss://a", "WS://b"]), true);
+  assert.throws(() => isWebSocketServers(["ws://a", "nats://b"]), TypeError);
+});
