@@ -4,11 +4,12 @@
  * @module
  */
 
-import type { NatsConnection, Status, Subscription } from "@nats-io/nats-core";
+import type { NatsConnection, Subscription } from "@nats-io/nats-core";
 import type { Bus, BusState, FrameData } from "../bus.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { connectNats, type ConnectNatsOptions, parseServers } from "./connect.ts";
+import { type ConnectNatsOptions, parseServers } from "./connect.ts";
 import { encodeEnvelopes, EnvelopeReader } from "./envelope.ts";
+import { NatsLink } from "./link.ts";
 import { assertSubjectPrefix, channelToSubject, DEFAULT_SUBJECT_PREFIX } from "./subject.ts";
 
 /** Options of {@linkcode NatsBus}: `servers` or `connection`. */
@@ -48,33 +49,41 @@ export class NatsBus implements Bus {
   readonly #options: NatsBusOptions;
   readonly #prefix: string;
   readonly #logger: Logger;
+  readonly #link: NatsLink;
+  // Tells this node's frames apart when NATS hands them back (shared connections).
   readonly #node = crypto.getRandomValues(new Uint8Array(8));
   readonly #subs = new Map<string, Subscription | undefined>();
-  #state: BusState;
-  #nc?: NatsConnection;
   #deliver?: (channel: string, data: FrameData) => void;
   #sequence = 0;
   #pendingBytes = 0;
   #warnedDrop = false;
-  #closing = false;
-  #tasks: Promise<void>[] = [];
-  #status?: { stop(): void };
-  #timer?: ReturnType<typeof setTimeout>;
-  #wake?: () => void;
 
   /** Creates the bus; it connects when the hub starts it. */
   constructor(options: NatsBusOptions) {
-    if (!options.connection) parseServers(options.servers ?? "");
     this.#prefix = options.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
     assertSubjectPrefix(this.#prefix);
     this.#options = options;
     this.#logger = options.logger ?? createLogger("warn");
-    this.#state = options.connection ? "connected" : "connecting";
+    const servers = options.connection ? [] : parseServers(options.servers ?? "");
+    this.#link = new NatsLink({ ...options, servers }, this.#logger, {
+      attach: (nc) => {
+        for (const channel of this.#subs.keys()) {
+          this.#subs.set(channel, this.#subscribe(nc, channel));
+        }
+      },
+      detach: () => {
+        for (const channel of this.#subs.keys()) this.#subs.set(channel, undefined);
+      },
+      changed: () => {
+        this.#pendingBytes = 0;
+        this.#warnedDrop = false;
+      },
+    });
   }
 
   /** `connecting` (never reached yet), `connected`, `disconnected` or `closed`. */
   get state(): BusState {
-    return this.#state;
+    return this.#link.state;
   }
   /** Channels with a live NATS subscription on this node. */
   get subscriptionCount(): number {
@@ -91,16 +100,16 @@ export class NatsBus implements Bus {
   start(deliver: (channel: string, data: FrameData) => void): void {
     if (this.#deliver) return;
     this.#deliver = deliver;
-    const given = this.#options.connection;
-    if (given) this.#attach(given, false);
-    else this.#tasks.push(this.#run());
+    if (this.#options.connection) this.#link.adopt(this.#options.connection);
+    else this.#link.start();
   }
 
   /** Opens the channel's NATS subscription (once connected). */
   subscribe(channel: string): void {
     if (this.#subs.has(channel)) return;
-    const subject = channelToSubject(channel, this.#prefix);
-    this.#subs.set(channel, this.#nc ? this.#subscribe(this.#nc, channel, subject) : undefined);
+    const nc = this.#link.connection;
+    channelToSubject(channel, this.#prefix); // refuses unmappable names even while offline
+    this.#subs.set(channel, nc ? this.#subscribe(nc, channel) : undefined);
   }
 
   /** Drops the channel's NATS subscription. */
@@ -114,13 +123,14 @@ export class NatsBus implements Bus {
 
   /** Sends a locally published frame to the other nodes. */
   publish(channel: string, data: FrameData): void {
-    const nc = this.#nc;
-    if (!nc || this.#state === "closed") return this.#drop("NATS is not connected");
+    const nc = this.#link.connection;
+    const state = this.#link.state;
+    if (!nc || state === "closed") return this.#drop("NATS is not connected");
     const subject = channelToSubject(channel, this.#prefix);
     try {
       const max = nc.info?.max_payload ?? 1024 * 1024;
       const payloads = encodeEnvelopes(this.#node, data, max, this.#sequence++);
-      if (this.#state === "disconnected") {
+      if (state === "disconnected") {
         // nats.js queues without bound while reconnecting; cap it.
         const size = payloads.reduce((sum, payload) => sum + payload.length, 0);
         if (this.#pendingBytes + size > (this.#options.maxPendingBytes ?? 8 << 20)) {
@@ -135,114 +145,16 @@ export class NatsBus implements Bus {
     }
   }
 
-  /** Closes the connection (when the bus opened it) and stops retrying. */
+  /** Stops retrying; closes the connection if the bus opened it, else only its subscriptions. */
   async close(): Promise<void> {
-    if (this.#closing) return;
-    this.#closing = true;
-    clearTimeout(this.#timer);
-    this.#wake?.();
-    const nc = this.#nc;
-    if (nc && this.#options.connection === nc) {
-      for (const channel of [...this.#subs.keys()]) this.unsubscribe(channel);
-      this.#status?.stop();
-    } else {
-      await nc?.close().catch(() => {});
-    }
-    await Promise.all(this.#tasks);
-    this.#setState("closed", "debug", "NATS bus closed");
+    const owned = !this.#options.connection;
+    if (!owned) { for (const channel of [...this.#subs.keys()]) this.unsubscribe(channel); }
+    await this.#link.close(owned);
   }
 
-  // Connects, waits for the connection's end, and starts again unless closing.
-  async #run(): Promise<void> {
-    const servers = parseServers(this.#options.servers ?? "");
-    let failures = 0;
-    while (!this.#closing) {
-      let nc: NatsConnection;
-      try {
-        nc = await connectNats({ ...this.#options, servers });
-      } catch (error) {
-        if (this.#closing) return;
-        if (failures++ === 0) {
-          this.#setState(
-            "disconnected",
-            "warn",
-            "NATS bus unavailable; serving local traffic only, retrying",
-            { servers: servers.join(","), error: String(error) },
-          );
-        }
-        await this.#sleep(Math.min(250 * 2 ** failures, this.#options.maxRetryDelayMs ?? 5000));
-        continue;
-      }
-      if (this.#closing) return void await nc.close().catch(() => {});
-      failures = 0;
-      this.#attach(nc, true);
-      const error = await nc.closed();
-      this.#nc = undefined;
-      if (this.#closing) return;
-      for (const channel of this.#subs.keys()) this.#subs.set(channel, undefined);
-      failures = 1; // the line below already says NATS is unavailable
-      this.#setState("disconnected", "error", "NATS connection closed; retrying", {
-        error: String(error),
-      });
-    }
-  }
-
-  #attach(nc: NatsConnection, owned: boolean): void {
-    this.#nc = nc;
-    for (const channel of this.#subs.keys()) {
-      this.#subs.set(
-        channel,
-        this.#subscribe(nc, channel, channelToSubject(channel, this.#prefix)),
-      );
-    }
-    const status = nc.status();
-    this.#status = status as unknown as { stop(): void };
-    this.#tasks.push(this.#watch(status));
-    if (owned) {
-      this.#setState("connected", "info", "NATS bus connected", {
-        server: nc.getServer(),
-        channels: this.#subs.size,
-      });
-    }
-  }
-
-  // One log line per state change; nats.js resubscribes by itself on reconnect.
-  async #watch(status: AsyncIterable<Status>): Promise<void> {
-    for await (const event of status) {
-      if (event.type === "disconnect") {
-        this.#setState(
-          "disconnected",
-          "warn",
-          "NATS bus disconnected; serving local traffic only",
-          {
-            server: event.server,
-          },
-        );
-      } else if (event.type === "reconnect") {
-        this.#setState(
-          "connected",
-          "warn",
-          "NATS bus reconnected; channel subscriptions restored",
-          {
-            server: event.server,
-            channels: this.#subs.size,
-          },
-        );
-      } else if (event.type === "error" || event.type === "ldm") {
-        this.#logger.log(
-          "warn",
-          `NATS bus ${event.type === "ldm" ? "server lame duck" : "error"}`,
-          {
-            detail: "error" in event ? String(event.error) : event.server,
-          },
-        );
-      }
-    }
-  }
-
-  #subscribe(nc: NatsConnection, channel: string, subject: string): Subscription {
+  #subscribe(nc: NatsConnection, channel: string): Subscription {
     const reader = new EnvelopeReader(this.#node, this.#options.maxFrameBytes);
-    return nc.subscribe(subject, {
+    return nc.subscribe(channelToSubject(channel, this.#prefix), {
       callback: (error, msg) => {
         if (error) {
           return void this.#logger.log("warn", "NATS subscription failed", {
@@ -265,30 +177,10 @@ export class NatsBus implements Bus {
     });
   }
 
-  #setState(
-    state: BusState,
-    level: "debug" | "info" | "warn" | "error",
-    message: string,
-    fields?: Record<string, unknown>,
-  ): void {
-    if (state === this.#state && state !== "disconnected") return;
-    this.#state = state;
-    this.#pendingBytes = 0;
-    this.#warnedDrop = false;
-    this.#logger.log(level, message, { bus: "nats", state, ...fields });
-  }
-
   #drop(reason: string): void {
     this.stats.dropped++;
     if (this.#warnedDrop) return;
     this.#warnedDrop = true; // once per state, not per frame
     this.#logger.log("warn", "NATS bus dropped frames for other nodes", { reason });
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-      this.#timer = setTimeout(resolve, ms);
-    });
   }
 }

@@ -23,6 +23,7 @@ export {
   type WebSocketConstructor,
 } from "./connect.ts";
 export { encodeEnvelopes, EnvelopeReader } from "./envelope.ts";
+export { type LinkEvents, NatsLink } from "./link.ts";
 export {
   assertSubjectPrefix,
   channelToSubject,
