@@ -1,0 +1,189 @@
+// The chat demo: one room is one lhttp channel. Messages, presence and
+// "is typing" notices are frames published into it; the server delivers every
+// frame to every subscriber, the sender included, so the list shows only what
+// the room really received.
+
+import { LhttpClient } from "./vendor/lhttp.mjs";
+
+const params = new URLSearchParams(location.search);
+const room = (params.get("room") ?? location.hash.slice(1) ?? "").replace(/[^A-Za-z0-9_-]/g, "") ||
+  "lobby";
+const channel = `chat.${room}`;
+const me = crypto.randomUUID().slice(0, 8);
+const PRESENCE_EVERY = 20_000; // ms between "here" heartbeats
+const PRESENCE_TTL = 50_000; // ms after which a silent member counts as gone
+const TYPING_EVERY = 2_000;
+const TYPING_SHOWN = 3_000;
+
+const $ = (id) => document.getElementById(id);
+const list = $("messages");
+const nickInput = $("nick");
+const text = $("text");
+nickInput.value = clean(params.get("nick") ?? localStorage.getItem("lhttp-nick") ?? "") ||
+  `guest-${me.slice(0, 4)}`;
+$("room").textContent = `#${room}`;
+document.title = `#${room} · lhttp chat`;
+
+const client = new LhttpClient(
+  `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/`,
+);
+const members = new Map(); // id → { nick, seen }
+const typists = new Map(); // id → { nick, until }
+
+client.on("state", ({ to }) => {
+  document.body.dataset.state = to;
+  $("status").textContent = {
+    connecting: "connecting…",
+    open: "connected",
+    reconnecting: "reconnecting…",
+    closed: "disconnected",
+  }[to];
+});
+client.on("reconnecting", ({ delay }) => {
+  $("status").textContent = `reconnecting in ${(delay / 1000).toFixed(1)} s…`;
+});
+client.on("open", ({ reconnected }) => {
+  system(reconnected ? "Reconnected." : `You joined #${room} as ${nick()}.`);
+  announce("join");
+});
+client.on("close", ({ wasOpen }) => {
+  if (wasOpen) system("Connection lost; messages you send now are queued.");
+});
+client.on("error", (error) => console.warn("lhttp:", error));
+
+client.subscribe(channel, (frame) => {
+  const id = frame.headers.get("id") ?? "";
+  const author = frame.headers.get("nick") ?? "anonymous";
+  if (id && id !== me) members.set(id, { nick: author, seen: Date.now() });
+  switch (frame.command) {
+    case "chat":
+      typists.delete(id);
+      message(author, String(frame.body), frame.headers.get("time"), id === me);
+      break;
+    case "presence":
+      onPresence(id, author, frame.headers.get("presence"));
+      break;
+    case "typing":
+      if (id !== me) typists.set(id, { nick: author, until: Date.now() + TYPING_SHOWN });
+      break;
+  }
+  render();
+});
+
+$("composer").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const body = text.value.trim();
+  if (!body) return;
+  text.value = "";
+  try {
+    await client.publish(channel, body, {
+      command: "chat",
+      headers: { nick: nick(), id: me, time: new Date().toISOString() },
+    });
+  } catch (error) {
+    system(`Not sent (${error.code ?? error.name}): ${body}`, "failed");
+  }
+});
+
+let lastTyping = 0;
+text.addEventListener("input", () => {
+  if (client.state !== "open" || Date.now() - lastTyping < TYPING_EVERY) return;
+  lastTyping = Date.now();
+  publishQuietly("typing", {});
+});
+
+nickInput.addEventListener("change", () => {
+  nickInput.value = clean(nickInput.value) || `guest-${me.slice(0, 4)}`;
+  localStorage.setItem("lhttp-nick", nickInput.value);
+  announce("here");
+});
+
+addEventListener("pagehide", () => announce("leave"));
+setInterval(() => {
+  if (client.state === "open") announce("here");
+  render();
+}, PRESENCE_EVERY);
+setInterval(render, 1000); // expires typing notices
+
+function onPresence(id, author, kind) {
+  if (id === me) return;
+  if (kind === "leave") {
+    members.delete(id);
+    typists.delete(id);
+  } else if (kind === "join") {
+    system(`${author} joined.`);
+    announce("here"); // so the newcomer counts us too
+  }
+}
+
+function announce(kind) {
+  publishQuietly("presence", { presence: kind });
+}
+
+function publishQuietly(command, headers) {
+  // Presence and typing notices are best effort: not worth queueing or reporting.
+  if (client.state !== "open") return;
+  client.publish(channel, "", { command, headers: { ...headers, nick: nick(), id: me } })
+    .catch(() => {});
+}
+
+function render() {
+  const now = Date.now();
+  for (const [id, member] of members) if (now - member.seen > PRESENCE_TTL) members.delete(id);
+  for (const [id, typist] of typists) if (typist.until < now) typists.delete(id);
+  const names = [nick(), ...[...members.values()].map((member) => member.nick)];
+  $("online").textContent = `${names.length} online`;
+  $("online").title = names.join(", ");
+  const typing = [...typists.values()].map((typist) => typist.nick);
+  $("typing").textContent = typing.length === 0
+    ? ""
+    : `${typing.join(", ")} ${typing.length === 1 ? "is" : "are"} typing…`;
+}
+
+function message(author, body, time, mine) {
+  const item = document.createElement("li");
+  item.className = mine ? "msg mine" : "msg";
+  const when = new Date(time ?? Date.now());
+  item.append(
+    span(
+      "time",
+      (isNaN(when) ? new Date() : when).toLocaleTimeString([], {
+        hour: "2-digit",
+        minute: "2-digit",
+      }),
+    ),
+    span("author", author),
+    span("text", body),
+  );
+  append(item);
+}
+
+function system(note, extra = "") {
+  const item = document.createElement("li");
+  item.className = `system ${extra}`.trim();
+  item.textContent = note;
+  append(item);
+}
+
+function append(item) {
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  list.append(item);
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function span(className, content) {
+  const element = document.createElement("span");
+  element.className = className;
+  element.textContent = content; // never innerHTML: messages are untrusted
+  return element;
+}
+
+function nick() {
+  return nickInput.value;
+}
+
+function clean(name) {
+  // Header values may not hold line breaks; keep nicknames short and printable.
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is removed
+  return name.replace(/[\x00-\x1f\x7f]/g, "").trim().slice(0, 32);
+}

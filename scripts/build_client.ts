@@ -1,0 +1,86 @@
+/**
+ * Builds the browser bundles of the client with `deno bundle` (esbuild):
+ * `examples/chat/vendor/lhttp.mjs` (ES module) and `lhttp.js` (classic script
+ * setting `window.lhttp` and `window.Lhttp`). They are committed so that
+ * `deno task start` works on a fresh clone; `--check` fails when they are stale.
+ *
+ * Usage: deno run -A scripts/build_client.ts [--check] [--out DIR]
+ *
+ * @example
+ * ```ts ignore
+ * import { buildClient } from "./build_client.ts";
+ * const stale = await buildClient({ check: true });
+ * console.assert(stale.length === 0);
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("../", import.meta.url);
+
+/** The bundles: output name, entry, format. */
+export const BUNDLES = [
+  { file: "lhttp.mjs", entry: "src/client/browser.ts", format: "esm" },
+  { file: "lhttp.js", entry: "src/client/global.ts", format: "iife" },
+] as const;
+
+/** Builds every bundle; with `check`, compares instead of writing and returns the stale files. */
+export async function buildClient(
+  options: { check?: boolean; out?: string } = {},
+): Promise<string[]> {
+  const out = options.out ?? "examples/chat/vendor";
+  const temp = await Deno.makeTempDir({ prefix: "lhttp-bundle-" });
+  const stale: string[] = [];
+  try {
+    for (const bundle of BUNDLES) {
+      const built = `${temp}/${bundle.file}`;
+      const command = new Deno.Command(Deno.execPath(), {
+        args: [
+          "bundle",
+          "--quiet",
+          "--platform=browser",
+          `--format=${bundle.format}`,
+          "--output",
+          built,
+          bundle.entry,
+        ],
+        cwd: ROOT,
+        stdout: "inherit",
+        stderr: "inherit",
+      });
+      const { code } = await command.output();
+      if (code !== 0) throw new Error(`deno bundle ${bundle.entry} failed (exit ${code})`);
+      const text = header(bundle.entry) + await Deno.readTextFile(built);
+      const target = new URL(`${out}/${bundle.file}`, ROOT);
+      if (options.check) {
+        const current = await Deno.readTextFile(target).catch(() => "");
+        if (current !== text) stale.push(`${out}/${bundle.file}`);
+      } else {
+        await Deno.mkdir(new URL(`${out}/`, ROOT), { recursive: true });
+        await Deno.writeTextFile(target, text);
+      }
+    }
+  } finally {
+    await Deno.remove(temp, { recursive: true });
+  }
+  return stale;
+}
+
+function header(entry: string): string {
+  return `// Built from ${entry} by scripts/build_client.ts (deno task build:client); do not edit.\n`;
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: { check: { type: "boolean", default: false }, out: { type: "string" } },
+  });
+  const stale = await buildClient({ check: values.check, out: values.out });
+  if (stale.length > 0) {
+    console.error(`Stale bundles: ${stale.join(", ")}; run deno task build:client`);
+    Deno.exit(1);
+  }
+  console.error(values.check ? "Bundles are up to date" : "Bundles written");
+}
