@@ -1,0 +1,35 @@
+// Bundles a TypeScript entry point to one ES module for Bun and Node: bare
+// specifiers resolve through deno.json's import map and npm packages are
+// inlined, so a clean clone needs only Deno (and the npm registry).
+
+const ROOT = new URL("../", import.meta.url);
+const OUT = new URL("tests/.bundles/", ROOT);
+const built = new Map<string, Promise<string>>();
+
+/** Bundles `entry` (a path from the repository root) once per process; resolves to the output path. */
+export function bundle(entry: string): Promise<string> {
+  let pending = built.get(entry);
+  if (!pending) {
+    pending = build(entry);
+    built.set(entry, pending);
+  }
+  return pending;
+}
+
+async function build(entry: string): Promise<string> {
+  const name = entry.replace(/[\/\\]/g, "_").replace(/\.ts$/, ".mjs");
+  const output = new URL(name, OUT).pathname;
+  await Deno.mkdir(OUT, { recursive: true });
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    // `--platform deno` keeps node: built-ins external and emits a createRequire
+    // shim for CommonJS packages (ws), which is what Node and Bun need as well.
+    args: ["bundle", "--quiet", "--platform", "deno", "-o", output, entry],
+    cwd: ROOT.pathname,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    throw new Error(`deno bundle ${entry} failed:\n${new TextDecoder().decode(stderr)}`);
+  }
+  return output;
+}
