@@ -38,14 +38,20 @@ export function startDenoNode(options: NatsBusOptions): DenoNode {
 export class Client {
   /** Frames received that are not acknowledgements. */
   readonly received: Frame[] = [];
-  readonly #acks = new Map<string, (frame: Frame) => void>();
+  readonly #acks = new Map<string, (frame: Frame | undefined) => void>();
   readonly #socket: WebSocket;
   readonly #closed: Promise<void>;
   #ack = 0;
 
   private constructor(socket: WebSocket) {
     this.#socket = socket;
-    this.#closed = new Promise((resolve) => socket.addEventListener("close", () => resolve()));
+    this.#closed = new Promise((resolve) =>
+      socket.addEventListener("close", () => {
+        // Requests still waiting fail instead of hanging the test.
+        for (const answer of this.#acks.values()) answer(undefined);
+        resolve();
+      })
+    );
     socket.addEventListener("message", (event) => {
       const data: FrameData = typeof event.data === "string"
         ? event.data
@@ -77,10 +83,11 @@ export class Client {
       `${name}:${value}\r\n`
     );
     const head = `LHTTP/1.0 chat\r\n${lines.join("")}\r\n`;
-    const answered = new Promise<Frame>((resolve) => this.#acks.set(ack, resolve));
+    const answered = new Promise<Frame | undefined>((resolve) => this.#acks.set(ack, resolve));
     this.#socket.send(typeof body === "string" ? head + body : concat(head, body));
     const frame = await answered;
     this.#acks.delete(ack);
+    if (!frame) throw new Error(`socket closed before ack ${ack}`);
     if (frame.headers.get("status") !== "200") {
       throw new Error(`request failed: ${frame.headers.get("reason")}`);
     }

@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { Client, httpPublish, startDenoNode } from "./_cluster.ts";
 import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
+import type { FrameData } from "../src/bus.ts";
+import { connectNats, NatsBus } from "../src/nats/mod.ts";
 
 Deno.test({
   name: "nats bus: frames cross nodes once, in order, text and binary",
@@ -119,6 +121,39 @@ Deno.test({
     } finally {
       await Promise.all(clients.map((client) => client.close()));
       await Promise.all([a.stop(), b.stop()]);
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "nats bus: an injected connection is shared, echo is filtered by node id, left open",
+  ignore: skipNats,
+  async fn() {
+    const nats = await startNatsServer();
+    // One connection with echo on, shared by two hubs: only the node id tells their frames apart.
+    const nc = await connectNats({ servers: nats.url, connectOptions: { noEcho: false } });
+    const one = new NatsBus({ connection: nc, subjectPrefix: "t4" });
+    const two = new NatsBus({ connection: nc, subjectPrefix: "t4" });
+    const got: Record<string, FrameData[]> = { one: [], two: [] };
+    try {
+      one.start((_channel, data) => got.one.push(data));
+      two.start((_channel, data) => got.two.push(data));
+      assert.equal(one.state, "connected");
+      one.subscribe("x.y");
+      two.subscribe("x.y");
+      await nc.flush();
+      one.publish("x.y", "from one");
+      two.publish("x.y", new Uint8Array([7]));
+      await waitFor(() => got.one.length === 1 && got.two.length === 1, "one frame each");
+      await nc.flush();
+      assert.deepEqual(got, { one: [new Uint8Array([7])], two: ["from one"] });
+      await one.close();
+      await two.close();
+      assert.equal(nc.isClosed(), false); // the caller owns it
+      assert.equal(one.subscriptionCount + two.subscriptionCount, 0);
+    } finally {
+      await nc.close();
       await nats.stop();
     }
   },

@@ -115,7 +115,9 @@ export class EnvelopeReader {
     const kind = payload[0];
     if (payload.length < WHOLE || this.#isOwn(payload)) return undefined;
     if (kind === TEXT) return decoder.decode(payload.subarray(WHOLE));
-    if (kind === BINARY) return payload.slice(WHOLE);
+    // A copy, and a plain Uint8Array: the TCP transport hands out Node Buffers,
+    // whose slice() is a view into memory it may reuse.
+    if (kind === BINARY) return new Uint8Array(payload.subarray(WHOLE));
     if ((kind !== TEXT_CHUNK && kind !== BINARY_CHUNK) || payload.length < CHUNK) return undefined;
     const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
     const sequence = view.getUint32(9);
