@@ -1,5 +1,6 @@
 /**
- * The `lhttp` command line: `lhttp serve` runs a server.
+ * The `lhttp` command line: `lhttp serve` runs a server; `lhttp connect` and
+ * `lhttp publish` are clients.
  *
  * @example
  * ```ts
@@ -11,12 +12,16 @@
  */
 
 import process from "node:process";
+import { runConnect } from "./connect.ts";
+import { runPublish } from "./publish.ts";
 import { runServe } from "./serve.ts";
 
 const USAGE = `Usage: lhttp <command> [options]
 
 Commands:
   serve      Run an lhttp server (lhttp serve --help for options)
+  connect    Open an interactive client session (lhttp connect --help)
+  publish    Publish one frame through POST /publish (lhttp publish --help)
 `;
 
 /** Runs the CLI with `args` (without the program name); resolves to an exit code. */
@@ -25,6 +30,10 @@ export async function main(args: string[]): Promise<number> {
   switch (command) {
     case "serve":
       return await runServe(rest);
+    case "connect":
+      return await runConnect(rest);
+    case "publish":
+      return await runPublish(rest);
     case undefined:
     case "help":
     case "--help":
