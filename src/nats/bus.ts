@@ -45,7 +45,11 @@ export interface NatsBusOptions extends Partial<ConnectNatsOptions> {
  */
 export class NatsBus implements Bus {
   /** Frames sent to NATS, received from other nodes, and dropped. */
-  readonly stats = { published: 0, received: 0, dropped: 0 };
+  readonly stats: { published: number; received: number; dropped: number } = {
+    published: 0,
+    received: 0,
+    dropped: 0,
+  };
   readonly #options: NatsBusOptions;
   readonly #prefix: string;
   readonly #logger: Logger;
