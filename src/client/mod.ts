@@ -22,6 +22,7 @@ export { type ClientEvents, type ClientState } from "./client.ts";
 export {
   type ClientOptions,
   type Clock,
+  type SocketHandler,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./options.ts";

@@ -6,6 +6,14 @@
 
 import { DEFAULT_RECONNECT, type ReconnectOptions, type ResolvedReconnect } from "./backoff.ts";
 
+/**
+ * An `on…` handler property of {@linkcode WebSocketLike}. Checked bivariantly
+ * (method syntax), as the DOM's own handlers are: otherwise the real sockets
+ * (`globalThis.WebSocket`, `ws`), whose handlers take a specific `Event`,
+ * would not be assignable to it.
+ */
+export type SocketHandler<E> = { bivarianceHack(event: E): void }["bivarianceHack"] | null;
+
 /** The part of a WebSocket the client uses; the browser's, Deno's, Bun's, Node's and `ws` fit. */
 export interface WebSocketLike {
   /** 0 connecting, 1 open, 2 closing, 3 closed. */
@@ -17,13 +25,13 @@ export interface WebSocketLike {
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
   /** Called once open. */
-  onopen: ((event: unknown) => void) | null;
+  onopen: SocketHandler<unknown>;
   /** Called per message; `data` is a string or bytes. */
-  onmessage: ((event: { data: unknown }) => void) | null;
+  onmessage: SocketHandler<{ data: unknown }>;
   /** Called once closed (also after a failed connect). */
-  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onclose: SocketHandler<{ code: number; reason: string }>;
   /** Called on a socket error; a close follows. */
-  onerror: ((event: unknown) => void) | null;
+  onerror: SocketHandler<unknown>;
 }
 
 /** A WebSocket constructor, such as `globalThis.WebSocket` or `ws`'s default export. */
