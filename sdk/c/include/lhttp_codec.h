@@ -82,7 +82,7 @@ int lhttp_str_eq(lhttp_str a, const char *b);
 typedef struct lhttp_limits {
     size_t max_frame_bytes;  /* whole frame;                default 1 MiB */
     size_t max_headers;      /* header lines per frame/part; default 32   */
-    size_t max_header_bytes; /* bytes of the header lines;   default 8192 */
+    size_t max_header_bytes; /* start line + header lines;  default 8192 */
 } lhttp_limits;
 
 #define LHTTP_DEFAULT_MAX_FRAME_BYTES (1024u * 1024u)
@@ -90,6 +90,7 @@ typedef struct lhttp_limits {
 #define LHTTP_DEFAULT_MAX_HEADER_BYTES 8192u
 #define LHTTP_MAX_COMMAND_LEN 64u
 #define LHTTP_MAX_CHANNEL_LEN 128u
+#define LHTTP_MAX_PARTS 64u
 
 /* Fills *lim with the defaults above. */
 void lhttp_limits_default(lhttp_limits *lim);
@@ -103,6 +104,8 @@ typedef struct lhttp_frame {
     size_t header_count;    /* distinct names, in first-seen order */
     const uint8_t *body;    /* view into the input; never NULL after a parse */
     size_t body_len;
+    int text;               /* set by the caller: 1 if it came as a text message
+                             * (multipart part bodies must then be UTF-8) */
 } lhttp_frame;
 
 /* Attaches a caller-provided header array to a frame. */
@@ -110,9 +113,12 @@ void lhttp_frame_init(lhttp_frame *f, lhttp_header *headers, size_t header_cap);
 
 /*
  * Parses one frame from buf[0..len). Views point into buf. `lim` may be NULL
- * for the defaults. Header names are compared case-insensitively; a repeated
- * name keeps its first position and takes the last value. The head (start
- * line and headers) must be valid UTF-8; the body may be any bytes.
+ * for the defaults. The head (start line and headers) runs to the first
+ * "\r\n\r\n" (or the end, less one trailing "\r\n"), must be valid UTF-8 and
+ * at most max_header_bytes long; the body may be any bytes. Header names are
+ * compared case-insensitively (ASCII); a repeated name keeps its first
+ * position and takes the last value. Checks run in the TypeScript codec's
+ * order, so both report the same error code.
  * More header lines than lim->max_headers give LHTTP_ERR_TOO_MANY_HEADERS;
  * more distinct names than f->header_cap give LHTTP_ERR_CAPACITY. Returns LHTTP_OK or a negative lhttp_err; on
  * error *f's contents are unspecified (but safe to read).
@@ -132,9 +138,12 @@ typedef struct lhttp_part {
 } lhttp_part;
 
 /*
- * Splits a frame body according to its `multipart` header value (decimal byte
- * offsets, strictly increasing, each <= body_len). Part headers are stored in
- * the caller's pool; each part gets a slice of it. Returns LHTTP_OK (with
+ * Splits a frame body according to its `multipart` header value (1..64
+ * decimal byte offsets of at most 10 digits, strictly increasing, each <=
+ * body_len). A part starting with "\r\n" has no headers; otherwise its
+ * headers run to the first blank line. If f->text is set, part bodies must be
+ * UTF-8 (as for a text message). Part headers are stored in the caller's
+ * pool; each part gets a slice of it. Returns LHTTP_OK (with
  * *nparts set), LHTTP_ERR_INVALID_ARG if the frame has no multipart header,
  * LHTTP_ERR_CAPACITY if parts/pool are too small, or LHTTP_ERR_BAD_MULTIPART.
  */
@@ -182,9 +191,11 @@ int lhttp_serialize(lhttp_str command, const lhttp_header *headers, size_t nhead
 
 /* ---- validation helpers ------------------------------------------------ */
 
-/* 1 if s is a valid command (1..64 bytes, no whitespace/control chars). */
+/* 1 if s is a valid command: UTF-8, 1..64 UTF-16 units, no whitespace
+ * (JavaScript's \\s) or control characters. */
 int lhttp_valid_command(lhttp_str s);
-/* 1 if s is a valid header name (non-empty, no whitespace/control/colon). */
+/* 1 if s is a valid header name: UTF-8, non-empty, no whitespace, control
+ * characters or colon. */
 int lhttp_valid_header_name(lhttp_str s);
 /* 1 if s is a valid channel name (1..128 of [A-Za-z0-9_.:@/=+~-]). */
 int lhttp_valid_channel(lhttp_str s);

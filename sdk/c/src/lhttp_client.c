@@ -336,6 +336,7 @@ static int dispatch(lhttp_client *c, const lhttp_ws_msg *m)
     lhttp_frame_init(&f, c->cfg.headers, c->cfg.header_cap);
     rc = lhttp_parse(m->data, m->len, &c->cfg.limits, &f);
     if (rc != LHTTP_OK) return rc;
+    f.text = m->opcode == LHTTP_WS_TEXT;
     c->in_callback = 1;
     for (i = 0; i < c->nhandlers; i++) {
         if (lhttp_str_eq(f.command, c->handlers[i].command)) {

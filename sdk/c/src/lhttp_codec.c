@@ -78,11 +78,6 @@ static unsigned char lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
-static int is_ctl_or_space(unsigned char c)
-{
-    return c <= 0x20 || c == 0x7f;
-}
-
 static int is_sp_tab(unsigned char c)
 {
     return c == ' ' || c == '\t';
@@ -164,24 +159,59 @@ int lhttp_valid_utf8(const void *buf, size_t len)
     return 1;
 }
 
+/* Decodes one code point from valid-or-not UTF-8; returns its length, 0 if invalid. */
+static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    size_t n;
+    if (len == 0) return 0;
+    if (s[0] < 0x80) { *cp = s[0]; return 1; }
+    if (s[0] >= 0xC2 && s[0] <= 0xDF) n = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) n = 3;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4) n = 4;
+    else return 0;
+    if (n > len || !lhttp_valid_utf8(s, n)) return 0;
+    if (n == 2) *cp = (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
+    else if (n == 3) *cp = (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
+    else *cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 |
+               (uint32_t)(s[2] & 0x3F) << 6 | (s[3] & 0x3F);
+    return n;
+}
+
+/* JavaScript's \s plus the C0 controls and DEL: what the TypeScript codec's
+ * token patterns exclude. */
+static int js_space_or_ctl(uint32_t c)
+{
+    if (c <= 0x20 || c == 0x7f) return 1;
+    return c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+           c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+}
+
+/* Token check: valid UTF-8, no (Unicode) whitespace or control characters,
+ * optionally no colon, 1..max UTF-16 code units (max 0: unbounded). */
+static int valid_token(const char *p, size_t len, size_t max_units, int no_colon)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0, units = 0;
+    if (len == 0 || p == NULL) return 0;
+    while (i < len) {
+        uint32_t cp;
+        size_t n = utf8_next(s + i, len - i, &cp);
+        if (n == 0 || js_space_or_ctl(cp) || (no_colon && cp == ':')) return 0;
+        units += cp >= 0x10000 ? 2 : 1;
+        if (max_units && units > max_units) return 0;
+        i += n;
+    }
+    return 1;
+}
+
 int lhttp_valid_command(lhttp_str s)
 {
-    size_t i;
-    if (s.len == 0 || s.len > LHTTP_MAX_COMMAND_LEN || s.ptr == NULL) return 0;
-    for (i = 0; i < s.len; i++)
-        if (is_ctl_or_space((unsigned char)s.ptr[i])) return 0;
-    return 1;
+    return valid_token(s.ptr, s.len, LHTTP_MAX_COMMAND_LEN, 0);
 }
 
 int lhttp_valid_header_name(lhttp_str s)
 {
-    size_t i;
-    if (s.len == 0 || s.ptr == NULL) return 0;
-    for (i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (is_ctl_or_space(c) || c == ':') return 0;
-    }
-    return 1;
+    return valid_token(s.ptr, s.len, 0, 1);
 }
 
 int lhttp_valid_channel(lhttp_str s)
@@ -212,44 +242,46 @@ static size_t find_crlf(const unsigned char *s, size_t from, size_t len)
     return len;
 }
 
-/*
- * Parses header lines from s[pos..len) up to an empty line or the end.
- * Stores distinct names into hdrs (cap), sets *count and *body_start.
- * Errors: bad_header / too_many_headers / headers_too_large, or
- * LHTTP_ERR_CAPACITY when hdrs is full.
- */
-static int parse_headers(const unsigned char *s, size_t pos, size_t len,
-                         const lhttp_limits *lim, lhttp_header *hdrs, size_t cap,
-                         size_t *count, size_t *body_start)
+/* Index of the first "\r\n\r\n" in s[0..len), or len. */
+static size_t find_blank_line(const unsigned char *s, size_t len)
 {
-    size_t start = pos, lines = 0, n = 0;
+    size_t i;
+    for (i = find_crlf(s, 0, len); i < len; i = find_crlf(s, i + 2, len))
+        if (i + 3 < len && s[i + 2] == '\r' && s[i + 3] == '\n') return i;
+    return len;
+}
+
+/*
+ * Parses the header lines s[pos..end) (CRLF-separated, no trailing CRLF, end >
+ * pos). Like the TypeScript codec: the line count is checked first, then
+ * each line: a colon, no bare CR/LF, a valid trimmed name; the value is
+ * trimmed of spaces and tabs. Distinct names go to hdrs (first position, last
+ * value). Errors: `bad` (bad_header or bad_multipart), `many`
+ * (too_many_headers or bad_multipart), or LHTTP_ERR_CAPACITY when hdrs is full.
+ */
+static int parse_header_lines(const unsigned char *s, size_t pos, size_t end, size_t max_headers,
+                              lhttp_header *hdrs, size_t cap, size_t *count, int bad, int many)
+{
+    size_t lines = 1, n = 0, i;
+    for (i = find_crlf(s, pos, end); i < end; i = find_crlf(s, i + 2, end)) lines++;
+    if (lines > max_headers) return many;
     for (;;) {
-        size_t eol, next, colon, ns, ne, vs, ve, i, k;
-        if (pos >= len) { *body_start = len; break; }
-        eol = find_crlf(s, pos, len);
-        if (eol == pos) { *body_start = pos + 2; break; } /* empty line */
-        next = eol < len ? eol + 2 : len;
-        if (next - start > lim->max_header_bytes) return LHTTP_ERR_HEADERS_TOO_LARGE;
-        if (++lines > lim->max_headers) return LHTTP_ERR_TOO_MANY_HEADERS;
-        /* line is s[pos..eol) */
-        colon = eol;
+        size_t eol = find_crlf(s, pos, end), colon = eol, ns, ne, vs, ve, k;
         for (i = pos; i < eol; i++) {
-            if (s[i] == '\r' || s[i] == '\n') return LHTTP_ERR_BAD_HEADER;
-            if (s[i] == ':' && colon == eol) colon = i;
+            if (s[i] == ':') { colon = i; break; }
         }
-        if (colon == eol) return LHTTP_ERR_BAD_HEADER;
+        if (colon == eol) return bad;
+        for (i = pos; i < eol; i++)
+            if (s[i] == '\r' || s[i] == '\n') return bad;
         ns = pos; ne = colon;
         while (ns < ne && is_sp_tab(s[ns])) ns++;
         while (ne > ns && is_sp_tab(s[ne - 1])) ne--;
-        if (ns == ne) return LHTTP_ERR_BAD_HEADER;
-        for (i = ns; i < ne; i++)
-            if (is_ctl_or_space(s[i])) return LHTTP_ERR_BAD_HEADER;
+        if (!valid_token((const char *)s + ns, ne - ns, 0, 1)) return bad;
         vs = colon + 1; ve = eol;
         while (vs < ve && is_sp_tab(s[vs])) vs++;
         while (ve > vs && is_sp_tab(s[ve - 1])) ve--;
         for (k = 0; k < n; k++)
-            if (view_ieq(hdrs[k].name.ptr, hdrs[k].name.len, (const char *)s + ns, ne - ns))
-                break;
+            if (view_ieq(hdrs[k].name.ptr, hdrs[k].name.len, (const char *)s + ns, ne - ns)) break;
         if (k == n) {
             if (n >= cap) return LHTTP_ERR_CAPACITY;
             hdrs[n].name.ptr = (const char *)s + ns;
@@ -258,9 +290,10 @@ static int parse_headers(const unsigned char *s, size_t pos, size_t len,
         }
         hdrs[k].value.ptr = (const char *)s + vs;
         hdrs[k].value.len = ve - vs;
-        pos = next;
+        *count = n;
+        if (eol >= end) break;
+        pos = eol + 2;
     }
-    *count = n;
     return LHTTP_OK;
 }
 
@@ -273,15 +306,17 @@ void lhttp_frame_init(lhttp_frame *f, lhttp_header *headers, size_t header_cap)
     f->header_count = 0;
     f->body = (const uint8_t *)"";
     f->body_len = 0;
+    f->text = 0;
 }
 
+/* The order of checks follows the TypeScript codec, so that both report the
+ * same error code for the same input. */
 int lhttp_parse(const void *buf, size_t len, const lhttp_limits *lim_in, lhttp_frame *f)
 {
-    static const char prefix[] = "LHTTP/";
     const unsigned char *s = (const unsigned char *)buf;
     lhttp_limits tmp;
     const lhttp_limits *lim = limits_or_default(lim_in, &tmp);
-    size_t eol, vend, i, head_end, body_start = len, count = 0;
+    size_t blank, head, body_start, eol, space, vstart = 6, count = 0;
     int rc;
 
     if (f == NULL || (buf == NULL && len != 0)) return LHTTP_ERR_INVALID_ARG;
@@ -291,30 +326,30 @@ int lhttp_parse(const void *buf, size_t len, const lhttp_limits *lim_in, lhttp_f
     f->body = (const uint8_t *)"";
     f->body_len = 0;
     if (len > lim->max_frame_bytes) return LHTTP_ERR_FRAME_TOO_LARGE;
-    if (len < 6 || memcmp(s, prefix, 6) != 0) return LHTTP_ERR_NOT_LHTTP;
+    blank = find_blank_line(s, len);
+    head = blank;
+    body_start = blank < len ? blank + 4 : len;
+    if (head > lim->max_header_bytes + 2) return LHTTP_ERR_HEADERS_TOO_LARGE;
+    if (!lhttp_valid_utf8(s, head)) return LHTTP_ERR_INVALID_UTF8;
+    if (blank == len && head >= 2 && s[head - 2] == '\r' && s[head - 1] == '\n') head -= 2;
+    if (head < 6 || memcmp(s, "LHTTP/", 6) != 0) return LHTTP_ERR_NOT_LHTTP;
+    if (head > lim->max_header_bytes) return LHTTP_ERR_HEADERS_TOO_LARGE;
 
-    /* the head runs to the first empty line (or the end) */
-    head_end = len;
-    for (i = find_crlf(s, 0, len); i < len; i = find_crlf(s, i + 2, len)) {
-        if (i + 3 < len && s[i + 2] == '\r' && s[i + 3] == '\n') { head_end = i; break; }
+    eol = find_crlf(s, 0, head);
+    space = vstart;
+    while (space < eol && s[space] != ' ') space++;
+    if (space - vstart != 3 || memcmp(s + vstart, "1.0", 3) != 0) return LHTTP_ERR_BAD_VERSION;
+    if (space < eol) {
+        f->command.ptr = (const char *)s + space + 1;
+        f->command.len = eol - (space + 1);
     }
-    if (!lhttp_valid_utf8(s, head_end)) return LHTTP_ERR_INVALID_UTF8;
-
-    eol = find_crlf(s, 0, len);
-    /* version runs from 6 to the first space (or end of line) */
-    vend = 6;
-    while (vend < eol && s[vend] != ' ') vend++;
-    if (vend - 6 != 3 || memcmp(s + 6, "1.0", 3) != 0) return LHTTP_ERR_BAD_VERSION;
-    if (vend >= eol) return LHTTP_ERR_BAD_START_LINE; /* no space, no command */
-    f->command.ptr = (const char *)s + vend + 1;
-    f->command.len = eol - (vend + 1);
     if (!lhttp_valid_command(f->command)) return LHTTP_ERR_BAD_START_LINE;
-
-    if (eol < len) {
-        rc = parse_headers(s, eol + 2, len, lim, f->headers, f->header_cap, &count, &body_start);
+    if (eol < head) {
+        rc = parse_header_lines(s, eol + 2, head, lim->max_headers, f->headers, f->header_cap,
+                                &count, LHTTP_ERR_BAD_HEADER, LHTTP_ERR_TOO_MANY_HEADERS);
+        f->header_count = count;
         if (rc != LHTTP_OK) return rc;
     }
-    f->header_count = count;
     f->body = s + body_start;
     f->body_len = len - body_start;
     return LHTTP_OK;
@@ -333,56 +368,49 @@ const lhttp_str *lhttp_frame_header(const lhttp_frame *f, const char *name)
 
 /* ---- multipart --------------------------------------------------------- */
 
-/* Reads the next decimal offset from v[*pos..len); 0 = done, 1 = got, -1 = bad */
+/* Reads the next offset (1..10 decimal digits) from v[*pos..len);
+ * 0 = no more, 1 = got one, -1 = malformed. */
 static int next_offset(const char *v, size_t len, size_t *pos, size_t *out)
 {
-    size_t p = *pos, val = 0, digits = 0;
+    size_t p = *pos, digits = 0;
+    uint64_t val = 0;
     while (p < len && is_sp_tab((unsigned char)v[p])) p++;
     if (p >= len) { *pos = p; return 0; }
     while (p < len && !is_sp_tab((unsigned char)v[p])) {
         unsigned char c = (unsigned char)v[p];
-        if (c < '0' || c > '9') return -1;
-        if (val > ((size_t)-1 - 9) / 10) return -1; /* overflow */
-        val = val * 10 + (size_t)(c - '0');
-        digits++;
+        if (c < '0' || c > '9' || ++digits > 10) return -1;
+        val = val * 10u + (uint64_t)(c - '0');
         p++;
     }
-    if (digits == 0) return -1;
     *pos = p;
-    *out = val;
+    *out = val > (uint64_t)(size_t)-1 ? (size_t)-1 : (size_t)val;
     return 1;
 }
 
 /*
- * A part is header lines, an empty line, a body. The head ends at the first
- * "\r\n\r\n"; without one, a part starting with "\r\n" has no headers and
- * the rest is its body, otherwise the whole part is header lines (lenient,
- * empty body). These rules reproduce the TypeScript codec on the golden
- * vectors (a part "\r\n\r\nsecond" has the body "second").
+ * A part: if it starts with "\r\n" it has no headers and the rest is its
+ * body; otherwise its headers run to the first blank line ("\r\n\r\n"), or
+ * to the end (lenient, empty body). Same rules as the TypeScript codec.
  */
-static int parse_part(const unsigned char *ps, size_t plen, const lhttp_limits *lim,
+static int parse_part(const unsigned char *ps, size_t plen, const lhttp_limits *lim, int text,
                       lhttp_header *hdrs, size_t cap, size_t *count, size_t *body_start)
 {
-    size_t sep = plen, i, bs = 0;
-    int rc;
-    for (i = find_crlf(ps, 0, plen); i < plen; i = find_crlf(ps, i + 2, plen))
-        if (i + 3 < plen && ps[i + 2] == '\r' && ps[i + 3] == '\n') { sep = i; break; }
+    size_t head_end, blank;
     *count = 0;
-    if (sep < plen) {
-        *body_start = sep + 4;
-        if (sep == 0) return LHTTP_OK;
-        if (ps[0] == '\r' && ps[1] == '\n') return LHTTP_ERR_BAD_HEADER; /* empty first line */
-        if (!lhttp_valid_utf8(ps, sep)) return LHTTP_ERR_INVALID_UTF8;
-        rc = parse_headers(ps, 0, sep, lim, hdrs, cap, count, &bs);
-        return rc;
-    }
     if (plen >= 2 && ps[0] == '\r' && ps[1] == '\n') {
+        head_end = 0;
         *body_start = 2;
-        return LHTTP_OK;
+    } else {
+        blank = find_blank_line(ps, plen);
+        head_end = blank;
+        *body_start = blank < plen ? blank + 4 : plen;
     }
-    *body_start = plen;
-    if (!lhttp_valid_utf8(ps, plen)) return LHTTP_ERR_INVALID_UTF8;
-    return parse_headers(ps, 0, plen, lim, hdrs, cap, count, &bs);
+    if (!lhttp_valid_utf8(ps, head_end)) return LHTTP_ERR_BAD_MULTIPART;
+    if (text && !lhttp_valid_utf8(ps + *body_start, plen - *body_start)) return LHTTP_ERR_BAD_MULTIPART;
+    if (head_end >= 2 && ps[head_end - 2] == '\r' && ps[head_end - 1] == '\n') head_end -= 2;
+    if (head_end == 0) return LHTTP_OK;
+    return parse_header_lines(ps, 0, head_end, lim->max_headers, hdrs, cap, count,
+                              LHTTP_ERR_BAD_MULTIPART, LHTTP_ERR_BAD_MULTIPART);
 }
 
 int lhttp_multipart_split(const lhttp_frame *f, const lhttp_limits *lim_in,
@@ -392,49 +420,40 @@ int lhttp_multipart_split(const lhttp_frame *f, const lhttp_limits *lim_in,
     lhttp_limits tmp;
     const lhttp_limits *lim = limits_or_default(lim_in, &tmp);
     const lhttp_str *mp;
-    size_t pos = 0, prev = 0, off = 0, n = 0, used = 0;
-    int have_prev = 0, r;
+    size_t pos = 0, off = 0, prev = 0, n = 0, used = 0, fields = 0, p2;
+    int r, have_prev = 0;
 
     if (nparts) *nparts = 0;
     if (f == NULL || nparts == NULL || (parts == NULL && part_cap)) return LHTTP_ERR_INVALID_ARG;
     mp = lhttp_frame_header(f, "multipart");
     if (mp == NULL) return LHTTP_ERR_INVALID_ARG;
 
-    for (;;) {
-        size_t end = f->body_len, p2, nxt, count = 0, bstart = 0;
-        int rc;
-        r = next_offset(mp->ptr, mp->len, &pos, &off);
-        p2 = pos;
-        if (r < 0) return LHTTP_ERR_BAD_MULTIPART;
-        if (r == 0) break;
-        if (off > f->body_len) return LHTTP_ERR_BAD_MULTIPART;
-        if (have_prev && off <= prev) return LHTTP_ERR_BAD_MULTIPART;
-        /* find where this part ends: the next offset, validated next round */
-        r = next_offset(mp->ptr, mp->len, &p2, &nxt);
-        if (r < 0) return LHTTP_ERR_BAD_MULTIPART;
-        if (r == 1) {
-            if (nxt > f->body_len || nxt <= off) return LHTTP_ERR_BAD_MULTIPART;
-            end = nxt;
-        }
-        {
-            const unsigned char *ps = f->body + off;
-            size_t plen = end - off;
-            if (n >= part_cap) return LHTTP_ERR_CAPACITY;
-            rc = parse_part(ps, plen, lim, pool ? pool + used : NULL, pool ? pool_cap - used : 0,
-                            &count, &bstart);
-            if (rc == LHTTP_ERR_CAPACITY) return rc;
-            if (rc != LHTTP_OK) return LHTTP_ERR_BAD_MULTIPART;
-            parts[n].headers = pool ? pool + used : NULL;
-            parts[n].header_count = count;
-            parts[n].body = ps + bstart;
-            parts[n].body_len = plen - bstart;
-            used += count;
-            n++;
-        }
+    /* validate every offset first, as the TypeScript codec does */
+    while ((r = next_offset(mp->ptr, mp->len, &pos, &off)) == 1) {
+        if ((have_prev && off <= prev) || off > f->body_len) return LHTTP_ERR_BAD_MULTIPART;
         prev = off;
         have_prev = 1;
+        fields++;
     }
-    if (n == 0) return LHTTP_ERR_BAD_MULTIPART;
+    if (r < 0 || fields == 0 || fields > LHTTP_MAX_PARTS) return LHTTP_ERR_BAD_MULTIPART;
+
+    pos = 0;
+    while (next_offset(mp->ptr, mp->len, &pos, &off) == 1) {
+        size_t end = f->body_len, nxt, count = 0, bstart = 0;
+        int rc;
+        p2 = pos;
+        if (next_offset(mp->ptr, mp->len, &p2, &nxt) == 1) end = nxt;
+        if (n >= part_cap) return LHTTP_ERR_CAPACITY;
+        rc = parse_part(f->body + off, end - off, lim, f->text, pool ? pool + used : NULL,
+                        pool ? pool_cap - used : 0, &count, &bstart);
+        if (rc != LHTTP_OK) return rc;
+        parts[n].headers = pool ? pool + used : NULL;
+        parts[n].header_count = count;
+        parts[n].body = f->body + off + bstart;
+        parts[n].body_len = end - off - bstart;
+        used += count;
+        n++;
+    }
     *nparts = n;
     return LHTTP_OK;
 }
@@ -477,6 +496,7 @@ static int valid_value(lhttp_str v)
 {
     size_t i;
     if (v.ptr == NULL && v.len) return 0;
+    if (!lhttp_valid_utf8(v.ptr, v.len)) return 0;
     for (i = 0; i < v.len; i++)
         if (v.ptr[i] == '\r' || v.ptr[i] == '\n') return 0;
     return 1;
@@ -522,17 +542,6 @@ int lhttp_serialize(lhttp_str command, const lhttp_header *headers, size_t nhead
     return lhttp_writer_end(&w, body, body_len, out_len);
 }
 
-/* For a part without headers: 1 if "\r\n" + body would be misread (the body
- * starts with "\r\n" or contains "\r\n\r\n"), so "\r\n\r\n" must lead it. */
-static int needs_blank_line(const uint8_t *b, size_t n)
-{
-    size_t i;
-    if (n >= 2 && b[0] == '\r' && b[1] == '\n') return 1;
-    for (i = 0; i + 3 < n; i++)
-        if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') return 1;
-    return 0;
-}
-
 int lhttp_multipart_build(const lhttp_part *parts, size_t nparts,
                           uint8_t *body_out, size_t body_cap, size_t *body_len,
                           char *offsets_out, size_t offsets_cap)
@@ -567,8 +576,6 @@ int lhttp_multipart_build(const lhttp_part *parts, size_t nparts,
             lhttp_writer_header(&w, parts[i].headers[j].name, parts[i].headers[j].value);
         if (parts[i].body == NULL && parts[i].body_len) return LHTTP_ERR_INVALID_ARG;
         w_put(&w, "\r\n", 2);
-        if (parts[i].header_count == 0 && needs_blank_line(parts[i].body, parts[i].body_len))
-            w_put(&w, "\r\n", 2); /* "\r\n\r\n" + body: see parse_part */
         w_put(&w, parts[i].body, parts[i].body_len);
         if (w.err != LHTTP_OK && w.err != LHTTP_ERR_BUFFER_TOO_SMALL) return w.err;
     }

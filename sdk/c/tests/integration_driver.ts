@@ -1,0 +1,234 @@
+// Drives sdk/c/tests/integration.c against a real lhttp server.
+//
+//   deno run -A sdk/c/tests/integration_driver.ts --client PATH [--readme PATH]
+//       [--server-cwd DIR] -- SERVER COMMAND WITH {PORT}
+//
+// Steps: start the server on a free port; the C client subscribes to "room"
+// (acked); a TypeScript WebSocket client publishes, the C client receives it
+// and publishes back, the TS client gets the reply; the same through
+// HTTP POST /publish; the server is restarted on the same port, the C client
+// reconnects and re-subscribes by itself (acked), gets a publish from a new TS
+// client and answers it; finally the README example runs against the server.
+// Exit code 0 on success. Only Deno and web-standard APIs are used.
+
+import process from "node:process";
+
+function arg(name: string): string | undefined {
+  const i = Deno.args.indexOf(name);
+  const sep = Deno.args.indexOf("--");
+  return i !== -1 && (sep === -1 || i < sep) ? Deno.args[i + 1] : undefined;
+}
+const sep = Deno.args.indexOf("--");
+const serverCmd = sep === -1 ? [] : Deno.args.slice(sep + 1);
+const clientPath = arg("--client");
+const readmePath = arg("--readme");
+const serverCwd = arg("--server-cwd") ?? ".";
+if (!clientPath || serverCmd.length === 0) {
+  console.error("usage: integration_driver.ts --client PATH [--readme PATH] [--server-cwd DIR] -- CMD {PORT}");
+  Deno.exit(2);
+}
+
+const log = (msg: string) => console.log(`[driver] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 20000): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v as T;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+class Server {
+  child?: Deno.ChildProcess;
+  output = "";
+  #pumps: Promise<void>[] = [];
+  constructor(readonly port: number) {}
+  async start() {
+    const [cmd, ...args] = serverCmd.map((a) => a.replaceAll("{PORT}", String(this.port)));
+    this.child = new Deno.Command(cmd, {
+      args,
+      cwd: serverCwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      this.#pumps.push((async () => {
+        const dec = new TextDecoder();
+        for await (const chunk of stream) this.output += dec.decode(chunk, { stream: true });
+      })());
+    }
+    await waitFor("the server to listen", async () => {
+      try {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
+        conn.close();
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, 60000);
+    log(`server up on port ${this.port}`);
+  }
+  async stop() {
+    if (!this.child) return;
+    const child = this.child;
+    this.child = undefined;
+    try {
+      child.kill("SIGTERM");
+    } catch { /* already gone */ }
+    const timer = setTimeout(() => {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, 5000);
+    await child.status;
+    clearTimeout(timer);
+    await Promise.all(this.#pumps);
+    this.#pumps = [];
+    log("server stopped");
+  }
+}
+
+class CClient {
+  child: Deno.ChildProcess;
+  lines: string[] = [];
+  stderr = "";
+  #pumps: Promise<void>[];
+  constructor(path: string, url: string) {
+    this.child = new Deno.Command(path, { args: [url], stdin: "null", stdout: "piped", stderr: "piped" })
+      .spawn();
+    this.#pumps = [
+      (async () => {
+        const dec = new TextDecoder();
+        let buf = "";
+        for await (const chunk of this.child.stdout) {
+          buf += dec.decode(chunk, { stream: true });
+          let nl;
+          while ((nl = buf.indexOf("\n")) !== -1) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            this.lines.push(line);
+            log(`C: ${line}`);
+          }
+        }
+      })(),
+      (async () => {
+        const dec = new TextDecoder();
+        for await (const chunk of this.child.stderr) this.stderr += dec.decode(chunk, { stream: true });
+      })(),
+    ];
+  }
+  expect(line: string, ms = 20000): Promise<boolean> {
+    return waitFor(`C client line "${line}"`, () => this.lines.includes(line) || undefined, ms);
+  }
+  async finish(ms = 20000): Promise<number> {
+    const timer = setTimeout(() => {
+      try {
+        this.child.kill("SIGKILL");
+      } catch { /* gone */ }
+    }, ms);
+    const status = await this.child.status;
+    clearTimeout(timer);
+    await Promise.all(this.#pumps);
+    return status.code;
+  }
+}
+
+/** A TypeScript WebSocket client subscribed to "room". */
+async function tsClient(url: string) {
+  const ws = new WebSocket(url);
+  const received: string[] = [];
+  ws.onmessage = (e) => received.push(typeof e.data === "string" ? e.data : "(binary)");
+  await new Promise<void>((resolve, reject) => {
+    ws.onopen = () => resolve();
+    ws.onerror = () => reject(new Error("TS client could not connect"));
+  });
+  ws.send("LHTTP/1.0 subscribe\r\nsubscribe:room\r\nack:ts-1\r\n\r\n");
+  await waitFor("the TS client's subscribe ack", () => received.some((m) => m.includes("ack:ts-1")) || undefined);
+  const close = async () => {
+    if (ws.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise((r) => ws.onclose = r);
+    ws.close();
+    await closed;
+  };
+  return { ws, received, close };
+}
+
+const port = freePort();
+const url = `ws://127.0.0.1:${port}/`;
+const server = new Server(port);
+let client: CClient | undefined;
+let ok = false;
+try {
+  await server.start();
+  client = new CClient(clientPath, url);
+  await client.expect("READY");
+
+  // 1. publish from a TypeScript client over WebSocket
+  let ts = await tsClient(url);
+  ts.ws.send("LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello from ts");
+  await client.expect("GOT hello from ts");
+  await waitFor("the C reply at the TS client", () => ts.received.some((m) => m.endsWith("\r\n\r\nre: hello from ts")) || undefined);
+  log("TS -> C -> TS over WebSocket: ok");
+
+  // 2. publish over HTTP (curl-equivalent)
+  const res = await fetch(`http://127.0.0.1:${port}/publish`, {
+    method: "POST",
+    body: "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello via http",
+  });
+  await res.body?.cancel();
+  if (res.status >= 300) throw new Error(`POST /publish answered ${res.status}`);
+  await client.expect("GOT hello via http");
+  await waitFor("the C reply to the HTTP publish", () => ts.received.some((m) => m.endsWith("re: hello via http")) || undefined);
+  log("HTTP -> C -> TS: ok");
+  await ts.close();
+
+  // 3. server restart: the C client reconnects and re-subscribes by itself
+  await server.stop();
+  await waitFor("the C client to notice", () => client!.lines.some((l) => l.startsWith("DOWN")) || undefined);
+  await server.start();
+  await client.expect("RESUBSCRIBED", 30000);
+  ts = await tsClient(url);
+  ts.ws.send("LHTTP/1.0 chat\r\npublish:room\r\n\r\nbye");
+  await client.expect("GOT bye");
+  await waitFor("the C reply after the restart", () => ts.received.some((m) => m.endsWith("re: bye")) || undefined);
+  log("reconnect + resubscribe after a server restart: ok");
+  await ts.close();
+  const code = await client.finish();
+  if (code !== 0) throw new Error(`C client exited with ${code}: ${client.stderr}`);
+
+  // 4. the README example, verbatim
+  if (readmePath) {
+    const out = await new Deno.Command(readmePath, { args: [url], stdout: "piped", stderr: "piped" }).output();
+    const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+    if (out.code !== 0 || !text.includes("got: hello from C")) {
+      throw new Error(`README example failed (${out.code}): ${text}`);
+    }
+    log("README example: ok");
+  }
+  ok = true;
+} catch (error) {
+  console.error(`[driver] FAILED: ${(error as Error).message}`);
+  if (client) console.error(`[driver] C client stderr:\n${client.stderr}`);
+  console.error(`[driver] server output:\n${server.output}`);
+} finally {
+  if (client) {
+    try {
+      client.child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await client.finish(1000);
+  }
+  await server.stop();
+}
+console.log(ok ? "integration: ok" : "integration: FAILED");
+process.exitCode = ok ? 0 : 1;
