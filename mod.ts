@@ -55,3 +55,4 @@ export { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./src
 export { createLogger, type Logger, type LogLevel } from "./src/log.ts";
 export { type Gauges, Metrics, renderMetrics } from "./src/metrics.ts";
 export { type RateLimit, TokenBucket } from "./src/rate_limit.ts";
+export { type Paced, Pacer, type Pacing, resolvePacing } from "./src/pacing.ts";

@@ -11,6 +11,7 @@ import type { Subscriber } from "./hub.ts";
 import { utf8Length } from "./codec/_utf8.ts";
 import type { Metrics } from "./metrics.ts";
 import type { TokenBucket } from "./rate_limit.ts";
+import type { Paced, Pacer } from "./pacing.ts";
 
 /**
  * What an adapter wraps its runtime's socket in. `send` may return Bun's status
@@ -23,6 +24,10 @@ export interface Peer {
   close(code?: number, reason?: string): void;
   /** Bytes queued but not yet written, when the runtime tells. */
   readonly bufferedAmount?: number;
+  /** Stops reading from the socket while the connection is paced (where the runtime can). */
+  pause?(): void;
+  /** Reads again after {@linkcode Peer.pause}. */
+  resume?(): void;
 }
 
 /** What a connection does when a subscriber cannot keep up. */
@@ -36,6 +41,8 @@ export interface ConnectionOptions {
   slowConsumer: SlowConsumerPolicy;
   /** The server's counters. */
   metrics: Metrics;
+  /** Publisher pacing; off when absent. */
+  pacer?: Pacer;
 }
 
 /** Close codes lhttp uses (PROTOCOL.md, "Close codes"). */
@@ -57,7 +64,7 @@ let nextId = 1;
  * A client connection: its subscriptions, state and send path. Servers make
  * these; processors get them through the context.
  */
-export class Connection implements Subscriber {
+export class Connection implements Subscriber, Paced {
   /** Process-unique id, for logs. */
   readonly id: number = nextId++;
   /** Channels this connection is subscribed to (maintained by the hub). */
@@ -82,6 +89,8 @@ export class Connection implements Subscriber {
   bucket?: TokenBucket;
   /** @internal frames refused by the rate limiter in a row */
   refusedInARow = 0;
+  /** @internal set by the pacer: too slow to pace publishers until it drains */
+  lagging = false;
 
   /** Wraps a peer. `data` is what authentication returned. */
   constructor(
@@ -90,14 +99,17 @@ export class Connection implements Subscriber {
     readonly data: unknown = undefined,
   ) {}
 
+  #closing = false;
+
   /** Sends serialized frame data, applying the slow-consumer policy. */
   deliver(data: FrameData): void {
-    if (this.closed) return;
+    if (this.closed || this.#closing) return;
     const buffered = this.peer.bufferedAmount ?? 0;
-    if (buffered > this.options.maxBufferedBytes) return this.#slow();
+    if (buffered > this.options.maxBufferedBytes) return this.slow();
+    this.options.pacer?.observe(this, buffered);
     const status = this.peer.send(data);
     // Bun reports 0 for a message it dropped; -1 means queued under backpressure.
-    if (status === 0) return this.#slow();
+    if (status === 0) return this.slow();
     this.framesOut++;
     this.options.metrics.framesOut++;
   }
@@ -111,7 +123,9 @@ export class Connection implements Subscriber {
 
   /** Closes the connection. */
   close(code: number = CloseCode.normal, reason = ""): void {
-    if (this.closed) return;
+    // Once: a slow consumer is found on every delivery until its close completes.
+    if (this.closed || this.#closing) return;
+    this.#closing = true;
     if (code !== CloseCode.normal) {
       this.options.metrics.count(this.options.metrics.closes, reason || String(code));
     }
@@ -122,7 +136,8 @@ export class Connection implements Subscriber {
     }
   }
 
-  #slow(): void {
+  /** @internal applies the slow-consumer policy (adapters with native fan-out call it) */
+  slow(): void {
     if (this.options.slowConsumer === "close") {
       this.close(CloseCode.slowConsumer, "slow consumer");
     } else {

@@ -26,6 +26,8 @@ export class Metrics {
   readonly closes: Map<string, number> = new Map();
   /** Upstream calls by outcome (`ok` or an error code). */
   readonly upstream: Map<string, number> = new Map();
+  /** Publisher pacing waits by outcome (`drained`, `lagging`, `closed`). */
+  readonly pacing: Map<string, number> = new Map();
 
   /** Adds `by` to a labelled counter. */
   count(counter: Map<string, number>, label: string, by = 1): void {
@@ -102,6 +104,12 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
     "counter",
     "Upstream calls, by outcome.",
     labelled("outcome", metrics.upstream),
+  );
+  metric(
+    "lhttp_pacing_waits_total",
+    "counter",
+    "Publisher waits for a subscriber past high water, by outcome.",
+    labelled("outcome", metrics.pacing),
   );
   metric("lhttp_bus_up", "gauge", "1 when the bus is connected (or local).", [[
     `{state="${gauges.bus}"}`,

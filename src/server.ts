@@ -27,6 +27,7 @@ import { ackFrame, errorFrame, upstreamFrame } from "./_replies.ts";
 import { isOriginAllowed } from "./_origin.ts";
 import { type RateLimit, TokenBucket } from "./rate_limit.ts";
 import { utf8Length } from "./codec/_utf8.ts";
+import { Pacer, resolvePacing } from "./pacing.ts";
 
 export type { AuthorizeRequest, ServerOptions } from "./server_options.ts";
 
@@ -63,6 +64,7 @@ export class LhttpServer implements PubSub {
   readonly #processors = new Map<string, Processor>();
   readonly #middleware: Middleware[] = [];
   readonly #upstream: UpstreamOptions;
+  readonly #pacer?: Pacer;
   #chain?: Middleware;
 
   /** Creates a server; see {@linkcode ServerOptions}. */
@@ -71,6 +73,10 @@ export class LhttpServer implements PubSub {
     this.limits = resolveLimits(options.limits);
     this.logger = options.logger ?? createLogger("warn");
     this.hub = new Hub({ bus: options.bus });
+    if (options.pacing !== false) {
+      const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+      this.#pacer = new Pacer(resolvePacing(options.pacing, maxBuffered), this.metrics);
+    }
     this.#upstream = {
       allow: options.upstreamAllow ?? [],
       timeoutMs: options.upstreamTimeoutMs ?? 10_000,
@@ -126,6 +132,7 @@ export class LhttpServer implements PubSub {
       maxBufferedBytes: this.#options.maxBufferedBytes ?? 1024 * 1024,
       slowConsumer: this.#options.slowConsumer ?? "close",
       metrics: this.metrics,
+      pacer: this.#pacer,
     }, data);
     this.metrics.connectionsTotal++;
     this.connections.add(connection);
@@ -146,7 +153,7 @@ export class LhttpServer implements PubSub {
       connection.queue.push(data);
       return;
     }
-    const pending = this.#process(connection, data);
+    const pending = this.#step(connection, data);
     if (pending) {
       connection.busy = true;
       pending.then(() => this.#drain(connection));
@@ -246,6 +253,16 @@ export class LhttpServer implements PubSub {
     await this.hub.bus?.close();
   }
 
+  // Processes one frame, then makes the connection wait (its next frames queue)
+  // while a subscriber it delivered to is past high water (src/pacing.ts).
+  #step(connection: Connection, data: FrameData): Promise<void> | undefined {
+    const pacer = this.#pacer;
+    if (!pacer) return this.#process(connection, data);
+    pacer.blocker = undefined;
+    const pending = this.#process(connection, data);
+    return pending ? pending.then(() => pacer.after(connection)) : pacer.after(connection);
+  }
+
   #process(connection: Connection, data: FrameData): Promise<void> | undefined {
     let frame: Frame;
     try {
@@ -292,7 +309,7 @@ export class LhttpServer implements PubSub {
   #drain(connection: Connection): void {
     connection.busy = false;
     while (!connection.busy && !connection.closed && connection.queue.length > 0) {
-      const pending = this.#process(connection, connection.queue.shift()!);
+      const pending = this.#step(connection, connection.queue.shift()!);
       if (pending) {
         connection.busy = true;
         pending.then(() => this.#drain(connection));

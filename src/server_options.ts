@@ -10,6 +10,7 @@ import type { Frame } from "./frame.ts";
 import type { Limits } from "./limits.ts";
 import type { Logger } from "./log.ts";
 import type { RateLimit } from "./rate_limit.ts";
+import type { Pacing } from "./pacing.ts";
 
 /** An action the `authorize` hook decides on. */
 export interface AuthorizeRequest {
@@ -45,7 +46,14 @@ export interface ServerOptions {
   maxBufferedBytes?: number;
   /** `close` (code 4008, default) or `drop` frames for a slow connection. */
   slowConsumer?: SlowConsumerPolicy;
-  /** Frames read ahead while an async processor runs, before closing with 1008 (default 1024). */
+  /**
+   * Publisher pacing (on by default): a connection whose delivery finds a
+   * subscriber past `highWaterBytes` (half of `maxBufferedBytes`) waits, up to
+   * `maxWaitMs` (100) per subscriber, until it drains below `lowWaterBytes`.
+   * `false` turns it off (floods then grow runtime send queues).
+   */
+  pacing?: Partial<Pacing> | false;
+  /** Frames read ahead while an async processor runs or the connection is paced, before closing with 1008 (default 1024). */
   maxQueuedFrames?: number;
   /** Decides on an upgrade: return connection data, or a Response to refuse. */
   authenticate?: (request: Request) => unknown | Response | Promise<unknown | Response>;

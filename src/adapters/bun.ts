@@ -14,7 +14,7 @@
  */
 
 import { serveStatic } from "hono/bun";
-import { CloseCode, type Connection, type Peer } from "../connection.ts";
+import type { Connection, Peer } from "../connection.ts";
 import type { FrameData } from "../bus.ts";
 import { createApp } from "../hono.ts";
 import type { RunningServer, ServeOptions } from "../serve_options.ts";
@@ -111,6 +111,7 @@ export function upgradeBun(
       const status = native.publish(channel, data);
       // 0 or -1: some socket is past backpressureLimit; find it and apply the policy.
       if (status <= 0) applySlowConsumerPolicy(subscribers, data, maxBuffered, socketOf);
+      else if (pacingDue(subscribers)) observeBuffers(subscribers, socketOf);
     },
   });
   return {
@@ -145,21 +146,44 @@ export function upgradeBun(
   };
 }
 
+type SocketOf = (connection: Connection) => BunServerWebSocket<BunSocketData> | undefined;
+
 function applySlowConsumerPolicy(
   subscribers: ReadonlySet<Connection>,
   data: FrameData,
   max: number,
-  socketOf: (connection: Connection) => BunServerWebSocket<BunSocketData> | undefined,
+  socketOf: SocketOf,
 ): void {
   const size = typeof data === "string" ? data.length : data.byteLength;
   for (const connection of subscribers) {
     const ws = socketOf(connection);
-    if (!ws || ws.getBufferedAmount() + size <= max) continue;
-    if (connection.options.slowConsumer === "close") {
-      connection.close(CloseCode.slowConsumer, "slow consumer");
-    } else {
-      connection.dropped++;
-    }
+    if (!ws) continue;
+    const buffered = ws.getBufferedAmount();
+    if (buffered + size > max) connection.slow();
+    else connection.options.pacer?.observe(connection, buffered);
+  }
+}
+
+// Native publish never passes through Connection.deliver, so publisher pacing
+// (src/pacing.ts) looks at the subscribers' buffers here. Bun writes topic
+// messages at the end of an event-loop turn, so buffers cannot change within
+// one: a look per channel and millisecond is as good as one per publish, and
+// keeps a 10 000-subscriber channel from costing 10 000 calls per frame.
+const lastLook = new WeakMap<ReadonlySet<Connection>, number>();
+
+function pacingDue(subscribers: ReadonlySet<Connection>): boolean {
+  const now = performance.now();
+  if (now - (lastLook.get(subscribers) ?? -1) < 1) return false;
+  lastLook.set(subscribers, now);
+  return true;
+}
+
+function observeBuffers(subscribers: ReadonlySet<Connection>, socketOf: SocketOf): void {
+  for (const connection of subscribers) {
+    const pacer = connection.options.pacer;
+    if (!pacer) return;
+    const ws = socketOf(connection);
+    if (ws) pacer.observe(connection, ws.getBufferedAmount());
   }
 }
 

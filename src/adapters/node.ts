@@ -56,6 +56,14 @@ class NodePeer implements Peer {
   get bufferedAmount(): number {
     return this.ws.bufferedAmount;
   }
+  // While the core paces this connection (src/pacing.ts), stop reading its
+  // socket: TCP pushes back on the publisher instead of frames queueing here.
+  pause(): void {
+    this.ws.pause();
+  }
+  resume(): void {
+    this.ws.resume();
+  }
 }
 
 /**
