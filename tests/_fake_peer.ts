@@ -14,17 +14,18 @@ export class FakeClient {
   readonly connection: Connection;
 
   constructor(readonly server: LhttpServer, data?: unknown) {
+    // deno-lint-ignore no-this-alias -- the peer getter needs the client, not itself
+    const client = this;
     const peer: Peer = {
-      send: (data) => void this.sent.push(data),
+      send: (data) => void client.sent.push(data),
       close: (code, reason) => {
-        this.closedWith = { code, reason };
-        server.close(this.connection);
+        client.closedWith = { code, reason };
+        server.close(client.connection);
       },
       get bufferedAmount() {
-        return self.bufferedAmount;
+        return client.bufferedAmount;
       },
     };
-    const self = this;
     this.connection = server.open(peer, data);
   }
 

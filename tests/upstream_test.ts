@@ -141,7 +141,7 @@ Deno.test("an allowlist prefix does not match a longer host name", async () => {
   }, { allow: () => ["http://127.0.0.1"] });
 });
 
-Deno.test("no allowlist: upstream is refused", async () => {
+Deno.test("no allowlist: upstream is refused", () => {
   const server = new LhttpServer();
   const client = new FakeClient(server);
   client.send(upstream("GET http://127.0.0.1:8080/v1/user/10000/reports?AlgID=1"));
