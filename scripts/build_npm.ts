@@ -1,0 +1,95 @@
+/**
+ * Builds the npm package in `npm/` from the same sources JSR publishes:
+ * esbuild bundles (`esm/`), tsc declarations (`types/`), the `lhttp` bin, the
+ * browser bundles (`browser/`), `package.json` derived from `deno.json`,
+ * README and LICENSE. Entry points come from `deno.json` `exports`, so a new
+ * one needs no change here.
+ *
+ * Usage: `deno task build:npm` (or `deno run -A scripts/build_npm.ts [--out DIR]`)
+ *
+ * @example
+ * ```ts ignore
+ * import { buildNpm } from "./build_npm.ts";
+ * const { dir, manifest } = await buildNpm({ out: "/tmp/lhttp-npm" });
+ * console.assert(manifest.name === "@lhttp/lhttp" && dir === "/tmp/lhttp-npm");
+ * ```
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { buildClient } from "./build_client.ts";
+import { bundle } from "./_npm_bundle.ts";
+import {
+  type DenoJson,
+  entryPoints,
+  npmDependencies,
+  packageJson,
+  packageOf,
+} from "./_npm_manifest.ts";
+import { emitDeclarations } from "./_npm_types.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
+
+/** Reads the repository's `deno.json`. */
+export async function readDenoJson(): Promise<DenoJson> {
+  return JSON.parse(await Deno.readTextFile(`${ROOT}/deno.json`));
+}
+
+/** Where the package was built and its `package.json`. */
+export interface NpmBuild {
+  /** The package directory (absolute). */
+  dir: string;
+  /** The generated `package.json`. */
+  manifest: Record<string, unknown>;
+}
+
+// The bin runs the CLI's `main` like `deno run src/cli/main.ts` does.
+const BIN = (cli: string) =>
+  `#!/usr/bin/env node
+import process from "node:process";
+import { main } from "${cli}";
+
+const code = await main(process.argv.slice(2));
+if (code !== 0) process.exit(code);
+`;
+
+/** Builds the package into `out` (default `npm/` in the repository), replacing it. */
+export async function buildNpm(options: { out?: string } = {}): Promise<NpmBuild> {
+  const dir = options.out ?? `${ROOT}/npm`;
+  const deno = await readDenoJson();
+  const entries = entryPoints(deno);
+  await Deno.remove(dir, { recursive: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  });
+  await Deno.mkdir(dir, { recursive: true });
+
+  const { packages } = await bundle(ROOT, entries, `${dir}/esm`);
+  emitDeclarations(ROOT, entries, `${dir}/types`);
+
+  const manifest = packageJson(deno, npmDependencies(packages.map(packageOf), deno.imports ?? {}));
+  const cli = entries.find((entry) => entry.name === "./cli");
+  if (cli) {
+    await Deno.mkdir(`${dir}/bin`);
+    await Deno.writeTextFile(`${dir}/bin/lhttp.js`, BIN(`.${cli.js}`), { mode: 0o755 });
+  } else {
+    delete manifest.bin;
+  }
+  // The classic-script and ES-module browser bundles, for `<script>` from a CDN.
+  await buildClient({ out: `${dir}/browser` });
+  manifest.unpkg = "./browser/lhttp.js";
+  manifest.jsdelivr = "./browser/lhttp.js";
+  (manifest.files as string[]).push("browser/");
+
+  await Deno.writeTextFile(`${dir}/package.json`, JSON.stringify(manifest, null, 2) + "\n");
+  for (const file of ["README.md", "LICENSE"]) {
+    await Deno.copyFile(`${ROOT}/${file}`, `${dir}/${file}`);
+  }
+  return { dir, manifest };
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({ args: Deno.args, options: { out: { type: "string" } } });
+  const { dir, manifest } = await buildNpm({ out: values.out });
+  console.log(`built ${manifest.name}@${manifest.version} in ${dir}`);
+}
