@@ -1,0 +1,204 @@
+// The npm package as a user gets it: build it (scripts/build_npm.ts), `npm
+// pack` it, and `npm install` the tarball into a fresh project. Plus bounded
+// child processes and the Node and Bun binaries the consumer tests run.
+
+import { buildNpm, readDenoJson } from "../scripts/build_npm.ts";
+import { npmTarget } from "../scripts/_npm_manifest.ts";
+
+/** What a child printed and how it ended. */
+export interface Output {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `program args` in `cwd` and collects its output; kills it after
+ * `timeoutMs` (the result then shows a signal exit code and what it printed).
+ */
+export async function run(
+  program: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<Output> {
+  const child = new Deno.Command(program, {
+    args,
+    cwd: options.cwd,
+    env: { NO_COLOR: "1", npm_config_update_notifier: "false", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }, options.timeoutMs ?? 120_000);
+  try {
+    const { code, stdout, stderr } = await child.output();
+    const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+    return { code, stdout: decode(stdout), stderr: decode(stderr) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Throws with the child's output unless it exited 0; returns its stdout. */
+export function succeeded(what: string, output: Output): string {
+  if (output.code !== 0) {
+    throw new Error(`${what} exited ${output.code}\n${output.stdout}\n${output.stderr}`);
+  }
+  return output.stdout;
+}
+
+/** A temporary project with the packed package installed. */
+export interface ConsumerProject {
+  /** The project directory. */
+  dir: string;
+  /** The temporary directory holding it; remove it when done. */
+  root: string;
+  /** The generated package.json of the package. */
+  manifest: Record<string, unknown>;
+}
+
+// @types/node for the consumer's `tsc`: the oldest Node the package supports.
+const NODE_TYPES = "@types/node@^20";
+
+/**
+ * Builds, packs and installs the package into a new temporary directory,
+ * with `ws` (Node 20's client needs it) and the build's TypeScript beside it.
+ */
+export async function consumerProject(): Promise<ConsumerProject> {
+  const dir = await Deno.makeTempDir({ prefix: "lhttp-npm-consumer-" });
+  try {
+    const { dir: pkg, manifest } = await buildNpm({ out: `${dir}/package` });
+    const packed = succeeded(
+      "npm pack",
+      await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: pkg }),
+    );
+    const tarball = `${dir}/${JSON.parse(packed)[0].filename}`;
+    const project = `${dir}/project`;
+    await Deno.mkdir(project);
+    await Deno.writeTextFile(
+      `${project}/package.json`,
+      JSON.stringify({ name: "lhttp-consumer", private: true, type: "module" }),
+    );
+    const imports = (await readDenoJson()).imports ?? {};
+    const pinned = (name: string) => `${name}@${npmTarget(imports[name])!.range}`;
+    succeeded(
+      "npm install",
+      await run("npm", [
+        "install",
+        "--no-audit",
+        "--no-fund",
+        tarball,
+        pinned("ws"),
+        pinned("typescript"),
+        NODE_TYPES,
+      ], { cwd: project, timeoutMs: 300_000 }),
+    );
+    // The build is in the tarball now; the project must not see it any other way.
+    await Deno.remove(pkg, { recursive: true });
+    return { dir: project, root: dir, manifest };
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+}
+
+const resolved = new Map<string, Promise<string>>();
+
+/**
+ * The binary of `runtime` (node20, node24, bun): the one on PATH when it is
+ * that version, otherwise fetched with `npx -y` (its real path, so signals
+ * reach the runtime itself and not an npx wrapper).
+ */
+export function runtimeBinary(runtime: "node20" | "node24" | "bun"): Promise<string> {
+  let pending = resolved.get(runtime);
+  if (!pending) {
+    pending = (async () => {
+      const [program, npxPackage, version] = runtime === "bun"
+        ? ["bun", "bun@1.4.5", /^1\./]
+        : ["node", `node@${runtime.slice(4)}`, new RegExp(`^v${runtime.slice(4)}\\.`)];
+      const local = await run(program, ["--version"], { cwd: "/", timeoutMs: 30_000 })
+        .catch(() => undefined);
+      if (local?.code === 0 && version.test(local.stdout.trim())) return program;
+      const out = succeeded(
+        `npx -y ${npxPackage}`,
+        await run("npx", ["-y", npxPackage, "-e", "console.log(process.execPath)"], {
+          cwd: "/",
+          timeoutMs: 300_000,
+        }),
+      );
+      return out.trim().split("\n").pop()!;
+    })();
+    resolved.set(runtime, pending);
+  }
+  return pending;
+}
+
+/** A running `lhttp serve` child. */
+export interface Served {
+  /** `http://127.0.0.1:<port>`, from its "listening" line. */
+  url: string;
+  /** Sends SIGTERM; resolves to the exit code once it exited and its output ended. */
+  stop(): Promise<number>;
+  /** What it wrote to stderr so far. */
+  stderr(): string;
+}
+
+/**
+ * Starts `program args` (an `lhttp serve` command) and resolves once it
+ * printed its "lhttp listening on" line; kills it if that takes `timeoutMs`.
+ */
+export async function startServe(
+  program: string,
+  args: string[],
+  options: { cwd: string; timeoutMs?: number },
+): Promise<Served> {
+  const child = new Deno.Command(program, {
+    args,
+    cwd: options.cwd,
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let log = "";
+  let listening!: (url: string) => void;
+  const announced = new Promise<string>((resolve) => listening = resolve);
+  const reading = (async () => {
+    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+      log += chunk;
+      const match = log.match(/lhttp listening on (http:\/\/[^/\s]+)\//);
+      if (match) listening(match[1]);
+    }
+    listening("");
+  })();
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  };
+  const timer = setTimeout(() => kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  let stopped: Promise<number> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      kill("SIGTERM");
+      // A shutdown that hangs is killed by the timer and shows as a signal exit.
+      const { code } = await child.status;
+      clearTimeout(timer);
+      await reading;
+      return code;
+    })();
+  const url = await announced;
+  if (!url) {
+    await stop();
+    throw new Error(`${program} ${args.join(" ")} did not start:\n${log}`);
+  }
+  return { url, stop, stderr: () => log };
+}
