@@ -9,6 +9,19 @@
  * `subscribe`/`publish` headers no longer pile up on later frames; header
  * values keep their colons; frames are not logged to the console.
  *
+ * ```ts ignore
+ * import { Lhttp } from "@lhttp/lhttp/compat";
+ * const ws = new Lhttp("ws://localhost:8081/");
+ * ws.on_open = (context) => context.subscribe("room", "chat", null, "");
+ * ws.on_message = (context) => console.log(context.getHeader("publish"), context.getBody());
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { Lhttp, LhttpContext } from "@lhttp/lhttp/compat";
+ * console.assert(typeof Lhttp === "function" && typeof LhttpContext === "function");
+ * ```
+ *
  * @module
  */
 
