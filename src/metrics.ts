@@ -37,9 +37,13 @@ export class Metrics {
 
 /** Gauges sampled at render time. */
 export interface Gauges {
+  /** Open WebSocket connections. */
   connections: number;
+  /** Channels with at least one local subscriber. */
   channels: number;
+  /** Subscriptions, one per connection per channel. */
   subscriptions: number;
+  /** The bus state: `local` without a bus, else the bus's state (`connected` when up). */
   bus: string;
 }
 

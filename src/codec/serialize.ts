@@ -27,9 +27,11 @@ export type SerializableFrame = Pick<Frame, "command" | "headers"> & {
 export function serializeFrame(
   frame: SerializableFrame & { body?: string },
 ): string;
+/** A frame with a binary body serializes to bytes. */
 export function serializeFrame(
   frame: SerializableFrame & { body: Uint8Array },
 ): Uint8Array;
+/** A frame whose body type is not known statically: a string or bytes, like its body. */
 export function serializeFrame(frame: SerializableFrame): string | Uint8Array;
 export function serializeFrame(frame: SerializableFrame): string | Uint8Array {
   const head = serializeHead(frame);
