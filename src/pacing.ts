@@ -25,6 +25,12 @@ export interface Pacing {
   lowWaterBytes: number;
   /** Longest wait for one subscriber in ms (default 100); past it the subscriber is lagging. */
   maxWaitMs: number;
+  /**
+   * Deliveries after which a publisher yields one timer turn (default 4096).
+   * Runtimes that write queued sends only between turns (Deno) would
+   * otherwise queue a whole read burst before any buffer looks full.
+   */
+  yieldEvery: number;
 }
 
 /** What the pacer needs of a connection (publisher or subscriber). */
@@ -51,6 +57,7 @@ export function resolvePacing(
     highWaterBytes,
     lowWaterBytes: pacing?.lowWaterBytes ?? Math.floor(highWaterBytes / 4),
     maxWaitMs: pacing?.maxWaitMs ?? 100,
+    yieldEvery: pacing?.yieldEvery ?? 4096,
   };
 }
 
@@ -62,7 +69,8 @@ export function resolvePacing(
  * @example
  * ```ts
  * import { Metrics, Pacer } from "@lhttp/lhttp";
- * const pacer = new Pacer({ highWaterBytes: 100, lowWaterBytes: 10, maxWaitMs: 20 }, new Metrics());
+ * const pacing = { highWaterBytes: 100, lowWaterBytes: 10, maxWaitMs: 20, yieldEvery: 4096 };
+ * const pacer = new Pacer(pacing, new Metrics());
  * const peer = { bufferedAmount: 500 };
  * const subscriber = { closed: false, lagging: false, peer };
  * const publisher = { closed: false, lagging: false, peer: {} };
@@ -76,12 +84,15 @@ export function resolvePacing(
 export class Pacer {
   /** The last subscriber found past high water since the current frame began. */
   blocker: Paced | undefined;
+  /** Deliveries since a publisher last yielded. */
+  deliveries = 0;
 
   /** Creates a pacer; waits are counted in `metrics.pacing` by outcome. */
   constructor(readonly pacing: Pacing, readonly metrics: Metrics) {}
 
   /** Called on every delivery with the subscriber's buffered bytes (the hot path: no allocation). */
   observe(subscriber: Paced, buffered: number): void {
+    this.deliveries++;
     if (buffered > this.pacing.highWaterBytes) {
       if (!subscriber.lagging) this.blocker = subscriber;
     } else if (subscriber.lagging && buffered <= this.pacing.lowWaterBytes) {
@@ -92,12 +103,18 @@ export class Pacer {
   /**
    * After a frame of `publisher` was processed: undefined when it may go on,
    * or a promise that settles once the blocker drained, closed, or turned
-   * lagging. Clears the blocker either way.
+   * lagging, or after one timer turn every `yieldEvery` deliveries. Clears
+   * the blocker either way.
    */
   after(publisher: Paced): Promise<void> | undefined {
     const blocker = this.blocker;
     this.blocker = undefined;
-    if (blocker === undefined || blocker.closed || blocker.lagging) return undefined;
+    if (blocker === undefined || blocker.closed || blocker.lagging) {
+      if (this.deliveries < this.pacing.yieldEvery) return undefined;
+      this.deliveries = 0;
+      return new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    this.deliveries = 0;
     publisher.peer.pause?.();
     const deadline = Date.now() + this.pacing.maxWaitMs;
     return new Promise((resolve) => {

@@ -123,3 +123,13 @@ Deno.test("pacing: application and HTTP publishes never wait; the next frame doe
   publisher.send(publish("2"));
   assert.equal(fast.sent.length, 3);
 });
+
+Deno.test("pacing: a publisher yields a timer turn every yieldEvery deliveries", async () => {
+  const { publisher, fast } = setup({ pacing: { yieldEvery: 4 } });
+  publisher.send(publish("1")); // 2 deliveries
+  publisher.send(publish("2")); // 4: yields after this frame
+  publisher.send(publish("3"));
+  assert.equal(fast.sent.length, 2, "frame 3 waits for the turn");
+  await until(() => fast.sent.length === 3, "the turn");
+  assert.equal(publisher.connection.queue.length, 0);
+});

@@ -45,6 +45,7 @@ let fanning: { data: FrameData; framed: Uint8Array } | undefined;
 
 class NodePeer implements Peer {
   alive = true;
+  idleClosed = false;
   constructor(readonly ws: WebSocket) {}
   send(data: FrameData): void {
     if (fanning?.data === data && writeFramed(this.ws, fanning.framed)) return;
@@ -113,12 +114,16 @@ export function upgradeNode(
   });
   const idle = (options.idleTimeout ?? 120) * 1000;
   // Ping every idle/2: a peer that answered neither the previous ping nor sent
-  // anything since is closed with 4009 and its subscriptions released.
+  // anything since is closed with 4009 and its subscriptions released. A dead
+  // peer cannot answer the close either (ws would wait 30 s for it), so one
+  // still there a round later is cut.
   const heartbeat = idle > 0
     ? setInterval(() => {
       for (const peer of peers) {
         if (!peer.alive) {
-          peer.ws.close(IDLE_CLOSE_CODE, "idle timeout");
+          if (peer.idleClosed) peer.ws.terminate();
+          else peer.ws.close(IDLE_CLOSE_CODE, "idle timeout");
+          peer.idleClosed = true;
           continue;
         }
         peer.alive = false;
