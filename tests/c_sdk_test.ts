@@ -68,3 +68,8 @@ Deno.test("C SDK: integration with the lhttp server (pub/sub, HTTP publish, rest
   await requireTools("make", "cc");
   await make("integration");
 });
+
+Deno.test("C SDK: C codec and TypeScript codec agree on random frames", async () => {
+  await requireTools("make", "cc");
+  await make("differential", "DIFF_COUNT=20000");
+});
