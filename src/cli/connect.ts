@@ -28,7 +28,16 @@ Options:
   -h, --help   Show this help
 `;
 
-/** Runs `lhttp connect`; resolves to the exit code. `WebSocket` is for Node 20 (from `ws`). */
+/**
+ * Runs `lhttp connect`; resolves to the exit code. `WebSocket` is for Node 20 (from `ws`).
+ *
+ * @example
+ * ```ts ignore
+ * import WebSocket from "ws";
+ * import { runConnect } from "./connect.ts";
+ * const code = await runConnect(["ws://localhost:8081/"], { WebSocket });
+ * ```
+ */
 export async function runConnect(
   args: string[],
   options: { WebSocket?: WebSocketConstructor } = {},

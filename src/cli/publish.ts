@@ -18,7 +18,15 @@ Options (environment variable in brackets):
   -h, --help            Show this help
 `;
 
-/** Runs `lhttp publish`; resolves to the exit code. */
+/**
+ * Runs `lhttp publish`; resolves to the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { runPublish } from "./publish.ts";
+ * const code = await runPublish(["http://localhost:8081", "room", "hello", "--command", "chat"]);
+ * ```
+ */
 export async function runPublish(args: string[]): Promise<number> {
   let parsed;
   try {
@@ -90,7 +98,15 @@ export async function runPublish(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `ws://host:8081` → `http://host:8081/publish`; a path already ending in /publish is kept. */
+/**
+ * `ws://host:8081` → `http://host:8081/publish`; a path already ending in /publish is kept.
+ *
+ * @example
+ * ```ts
+ * import { publishUrl } from "./publish.ts";
+ * console.assert(publishUrl("ws://localhost:8081").href === "http://localhost:8081/publish");
+ * ```
+ */
 export function publishUrl(target: string): URL {
   const url = new URL(target.replace(/^ws(s?):/i, "http$1:"));
   if (!url.pathname.endsWith("/publish")) {

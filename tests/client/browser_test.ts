@@ -9,6 +9,7 @@ import { serveDeno } from "../../src/adapters/deno.ts";
 import { LhttpServer } from "../../src/server.ts";
 import type { RunningServer } from "../../src/serve_options.ts";
 import { type Frame, LhttpClient } from "../../src/client/mod.ts";
+import { within } from "./_guard.ts";
 
 const CHROMIUM = Deno.env.get("LHTTP_CHROMIUM") ?? "/usr/bin/chromium";
 const STATIC = new URL("../../examples/chat/", import.meta.url).pathname;
@@ -118,11 +119,11 @@ Deno.test({
         const heard = new Promise<Frame>((resolve) => {
           other!.subscribe("chat.t2", (frame) => frame.command === "chat" && resolve(frame));
         });
-        await other.subscribe("chat.t2").ready;
+        await within(other.subscribe("chat.t2").ready, "subscription");
         // The page's subscription went out before its message on the same
         // socket: once its message comes back, its room is restored.
         await say(page, "back again");
-        assert.equal((await heard).body, "back again");
+        assert.equal((await within(heard, "the page's message")).body, "back again");
         await page.waitForSelector("li.msg >> text=back again", WAIT);
         await other.publish("chat.t2", "welcome back", {
           command: "chat",

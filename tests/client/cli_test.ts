@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { LhttpServer } from "../../src/server.ts";
 import { type Frame, LhttpClient } from "../../src/client/mod.ts";
+import { within } from "./_guard.ts";
 
 const MAIN = new URL("../../src/cli/main.ts", import.meta.url).pathname;
 
@@ -34,7 +35,13 @@ async function run(
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(input));
   await writer.close();
-  const { code, stdout, stderr } = await child.output();
+  const output = child.output();
+  const { code, stdout, stderr } = await within(output, `lhttp ${args.join(" ")}`).catch(
+    (error) => {
+      child.kill();
+      return output.then(() => Promise.reject(error));
+    },
+  );
   const decoder = new TextDecoder();
   return { code, stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
 }
@@ -99,14 +106,18 @@ Deno.test("lhttp connect prints binary frames as a size and a preview", async ()
   try {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode("subscribe cam\n"));
-    const { rest } = await readUntil(child.stderr, "subscribe cam: ok");
+    const { rest } = await within(readUntil(child.stderr, "subscribe cam: ok"), "subscribe").catch(
+      (error) => (child.kill(), Promise.reject(error)),
+    );
     server.publish("cam", {
       command: "image",
       headers: { publish: "cam" },
       body: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1]),
     });
     await writer.close();
-    const stdout = await new Response(child.stdout).text();
+    const stdout = await within(new Response(child.stdout).text(), "binary frame").catch(
+      (error) => (child.kill(), Promise.reject(error)),
+    );
     assert.equal(
       stdout.trim(),
       "LHTTP/1.0 image\npublish:cam\n\n[binary 6 bytes] 89 50 4e 47 00 01 |.PNG..|",
@@ -135,7 +146,7 @@ Deno.test("lhttp publish: POST /publish with token, command and headers; errors 
   const { running } = start({ publishToken: "s3cret" });
   const subscriber = new LhttpClient(`ws://127.0.0.1:${running.port}/`);
   try {
-    await subscriber.subscribe("news").ready;
+    await within(subscriber.subscribe("news").ready, "subscription");
     const received = new Promise<Frame>((resolve) => subscriber.on("frame", resolve));
     const base = `http://127.0.0.1:${running.port}`;
     const ok = await run([
@@ -153,7 +164,7 @@ Deno.test("lhttp publish: POST /publish with token, command and headers; errors 
     assert.equal(ok.code, 0, ok.stderr);
     assert.equal(JSON.parse(ok.stdout).delivered, 1);
     assert.match(ok.stderr, /published to news/);
-    const frame = await received;
+    const frame = await within(received, "delivery");
     assert.equal(frame.command, "headline");
     assert.equal(frame.headers.get("lang"), "en");
     assert.equal(frame.body, "fresh off the press");

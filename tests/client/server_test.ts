@@ -6,6 +6,7 @@ import { serveDeno } from "../../src/adapters/deno.ts";
 import type { RunningServer } from "../../src/serve_options.ts";
 import { binaryFrame, type Frame, LhttpClient, RemoteError } from "../../src/client/mod.ts";
 import { Lhttp } from "../../src/client/compat.ts";
+import { within } from "./_guard.ts";
 
 function start(port = 0): RunningServer {
   const server = new LhttpServer({
@@ -31,11 +32,11 @@ Deno.test("two clients: subscribe, publish with ack, self-delivery, refusal", as
   try {
     const aliceSub = alice.subscribe("room");
     const bobSub = bob.subscribe("room");
-    await Promise.all([aliceSub.ready, bobSub.ready]);
+    await within(Promise.all([aliceSub.ready, bobSub.ready]), "subscriptions");
     const atBob = next(bob);
     const atAlice = next(alice);
     await alice.publish("room", "hello bob", { command: "chat", headers: { nick: "alice" } });
-    const [toBob, toAlice] = await Promise.all([atBob, atAlice]);
+    const [toBob, toAlice] = await within(Promise.all([atBob, atAlice]), "deliveries");
     assert.equal(toBob.command, "chat");
     assert.equal(toBob.body, "hello bob");
     assert.equal(toBob.headers.get("nick"), "alice");
@@ -52,7 +53,10 @@ Deno.test("two clients: subscribe, publish with ack, self-delivery, refusal", as
     await alice.send(binaryFrame("image", new Uint8Array([0, 1, 2, 255]), { publish: "room" }), {
       ack: true,
     });
-    assert.deepEqual((await binary).body, new Uint8Array([0, 1, 2, 255]));
+    assert.deepEqual(
+      (await within(binary, "binary delivery")).body,
+      new Uint8Array([0, 1, 2, 255]),
+    );
     await bobSub();
     await alice.publish("room", "after bob left");
   } finally {
@@ -68,23 +72,23 @@ Deno.test("after a server restart on the same port the client reconnects and kee
   const client = new LhttpClient(url, { reconnect: { initialDelay: 20, maxDelay: 200 } });
   let other: LhttpClient | undefined;
   try {
-    await client.subscribe("room").ready;
+    await within(client.subscribe("room").ready, "subscription");
     const reconnected = new Promise<void>((resolve) => {
       client.on("open", ({ reconnected }) => reconnected && resolve());
     });
     const dropped = new Promise<void>((resolve) => client.once("close", () => resolve()));
     await running.shutdown();
-    await dropped;
+    await within(dropped, "the drop");
     assert.notEqual(client.state, "open");
     running = start(port);
-    await reconnected;
+    await within(reconnected, "the reconnect");
     // A connection's frames are processed in order: once this ping is
     // acknowledged, the resubscription sent before it has been applied.
     await client.send({ command: "ping" }, { ack: true });
     other = new LhttpClient(url);
     const received = next(client);
     await other.publish("room", "welcome back");
-    const frame = await received;
+    const frame = await within(received, "delivery after reconnect");
     assert.equal(frame?.body, "welcome back");
   } finally {
     await Promise.all([client.close(), other?.close()]);
@@ -105,10 +109,10 @@ Deno.test("compat Lhttp: the original API's subscribe, publish and context gette
         resolve();
       };
     });
-    await ws.client.opened();
+    await within(ws.client.opened(), "compat open");
     ws.context.addHeader("nick", "jack");
     ws.context.publish("chatroom", "chat", { mood: "ok" }, "hello mike");
-    await got;
+    await within(got, "compat delivery");
     assert.deepEqual(bodies, ["chat|chatroom|hello mike"]);
     assert.equal(ws.context.getHeader("nick"), "jack");
     assert.equal(ws.context.getHeader("subscribe"), undefined, "headers no longer pile up");

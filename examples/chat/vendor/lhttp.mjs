@@ -1073,6 +1073,7 @@ var LhttpClient = class extends ClientCore {
       frame.headers.set("subscribe", name);
       record = this.#subscriptions.add(name, frame);
       if (this.state === "open") this.#sendSubscribe(record);
+      if (this.state === "closed") record.fail(new ClientError("closed", "The client is closed"));
     }
     const listener = {
       handler
