@@ -47,7 +47,7 @@ static void on_state(lhttp_client *c, int up, int err, void *user)
 {
     (void)c; (void)user;
     if (up) fprintf(stderr, "* connected, channels: %s\n", lhttp_client_channels(c));
-    else fprintf(stderr, "* disconnected (%s), reconnecting...\n", lhttp_strerror(err));
+    else if (!c->stopped) fprintf(stderr, "* disconnected (%s), reconnecting...\n", lhttp_strerror(err));
 }
 
 int main(int argc, char **argv)

@@ -152,13 +152,14 @@ static void set_remove(lhttp_client *c, lhttp_str list)
 
 /* ---- sending ------------------------------------------------------------- */
 
+static void lost(lhttp_client *c, int err);
+
 static int send_raw(lhttp_client *c, const uint8_t *frame, size_t len)
 {
     int op = lhttp_valid_utf8(frame, len) ? LHTTP_WS_TEXT : LHTTP_WS_BINARY;
     int rc = lhttp_ws_send(&c->ws, op, frame, len);
-    if (rc != LHTTP_OK && rc != LHTTP_ERR_INVALID_ARG && c->ws.fd < 0) {
-        /* transport failed: the poll loop reconnects */
-        c->connected = 0;
+    if (rc != LHTTP_OK && c->ws.fd < 0 && c->connected) {
+        lost(c, rc); /* transport failed: the poll loop reconnects */
     }
     return rc;
 }
@@ -298,7 +299,7 @@ int lhttp_client_connect(lhttp_client *c)
         c->connected = 1;
         rc = resubscribe(c);
         if (rc != LHTTP_OK) {
-            lost(c, rc);
+            if (c->connected) lost(c, rc);
             return rc;
         }
         c->backoff_ms = c->cfg.backoff_initial_ms;

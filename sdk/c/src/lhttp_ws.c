@@ -260,7 +260,7 @@ static int remaining_ms(uint64_t deadline)
 static uint64_t deadline_after(int timeout_ms)
 {
     if (timeout_ms < 0) return 0;
-    return lhttp_now_ms() + (uint64_t)timeout_ms + (timeout_ms == 0 ? 0u : 0u);
+    return lhttp_now_ms() + (uint64_t)timeout_ms;
 }
 
 static int set_nonblock(int fd)

@@ -19,7 +19,8 @@ function tsResult(input: Uint8Array, text: boolean): string {
   try {
     const frame = parseFrame(text ? new TextDecoder().decode(input) : input);
     const parts = splitMultipart(frame);
-    const hs = (h: Map<string, string>) => [...h].map(([n, v]) => `${hexs(n)}=${hexs(v)}`).join(",");
+    const hs = (h: Map<string, string>) =>
+      [...h].map(([n, v]) => `${hexs(n)}=${hexs(v)}`).join(",");
     const ps = (parts ?? []).map((p) => `${hs(p.headers)}|${hexs(p.body)}`).join(";");
     return `ok ${hexs(frame.command)} ${hs(frame.headers)} ${hexs(frame.body)} ${ps}`;
   } catch (e) {
@@ -32,8 +33,26 @@ const vectors = JSON.parse(
   await Deno.readTextFile(new URL("../../../tests/vectors/frames.json", import.meta.url)),
 ).frames as { input: string }[];
 const seeds = vectors.map((v) => enc.encode(v.input));
-const pieces = ["\r\n", "\r\n\r\n", ":", " ", "\t", "LHTTP/1.0 ", "multipart:", "0 ", "5 ", "\r", "\n",
-  "é", "世", "\u00a0", "A", "\x00", "\x7f", "\xff"].map((p) => p === "\xff" ? new Uint8Array([0xff]) : enc.encode(p));
+const pieces = [
+  "\r\n",
+  "\r\n\r\n",
+  ":",
+  " ",
+  "\t",
+  "LHTTP/1.0 ",
+  "multipart:",
+  "0 ",
+  "5 ",
+  "\r",
+  "\n",
+  "é",
+  "世",
+  "\u00a0",
+  "A",
+  "\x00",
+  "\x7f",
+  "\xff",
+].map((p) => p === "\xff" ? new Uint8Array([0xff]) : enc.encode(p));
 
 let seed = Number(Deno.env.get("DIFF_SEED") ?? 0x2545f491);
 const rnd = (n: number) => {
@@ -115,10 +134,18 @@ inputs.forEach(({ bytes, text }, i) => {
   const got = lines[i];
   if (want !== got) {
     if (failures++ < 10) {
-      console.error(`mismatch (${text ? "text" : "binary"}) for ${JSON.stringify(new TextDecoder().decode(bytes))}`);
+      console.error(
+        `mismatch (${text ? "text" : "binary"}) for ${
+          JSON.stringify(new TextDecoder().decode(bytes))
+        }`,
+      );
       console.error(`  ts: ${want}\n  c:  ${got}`);
     }
   }
 });
-console.log(`differential: ${inputs.length - skipped} inputs compared, ${skipped} skipped, ${failures} mismatches`);
+console.log(
+  `differential: ${
+    inputs.length - skipped
+  } inputs compared, ${skipped} skipped, ${failures} mismatches`,
+);
 Deno.exit(failures ? 1 : 0);

@@ -24,7 +24,9 @@ const clientPath = arg("--client");
 const readmePath = arg("--readme");
 const serverCwd = arg("--server-cwd") ?? ".";
 if (!clientPath || serverCmd.length === 0) {
-  console.error("usage: integration_driver.ts --client PATH [--readme PATH] [--server-cwd DIR] -- CMD {PORT}");
+  console.error(
+    "usage: integration_driver.ts --client PATH [--readme PATH] [--server-cwd DIR] -- CMD {PORT}",
+  );
   Deno.exit(2);
 }
 
@@ -38,7 +40,11 @@ function freePort(): number {
   return port;
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, ms = 20000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms = 20000,
+): Promise<T> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     const v = await fn();
@@ -105,13 +111,19 @@ class CClient {
   stderr = "";
   #pumps: Promise<void>[];
   constructor(path: string, url: string) {
-    this.child = new Deno.Command(path, { args: [url], stdin: "null", stdout: "piped", stderr: "piped" })
+    const child = new Deno.Command(path, {
+      args: [url],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    })
       .spawn();
+    this.child = child;
     this.#pumps = [
       (async () => {
         const dec = new TextDecoder();
         let buf = "";
-        for await (const chunk of this.child.stdout) {
+        for await (const chunk of child.stdout) {
           buf += dec.decode(chunk, { stream: true });
           let nl;
           while ((nl = buf.indexOf("\n")) !== -1) {
@@ -124,7 +136,7 @@ class CClient {
       })(),
       (async () => {
         const dec = new TextDecoder();
-        for await (const chunk of this.child.stderr) this.stderr += dec.decode(chunk, { stream: true });
+        for await (const chunk of child.stderr) this.stderr += dec.decode(chunk, { stream: true });
       })(),
     ];
   }
@@ -154,7 +166,10 @@ async function tsClient(url: string) {
     ws.onerror = () => reject(new Error("TS client could not connect"));
   });
   ws.send("LHTTP/1.0 subscribe\r\nsubscribe:room\r\nack:ts-1\r\n\r\n");
-  await waitFor("the TS client's subscribe ack", () => received.some((m) => m.includes("ack:ts-1")) || undefined);
+  await waitFor(
+    "the TS client's subscribe ack",
+    () => received.some((m) => m.includes("ack:ts-1")) || undefined,
+  );
   const close = async () => {
     if (ws.readyState === WebSocket.CLOSED) return;
     const closed = new Promise((r) => ws.onclose = r);
@@ -178,7 +193,10 @@ try {
   let ts = await tsClient(url);
   ts.ws.send("LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello from ts");
   await client.expect("GOT hello from ts");
-  await waitFor("the C reply at the TS client", () => ts.received.some((m) => m.endsWith("\r\n\r\nre: hello from ts")) || undefined);
+  await waitFor(
+    "the C reply at the TS client",
+    () => ts.received.some((m) => m.endsWith("\r\n\r\nre: hello from ts")) || undefined,
+  );
   log("TS -> C -> TS over WebSocket: ok");
 
   // 2. publish over HTTP (curl-equivalent)
@@ -189,19 +207,28 @@ try {
   await res.body?.cancel();
   if (res.status >= 300) throw new Error(`POST /publish answered ${res.status}`);
   await client.expect("GOT hello via http");
-  await waitFor("the C reply to the HTTP publish", () => ts.received.some((m) => m.endsWith("re: hello via http")) || undefined);
+  await waitFor(
+    "the C reply to the HTTP publish",
+    () => ts.received.some((m) => m.endsWith("re: hello via http")) || undefined,
+  );
   log("HTTP -> C -> TS: ok");
   await ts.close();
 
   // 3. server restart: the C client reconnects and re-subscribes by itself
   await server.stop();
-  await waitFor("the C client to notice", () => client!.lines.some((l) => l.startsWith("DOWN")) || undefined);
+  await waitFor(
+    "the C client to notice",
+    () => client!.lines.some((l) => l.startsWith("DOWN")) || undefined,
+  );
   await server.start();
   await client.expect("RESUBSCRIBED", 30000);
   ts = await tsClient(url);
   ts.ws.send("LHTTP/1.0 chat\r\npublish:room\r\n\r\nbye");
   await client.expect("GOT bye");
-  await waitFor("the C reply after the restart", () => ts.received.some((m) => m.endsWith("re: bye")) || undefined);
+  await waitFor(
+    "the C reply after the restart",
+    () => ts.received.some((m) => m.endsWith("re: bye")) || undefined,
+  );
   log("reconnect + resubscribe after a server restart: ok");
   await ts.close();
   const code = await client.finish();
@@ -209,7 +236,11 @@ try {
 
   // 4. the README example, verbatim
   if (readmePath) {
-    const out = await new Deno.Command(readmePath, { args: [url], stdout: "piped", stderr: "piped" }).output();
+    const out = await new Deno.Command(readmePath, {
+      args: [url],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
     const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
     if (out.code !== 0 || !text.includes("got: hello from C")) {
       throw new Error(`README example failed (${out.code}): ${text}`);
