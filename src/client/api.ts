@@ -171,10 +171,12 @@ export class LhttpClient extends ClientCore {
     return this.frames();
   }
 
+  /** Re-sends every subscription on a fresh socket. */
   protected override restore(): void {
     for (const record of this.#subscriptions.all()) this.#sendSubscribe(record);
   }
 
+  /** Routes a frame to listeners, command handlers, subscriptions and iterators. */
   protected override dispatch(frame: Frame): void {
     super.dispatch(frame);
     for (const handler of [...this.#commands.get(frame.command) ?? []]) {
@@ -190,6 +192,7 @@ export class LhttpClient extends ClientCore {
     for (const stream of this.#streams) stream.push(frame);
   }
 
+  /** Also fails subscriptions still waiting and ends the iterators. */
   protected override finish(error: ClientError): void {
     super.finish(error);
     for (const record of this.#subscriptions.all()) record.fail(error);

@@ -13,4 +13,4 @@
  */
 
 export * from "./mod.ts";
-export { type CompatPart, Lhttp, LhttpContext } from "./compat.ts";
+export { type CompatPart, type HeaderObject, Lhttp, LhttpContext } from "./compat.ts";

@@ -30,7 +30,8 @@ import { LhttpClient, type Subscription } from "./api.ts";
 import { partsOf, textOf } from "./frames.ts";
 import type { ClientOptions } from "./options.ts";
 
-type HeaderObject = Record<string, string> | null | undefined;
+/** Extra headers as the original API takes them: an object, or null. */
+export type HeaderObject = Record<string, string> | null | undefined;
 
 /** One part of a multipart frame, as a linked list like the original's. */
 export interface CompatPart {

@@ -18,24 +18,31 @@ export {
   type SubscribeOptions,
   type Subscription,
 } from "./api.ts";
-export { type ClientEvents, type ClientState } from "./client.ts";
+export { ClientCore, type ClientEvents, type ClientState } from "./client.ts";
 export {
   type ClientOptions,
   type Clock,
+  type ResolvedOptions,
   type SocketHandler,
   type WebSocketConstructor,
   type WebSocketLike,
 } from "./options.ts";
-export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from "./backoff.ts";
+export {
+  backoffDelay,
+  DEFAULT_RECONNECT,
+  type ReconnectOptions,
+  type ResolvedReconnect,
+} from "./backoff.ts";
 export { ClientError, type ClientErrorCode, isErrorFrame, RemoteError } from "./errors.ts";
 export { binaryFrame, channelsOf, multipartFrame, partsOf, textOf } from "./frames.ts";
-export { type FrameHandler, Subscriptions } from "./subscriptions.ts";
+export { type FrameHandler, SubscriptionRecord, Subscriptions } from "./subscriptions.ts";
 export { AckTracker } from "./acks.ts";
 export { BoundedQueue } from "./queue.ts";
 export { Emitter, type Listener } from "./emitter.ts";
 export { FrameStream } from "./stream.ts";
-export { parseFrame } from "../codec/parse.ts";
-export { encodeFrame, serializeFrame } from "../codec/serialize.ts";
+export { parseFrame, type ParseLimits } from "../codec/parse.ts";
+export { encodeFrame, type SerializableFrame, serializeFrame } from "../codec/serialize.ts";
 export { buildMultipart, type Part, type PartInit, splitMultipart } from "../codec/multipart.ts";
 export { createFrame, type Frame, type FrameInit, type HeadersInit } from "../frame.ts";
-export { FrameError, LhttpError } from "../errors.ts";
+export { FrameError, LhttpError, type LhttpErrorCode } from "../errors.ts";
+export { DEFAULT_LIMITS, type Limits } from "../limits.ts";

@@ -79,13 +79,21 @@ export interface ClientOptions {
 
 /** {@linkcode ClientOptions} with defaults applied. */
 export interface ResolvedOptions {
+  /** See {@linkcode ClientOptions.WebSocket}. */
   WebSocket: WebSocketConstructor | undefined;
+  /** See {@linkcode ClientOptions.protocols}. */
   protocols: string | string[] | undefined;
+  /** See {@linkcode ClientOptions.reconnect}. */
   reconnect: ResolvedReconnect | false;
+  /** See {@linkcode ClientOptions.queueSize}. */
   queueSize: number;
+  /** See {@linkcode ClientOptions.acks}. */
   acks: boolean;
+  /** See {@linkcode ClientOptions.ackTimeout}. */
   ackTimeout: number;
+  /** See {@linkcode ClientOptions.clock}. */
   clock: Clock;
+  /** See {@linkcode ClientOptions.random}. */
   random: () => number;
 }
 

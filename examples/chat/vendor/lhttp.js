@@ -11,7 +11,9 @@
   __export(browser_exports, {
     AckTracker: () => AckTracker,
     BoundedQueue: () => BoundedQueue,
+    ClientCore: () => ClientCore,
     ClientError: () => ClientError,
+    DEFAULT_LIMITS: () => DEFAULT_LIMITS,
     DEFAULT_RECONNECT: () => DEFAULT_RECONNECT,
     Emitter: () => Emitter,
     FrameError: () => FrameError,
@@ -21,6 +23,7 @@
     LhttpContext: () => LhttpContext,
     LhttpError: () => LhttpError,
     RemoteError: () => RemoteError,
+    SubscriptionRecord: () => SubscriptionRecord,
     Subscriptions: () => Subscriptions,
     backoffDelay: () => backoffDelay,
     binaryFrame: () => binaryFrame,
@@ -1188,9 +1191,11 @@
     [Symbol.asyncIterator]() {
       return this.frames();
     }
+    /** Re-sends every subscription on a fresh socket. */
     restore() {
       for (const record of this.#subscriptions.all()) this.#sendSubscribe(record);
     }
+    /** Routes a frame to listeners, command handlers, subscriptions and iterators. */
     dispatch(frame) {
       super.dispatch(frame);
       for (const handler of [
@@ -1207,6 +1212,7 @@
       this.#subscriptions.dispatch(frame);
       for (const stream of this.#streams) stream.push(frame);
     }
+    /** Also fails subscriptions still waiting and ends the iterators. */
     finish(error) {
       super.finish(error);
       for (const record of this.#subscriptions.all()) record.fail(error);

@@ -1150,9 +1150,11 @@ var LhttpClient = class extends ClientCore {
   [Symbol.asyncIterator]() {
     return this.frames();
   }
+  /** Re-sends every subscription on a fresh socket. */
   restore() {
     for (const record of this.#subscriptions.all()) this.#sendSubscribe(record);
   }
+  /** Routes a frame to listeners, command handlers, subscriptions and iterators. */
   dispatch(frame) {
     super.dispatch(frame);
     for (const handler of [
@@ -1169,6 +1171,7 @@ var LhttpClient = class extends ClientCore {
     this.#subscriptions.dispatch(frame);
     for (const stream of this.#streams) stream.push(frame);
   }
+  /** Also fails subscriptions still waiting and ends the iterators. */
   finish(error) {
     super.finish(error);
     for (const record of this.#subscriptions.all()) record.fail(error);
@@ -1334,7 +1337,9 @@ var Lhttp = class {
 export {
   AckTracker,
   BoundedQueue,
+  ClientCore,
   ClientError,
+  DEFAULT_LIMITS,
   DEFAULT_RECONNECT,
   Emitter,
   FrameError,
@@ -1344,6 +1349,7 @@ export {
   LhttpContext,
   LhttpError,
   RemoteError,
+  SubscriptionRecord,
   Subscriptions,
   backoffDelay,
   binaryFrame,
