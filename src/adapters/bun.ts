@@ -89,6 +89,7 @@ export function upgradeBun(
   options: { idleTimeout?: number } = {},
 ): BunLhttp {
   const maxBuffered = server.options.maxBufferedBytes ?? 1024 * 1024;
+  const closing = (server.options.slowConsumer ?? "close") === "close";
   let native: BunServer | undefined;
   const socketOf = (connection: Connection) =>
     connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
@@ -126,7 +127,10 @@ export function upgradeBun(
     websocket: {
       maxPayloadLength: server.limits.maxFrameBytes,
       idleTimeout: options.idleTimeout ?? 120,
-      backpressureLimit: maxBuffered,
+      // With "drop", Bun drops past the cap itself. With "close", Bun's limit sits a
+      // frame above the cap: lhttp closes with 4008 first, and the close frame still
+      // fits (uWS drops any frame, close frames included, past its limit).
+      backpressureLimit: closing ? maxBuffered + server.limits.maxFrameBytes + 1024 : maxBuffered,
       // Bun would close abruptly (1006); lhttp closes with 4008 itself.
       closeOnBackpressureLimit: false,
       perMessageDeflate: false,

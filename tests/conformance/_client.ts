@@ -209,7 +209,20 @@ export async function sendRawFrame(
 
 /** Reads server frames until a close frame; resolves to its code (1005 when none, 1006 on EOF). */
 export async function readCloseCode(conn: Deno.TcpConn): Promise<number> {
+  return (await readFrames(conn, () => false)).closeCode;
+}
+
+/**
+ * Reads server frames until `stop(payload)` is true for a data frame, or a
+ * close frame, or EOF. Resolves to the data frames seen and the close code
+ * (0 when stopped by `stop`, 1005 for a close without code, 1006 on EOF).
+ */
+export async function readFrames(
+  conn: Deno.TcpConn,
+  stop: (payload: Uint8Array) => boolean,
+): Promise<{ frames: number; closeCode: number }> {
   let data = new Uint8Array();
+  let frames = 0;
   const chunk = new Uint8Array(65536);
   for (;;) {
     // Server frames are unmasked; walk complete frames in `data`.
@@ -219,19 +232,28 @@ export async function readCloseCode(conn: Deno.TcpConn): Promise<number> {
       let length = data[offset + 1] & 0x7f;
       let start = offset + 2;
       if (length === 126) {
+        if (data.length < start + 2) break;
         length = (data[start] << 8) | data[start + 1];
         start += 2;
       } else if (length === 127) {
+        if (data.length < start + 8) break;
         length = Number(new DataView(data.buffer, data.byteOffset + start).getBigUint64(0));
         start += 8;
       }
       if (data.length < start + length) break;
-      if (opcode === 8) return length >= 2 ? (data[start] << 8) | data[start + 1] : 1005;
+      const payload = data.subarray(start, start + length);
+      if (opcode === 8) {
+        return { frames, closeCode: length >= 2 ? (payload[0] << 8) | payload[1] : 1005 };
+      }
+      if (opcode === 1 || opcode === 2) {
+        frames++;
+        if (stop(payload)) return { frames, closeCode: 0 };
+      }
       offset = start + length;
     }
     data = data.slice(offset);
     const n = await conn.read(chunk);
-    if (n === null) return 1006;
+    if (n === null) return { frames, closeCode: 1006 };
     const grown = new Uint8Array(data.length + n);
     grown.set(data);
     grown.set(chunk.subarray(0, n), data.length);
