@@ -180,15 +180,18 @@ export class LhttpServer implements PubSub {
 
   /**
    * Publishes a frame to channels from application code; returns local
-   * deliveries. The frame is serialized once (without any `ack` header).
+   * deliveries. The frame is serialized once, without any `ack` header and with
+   * a `publish` header naming the channels when it has none.
    */
   publish(channels: string | readonly string[], frame: FrameInit | Frame): number {
     const list = parseChannels(channels, this.limits);
     const full = frame.headers instanceof Map ? frame as Frame : createFrame(frame as FrameInit);
     let headers = full.headers;
-    if (headers.has("ack")) {
+    // Subscribers route by the publish header, so frames published from code get one too.
+    if (headers.has("ack") || !headers.has("publish")) {
       headers = new Map(headers);
       headers.delete("ack");
+      if (!headers.has("publish")) headers.set("publish", list.join(" "));
     }
     const data = serializeFrame({ command: full.command, headers, body: full.body ?? "" });
     let delivered = 0;

@@ -293,7 +293,7 @@ Deno.test("server.publish from application code; close releases everything", () 
   const a = new FakeClient(server);
   a.send(frame("chat", { subscribe: "mike" }));
   assert.equal(server.publish("mike", { command: "yourCommand", body: "hello mike!" }), 1);
-  assert.equal(a.sent[0], "LHTTP/1.0 yourCommand\r\n\r\nhello mike!");
+  assert.equal(a.sent[0], "LHTTP/1.0 yourCommand\r\npublish:mike\r\n\r\nhello mike!");
   assert.throws(() => server.publish("bad name!", { command: "x" }), { code: "bad_channel" });
   a.disconnect();
   assert.deepEqual(server.health(), { status: "ok", connections: 0, channels: 0, bus: "local" });
