@@ -26,9 +26,11 @@ export interface Pacing {
   /** Longest wait for one subscriber in ms (default 100); past it the subscriber is lagging. */
   maxWaitMs: number;
   /**
-   * Deliveries after which a publisher yields one timer turn (default 4096).
-   * Runtimes that write queued sends only between turns (Deno) would
-   * otherwise queue a whole read burst before any buffer looks full.
+   * Deliveries to a socket that had not flushed yet, after which a publisher
+   * yields one timer turn (default 4096). Runtimes that write sends only
+   * between turns (Deno) would otherwise queue a whole read burst, at a
+   * memory cost far above the bytes `bufferedAmount` shows, before any buffer
+   * looks full. Where sockets write at once (Node) this never triggers.
    */
   yieldEvery: number;
 }
@@ -84,7 +86,7 @@ export function resolvePacing(
 export class Pacer {
   /** The last subscriber found past high water since the current frame began. */
   blocker: Paced | undefined;
-  /** Deliveries since a publisher last yielded. */
+  /** Deliveries to unflushed sockets since a publisher last yielded. */
   deliveries = 0;
 
   /** Creates a pacer; waits are counted in `metrics.pacing` by outcome. */
@@ -92,7 +94,7 @@ export class Pacer {
 
   /** Called on every delivery with the subscriber's buffered bytes (the hot path: no allocation). */
   observe(subscriber: Paced, buffered: number): void {
-    this.deliveries++;
+    if (buffered > 0) this.deliveries++;
     if (buffered > this.pacing.highWaterBytes) {
       if (!subscriber.lagging) this.blocker = subscriber;
     } else if (subscriber.lagging && buffered <= this.pacing.lowWaterBytes) {
@@ -112,7 +114,13 @@ export class Pacer {
     if (blocker === undefined || blocker.closed || blocker.lagging) {
       if (this.deliveries < this.pacing.yieldEvery) return undefined;
       this.deliveries = 0;
-      return new Promise((resolve) => setTimeout(resolve, 0));
+      publisher.peer.pause?.();
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          if (!publisher.closed) publisher.peer.resume?.();
+          resolve();
+        }, 0)
+      );
     }
     this.deliveries = 0;
     publisher.peer.pause?.();

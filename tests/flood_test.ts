@@ -124,8 +124,13 @@ Deno.test("pacing: application and HTTP publishes never wait; the next frame doe
   assert.equal(fast.sent.length, 3);
 });
 
-Deno.test("pacing: a publisher yields a timer turn every yieldEvery deliveries", async () => {
-  const { publisher, fast } = setup({ pacing: { yieldEvery: 4 } });
+Deno.test("pacing: a publisher yields a timer turn every yieldEvery unflushed deliveries", async () => {
+  const { publisher, slow, fast } = setup({ pacing: { yieldEvery: 4 } });
+  publisher.send(publish("0")); // sockets that flush at once never count
+  publisher.send(publish("0"));
+  assert.equal(fast.sent.length, 2);
+  fast.sent.length = 0;
+  slow.bufferedAmount = fast.bufferedAmount = 10; // unflushed, under high water
   publisher.send(publish("1")); // 2 deliveries
   publisher.send(publish("2")); // 4: yields after this frame
   publisher.send(publish("3"));
