@@ -86,6 +86,8 @@ async function nodeMajor(major: number): Promise<string> {
 export interface Child {
   /** The port it listens on. */
   port: number;
+  /** Its process id (for RSS readings). */
+  pid: number;
   /** Everything it wrote to stdout and stderr so far (for failure messages). */
   output(): string;
   /** Sends `signal` (SIGTERM by default) and waits for exit; resolves to the exit code. */
@@ -136,7 +138,7 @@ export async function startChild(
       return code;
     })();
   try {
-    return { port: await Promise.race([port, early]), output: () => log, stop };
+    return { port: await Promise.race([port, early]), pid: child.pid, output: () => log, stop };
   } catch (error) {
     await stop("SIGKILL");
     throw error;

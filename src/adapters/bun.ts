@@ -13,7 +13,7 @@
  * @module
  */
 
-import { serveStatic } from "hono/bun";
+import type { MiddlewareHandler } from "hono";
 import type { Connection, Peer } from "../connection.ts";
 import type { FrameData } from "../bus.ts";
 import { createApp } from "../hono.ts";
@@ -152,6 +152,16 @@ export function upgradeBun(
 
 type SocketOf = (connection: Connection) => BunServerWebSocket<BunSocketData> | undefined;
 
+// `hono/bun` reads the `Bun` global when it loads, so it is imported only once
+// a static file is asked for: this module stays importable on Deno and Node.
+function lazyStatic(root: string): MiddlewareHandler {
+  let handler: MiddlewareHandler | undefined;
+  return async (c, next) => {
+    handler ??= (await import("hono/bun")).serveStatic({ root });
+    return await handler(c, next);
+  };
+}
+
 function applySlowConsumerPolicy(
   subscribers: ReadonlySet<Connection>,
   data: FrameData,
@@ -214,7 +224,7 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
   // Requests only arrive once Bun.serve has returned, so `holder.bun` is set by then.
   const holder: { bun?: BunServer } = {};
   const app = createApp(server, (request) => lhttp.upgrade(request, holder.bun!), options);
-  if (options.static) app.use("/*", serveStatic({ root: options.static }));
+  if (options.static) app.use("/*", lazyStatic(options.static));
   const started = holder.bun = bunGlobal().serve<BunSocketData>({
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
