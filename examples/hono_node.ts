@@ -4,6 +4,7 @@
 //   deno bundle --platform deno -o /tmp/hono_node.mjs examples/hono_node.ts && node /tmp/hono_node.mjs
 //   (or, with the npm package installed: node --experimental-strip-types examples/hono_node.ts)
 
+import process from "node:process";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { LhttpServer } from "@lhttp/lhttp";
@@ -20,4 +21,13 @@ app.get("/ws", node.handler);
 app.route("/", lhttpRoutes(lhttp));
 
 // The ws server handles the upgrades @hono/node-server routes through the app.
-serve({ fetch: app.fetch, port: 8082, websocket: { server: node.wss } });
+const server = serve(
+  { fetch: app.fetch, port: Number(process.env.PORT ?? 8082), websocket: { server: node.wss } },
+  (info) =>
+    console.log(`lhttp example listening on http://localhost:${info.port} (WebSocket on /ws)`),
+);
+process.once("SIGTERM", async () => {
+  node.close(); // the heartbeat timer
+  await lhttp.shutdown(); // clients see 1001
+  server.close(() => process.exit(0));
+});

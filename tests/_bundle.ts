@@ -3,7 +3,13 @@
 // inlined, so a clean clone needs only Deno (and the npm registry).
 
 const ROOT = new URL("../", import.meta.url);
-const OUT = new URL("tests/.bundles/", ROOT);
+// Outside the work tree: `deno test --doc` and `deno fmt` would otherwise read
+// the bundles. One folder per checkout, so concurrent clones do not collide.
+const OUT = new URL(
+  `file://${Deno.env.get("TMPDIR") ?? "/tmp"}/lhttp-bundles/${
+    ROOT.pathname.replace(/[^A-Za-z0-9]+/g, "_")
+  }/`,
+);
 const built = new Map<string, Promise<string>>();
 
 /** Bundles `entry` (a path from the repository root) once per process; resolves to the output path. */
@@ -16,6 +22,12 @@ export function bundle(entry: string): Promise<string> {
   return pending;
 }
 
+// Keeps the .mjs extension: deno bundle adds its createRequire shim (which ws's
+// CommonJS needs) only for module outputs.
+function temporary(output: string): string {
+  return output.replace(/\.mjs$/, `.${Deno.pid}.mjs`);
+}
+
 async function build(entry: string): Promise<string> {
   const name = entry.replace(/[\/\\]/g, "_").replace(/\.ts$/, ".mjs");
   const output = new URL(name, OUT).pathname;
@@ -23,7 +35,7 @@ async function build(entry: string): Promise<string> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
     // `--platform deno` keeps node: built-ins external and emits a createRequire
     // shim for CommonJS packages (ws), which is what Node and Bun need as well.
-    args: ["bundle", "--quiet", "--platform", "deno", "-o", output, entry],
+    args: ["bundle", "--quiet", "--platform", "deno", "-o", temporary(output), entry],
     cwd: ROOT.pathname,
     stdout: "null",
     stderr: "piped",
@@ -31,5 +43,7 @@ async function build(entry: string): Promise<string> {
   if (code !== 0) {
     throw new Error(`deno bundle ${entry} failed:\n${new TextDecoder().decode(stderr)}`);
   }
+  // Renamed into place, so a process running an earlier bundle never sees half a file.
+  await Deno.rename(temporary(output), output);
   return output;
 }

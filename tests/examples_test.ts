@@ -22,7 +22,17 @@ interface Example {
   skip?: string | false;
   /** The exit codes a SIGTERM may end it with (a shell script's trap: 143). */
   exitCodes?: number[];
+  /** The WebSocket path, "/" by default (examples mounted in a Hono app use /ws). */
+  wsPath?: string;
 }
+
+// Bun and Node run an example's bundle, as the examples' headers document.
+const bundled = (runtime: "bun" | "node", name: string) => [
+  "bash",
+  "-c",
+  `out="\${TMPDIR:-/tmp}/lhttp-example-${name}.mjs" && ` +
+  `deno bundle --quiet --platform deno -o "$out" examples/${name}.ts && exec ${runtime} "$out"`,
+];
 
 const EXAMPLES: Record<string, Example> = {
   // README: `deno task start`, the chat demo.
@@ -47,6 +57,14 @@ const EXAMPLES: Record<string, Example> = {
     skip: skipNats && "nats-server is not installed",
     exitCodes: [0, 143],
   },
+  // examples/hono_*.ts: lhttp mounted on /ws in a Hono app, per runtime.
+  "hono_deno.ts": {
+    command: ["deno", "run", "-A", "examples/hono_deno.ts"],
+    nodes: 1,
+    wsPath: "/ws",
+  },
+  "hono_bun.ts": { command: bundled("bun", "hono_bun"), nodes: 1, wsPath: "/ws" },
+  "hono_node.ts": { command: bundled("node", "hono_node"), nodes: 1, wsPath: "/ws" },
 };
 
 /** Example names: each directory and each `.ts` file directly under examples/. */
@@ -105,7 +123,7 @@ async function runExample(example: Example): Promise<void> {
   try {
     const urls = await announced;
     assert.equal(urls.length, example.nodes, `did not start:\n${log}`);
-    await roundTrip(urls, example.channel ?? "room");
+    await roundTrip(urls, example.channel ?? "room", example.wsPath ?? "/");
     await example.check?.(urls);
   } finally {
     try {
@@ -123,8 +141,8 @@ async function runExample(example: Example): Promise<void> {
 // Subscribes on the first node and publishes on the last; across a cluster
 // the subscription reaches the other node through NATS, so publishing repeats
 // until a frame arrives (each try is acknowledged, so this is no sleep loop).
-async function roundTrip(urls: string[], channel: string): Promise<void> {
-  const ws = (url: string) => url.replace(/^http/, "ws") + "/";
+async function roundTrip(urls: string[], channel: string, path: string): Promise<void> {
+  const ws = (url: string) => url.replace(/^http/, "ws") + path;
   const subscriber = new LhttpClient(ws(urls[0]), { reconnect: false });
   const publisher = urls.length > 1
     ? new LhttpClient(ws(urls[urls.length - 1]), { reconnect: false })
