@@ -83,6 +83,8 @@ export class Connection implements Subscriber, Paced {
   upstreamInFlight = 0;
   /** @internal frames waiting while an async frame is processed */
   readonly queue: FrameData[] = [];
+  /** @internal bytes of the frames in `queue` */
+  queuedBytes = 0;
   /** @internal true while an async pipeline runs */
   busy = false;
   /** @internal the rate limiter's bucket, when the server limits rates */

@@ -6,7 +6,8 @@
  * read and fanned out faster than sockets drain (Deno reads a burst of 20 000
  * frames for 200 subscribers into gigabytes of queued sends). So when a
  * delivery finds a subscriber past the high-water mark, the publishing
- * connection's next frames wait (they queue, up to `maxQueuedFrames`) until
+ * connection's next frames wait (they queue, up to `maxQueuedFrames` and
+ * `maxQueuedBytes`) until
  * that subscriber drains below the low-water mark. The wait is bounded: a
  * subscriber still above low water after `maxWaitMs` is marked lagging and
  * paces nobody until it catches up, so one slow reader never slows the

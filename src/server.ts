@@ -142,15 +142,21 @@ export class LhttpServer implements PubSub {
   /** A message arrived on a connection. Frames of one connection are handled in order. */
   message(connection: Connection, data: FrameData): void {
     if (connection.closed) return;
+    const size = typeof data === "string" ? utf8Length(data) : data.length;
     this.metrics.framesIn++;
-    this.metrics.bytesIn += typeof data === "string" ? utf8Length(data) : data.length;
+    this.metrics.bytesIn += size;
     if (this.#options.rateLimit && !this.#withinRate(connection, this.#options.rateLimit)) return;
     if (connection.busy) {
-      if (connection.queue.length >= (this.#options.maxQueuedFrames ?? 1024)) {
+      // A burst waits here while the connection is paced; the bounds keep a blind flood finite.
+      if (
+        connection.queue.length >= (this.#options.maxQueuedFrames ?? 65_536) ||
+        connection.queuedBytes + size > (this.#options.maxQueuedBytes ?? 16 * 1024 * 1024)
+      ) {
         connection.close(CloseCode.policy, "too many frames in flight");
         return;
       }
       connection.queue.push(data);
+      connection.queuedBytes += size;
       return;
     }
     const pending = this.#step(connection, data);
@@ -165,6 +171,7 @@ export class LhttpServer implements PubSub {
     if (connection.closed) return;
     connection.closed = true;
     connection.queue.length = 0;
+    connection.queuedBytes = 0;
     this.connections.delete(connection);
     this.hub.unsubscribeAll(connection);
     for (const command of connection.commands) {
@@ -312,7 +319,9 @@ export class LhttpServer implements PubSub {
   #drain(connection: Connection): void {
     connection.busy = false;
     while (!connection.busy && !connection.closed && connection.queue.length > 0) {
-      const pending = this.#step(connection, connection.queue.shift()!);
+      const data = connection.queue.shift()!;
+      connection.queuedBytes -= typeof data === "string" ? utf8Length(data) : data.length;
+      const pending = this.#step(connection, data);
       if (pending) {
         connection.busy = true;
         pending.then(() => this.#drain(connection));

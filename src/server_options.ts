@@ -53,8 +53,13 @@ export interface ServerOptions {
    * `false` turns it off (floods then grow runtime send queues).
    */
   pacing?: Partial<Pacing> | false;
-  /** Frames read ahead while an async processor runs or the connection is paced, before closing with 1008 (default 1024). */
+  /**
+   * Frames read ahead while an async processor runs or publisher pacing waits,
+   * before the connection is closed with 1008 (default 65 536).
+   */
   maxQueuedFrames?: number;
+  /** Bytes of frames read ahead, likewise (default 16 MiB). */
+  maxQueuedBytes?: number;
   /** Decides on an upgrade: return connection data, or a Response to refuse. */
   authenticate?: (request: Request) => unknown | Response | Promise<unknown | Response>;
   /** Decides per action; false refuses it with a 403 status frame. */
