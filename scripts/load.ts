@@ -25,6 +25,7 @@
 
 import { parseArgs } from "node:util";
 import { RUNTIMES } from "../tests/_runtimes.ts";
+import { metrics } from "../tests/_serve_child.ts";
 import { flood, type FloodResult } from "./_load_flood.ts";
 import { type Proc, rss, spawnProc } from "./_load_proc.ts";
 
@@ -53,17 +54,6 @@ interface Row extends Partial<FloodResult> {
   peakRssMb: number;
   metrics: Map<string, number>;
   error?: string;
-}
-
-async function metrics(url: string): Promise<Map<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const samples = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#") || line === "") continue;
-    const at = line.lastIndexOf(" ");
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
 }
 
 async function run(runtimeName: string): Promise<Row> {

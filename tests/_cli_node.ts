@@ -1,11 +1,6 @@
-// `lhttp serve` as a child process on Deno, Bun or Node, run through
-// `_runtimes.ts` (Bun and Node run a bundle). The port comes from the CLI's own
-// "lhttp listening on http://HOST:PORT/" line on stderr.
+// `lhttp serve` nodes of a cluster test, on Deno, Bun or Node (see `_serve_child.ts`).
 
-import { RUNTIMES } from "./_runtimes.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
-const ENTRY = "tests/fixtures/cluster_cli.ts";
+import { startServe } from "./_serve_child.ts";
 
 /** A runtime name from `_runtimes.ts`: deno, bun, node20, node24. */
 export type Runtime = string;
@@ -24,53 +19,14 @@ export interface CliNode {
 
 /** Starts `lhttp serve --port 0 ...args` on `runtime` and waits for its address. */
 export async function startCliNode(runtime: Runtime, args: string[]): Promise<CliNode> {
-  const serve = ["serve", "--port", "0", "--host", "127.0.0.1", ...args];
-  const found = RUNTIMES.find((candidate) => candidate.name === runtime);
-  if (!found) throw new Error(`unknown runtime ${runtime}`);
-  const [command, ...lead] = await found.command(ENTRY);
-  const child = new Deno.Command(command, {
-    args: [...lead, ...serve],
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  const lines: string[] = [];
-  let announce!: (url: string) => void;
-  const announced = new Promise<string>((resolve) => announce = resolve);
-  const reading = (async () => {
-    let rest = "";
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      rest += chunk;
-      const parts = rest.split("\n");
-      rest = parts.pop()!;
-      for (const line of parts) {
-        lines.push(line);
-        const match = line.match(/lhttp listening on (http:\/\/[^/ ]+)\//);
-        if (match) announce(match[1]);
-      }
-    }
-  })();
-  const exited = child.status.then((status) => {
-    announce("");
-    return status;
-  });
-  const url = await announced;
-  let done = false;
-  const end = async (signal: Deno.Signal) => {
-    if (!done) {
-      done = true;
-      try {
-        child.kill(signal);
-      } catch { /* already exited */ }
-    }
-    await exited;
-    await reading;
+  const child = await startServe(runtime, args);
+  return {
+    runtime,
+    url: child.url,
+    get lines() {
+      return child.lines();
+    },
+    kill: async () => void await child.stop("SIGKILL"),
+    stop: async () => void await child.stop("SIGTERM"),
   };
-  if (!url) {
-    await end("SIGKILL");
-    throw new Error(`${runtime} node did not start:\n${lines.join("\n")}`);
-  }
-  return { runtime, url, lines, kill: () => end("SIGKILL"), stop: () => end("SIGTERM") };
 }

@@ -4,6 +4,7 @@
 
 import { buildNpm, readDenoJson } from "../scripts/build_npm.ts";
 import { npmTarget } from "../scripts/_npm_manifest.ts";
+import { type ServeChild, spawnServe } from "./_serve_child.ts";
 
 /** What a child printed and how it ended. */
 export interface Output {
@@ -139,66 +140,14 @@ export function runtimeBinary(runtime: "node20" | "node24" | "bun"): Promise<str
   return pending;
 }
 
-/** A running `lhttp serve` child. */
-export interface Served {
-  /** `http://127.0.0.1:<port>`, from its "listening" line. */
-  url: string;
-  /** Sends SIGTERM; resolves to the exit code once it exited and its output ended. */
-  stop(): Promise<number>;
-  /** What it wrote to stderr so far. */
-  stderr(): string;
-}
+/** A running `lhttp serve` child: see `_serve_child.ts`. */
+export type Served = ServeChild;
 
-/**
- * Starts `program args` (an `lhttp serve` command) and resolves once it
- * printed its "lhttp listening on" line; kills it if that takes `timeoutMs`.
- */
-export async function startServe(
+/** Starts `program args` (an `lhttp serve` command) in `cwd`; see {@linkcode spawnServe}. */
+export function startServe(
   program: string,
   args: string[],
   options: { cwd: string; timeoutMs?: number },
 ): Promise<Served> {
-  const child = new Deno.Command(program, {
-    args,
-    cwd: options.cwd,
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let log = "";
-  let listening!: (url: string) => void;
-  const announced = new Promise<string>((resolve) => listening = resolve);
-  const reading = (async () => {
-    for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
-      log += chunk;
-      const match = log.match(/lhttp listening on (http:\/\/[^/\s]+)\//);
-      if (match) listening(match[1]);
-    }
-    listening("");
-  })();
-  const kill = (signal: Deno.Signal) => {
-    try {
-      child.kill(signal);
-    } catch {
-      // Already exited.
-    }
-  };
-  const timer = setTimeout(() => kill("SIGKILL"), options.timeoutMs ?? 60_000);
-  let stopped: Promise<number> | undefined;
-  const stop = () =>
-    stopped ??= (async () => {
-      kill("SIGTERM");
-      // A shutdown that hangs is killed by the timer and shows as a signal exit.
-      const { code } = await child.status;
-      clearTimeout(timer);
-      await reading;
-      return code;
-    })();
-  const url = await announced;
-  if (!url) {
-    await stop();
-    throw new Error(`${program} ${args.join(" ")} did not start:\n${log}`);
-  }
-  return { url, stop, stderr: () => log };
+  return spawnServe(program, args, { cwd: options.cwd, timeoutMs: options.timeoutMs ?? 60_000 });
 }

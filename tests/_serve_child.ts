@@ -1,5 +1,6 @@
-// `lhttp serve` as a child process on any runtime of `_runtimes.ts`, for the
-// hardening tests: its URL, its `/metrics` samples, and its exit code.
+// `lhttp serve` as a child process (any runtime of `_runtimes.ts`, or any
+// program such as the npm package's bin): its URL, its log, its `/metrics`
+// samples, and its exit code.
 
 import { RUNTIMES } from "./_runtimes.ts";
 
@@ -12,18 +13,25 @@ export interface ServeChild {
   url: string;
   /** What it wrote to stderr so far. */
   output(): string;
-  /** Sends SIGTERM and resolves to the exit code, once its output ended. */
-  stop(): Promise<number>;
+  /** Its stderr so far, by complete line. */
+  lines(): string[];
+  /** Sends `signal` (SIGTERM) once, resolves to the exit code once its output ended. */
+  stop(signal?: Deno.Signal): Promise<number>;
 }
 
-/** Starts `lhttp serve --port 0 --host 127.0.0.1 ...args` on the runtime named `name`. */
-export async function startServe(name: string, args: string[] = []): Promise<ServeChild> {
-  const runtime = RUNTIMES.find((candidate) => candidate.name === name);
-  if (!runtime) throw new Error(`unknown runtime ${name}`);
-  const [program, ...lead] = await runtime.command(ENTRY);
+/**
+ * Spawns `program args`, an `lhttp serve` command, and resolves once it printed
+ * its "lhttp listening on" line. A child that never exits on its own is killed
+ * after `timeoutMs`, so a hung shutdown fails a test instead of hanging it.
+ */
+export async function spawnServe(
+  program: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<ServeChild> {
   const child = new Deno.Command(program, {
-    args: [...lead, "serve", "--port", "0", "--host", "127.0.0.1", ...args],
-    cwd: ROOT,
+    args,
+    cwd: options.cwd ?? ROOT,
     env: { NO_COLOR: "1" },
     stdin: "null",
     stdout: "null",
@@ -35,22 +43,27 @@ export async function startServe(name: string, args: string[] = []): Promise<Ser
   const reading = (async () => {
     for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
       log += chunk;
-      const match = log.match(/lhttp listening on (http:\/\/[^/ ]+)\//);
+      const match = log.match(/lhttp listening on (http:\/\/[^/\s]+)\//);
       if (match) announce(match[1].replace("localhost", "127.0.0.1"));
     }
   })();
+  const kill = (signal: Deno.Signal) => {
+    try {
+      child.kill(signal);
+    } catch {
+      // Already exited.
+    }
+  };
+  const timer = setTimeout(() => kill("SIGKILL"), options.timeoutMs ?? 120_000);
   const status = child.status.then((s) => {
+    clearTimeout(timer);
     announce("");
     return s.code;
   });
   let stopping: Promise<number> | undefined;
   const stop = (signal: Deno.Signal = "SIGTERM") =>
     stopping ??= (async () => {
-      try {
-        child.kill(signal);
-      } catch {
-        // Already exited.
-      }
+      kill(signal);
       const code = await status;
       await reading;
       return code;
@@ -58,9 +71,26 @@ export async function startServe(name: string, args: string[] = []): Promise<Ser
   const url = await announced;
   if (!url) {
     await stop("SIGKILL");
-    throw new Error(`${name}: lhttp serve did not start:\n${log}`);
+    throw new Error(`${program} ${args.join(" ")} did not start:\n${log}`);
   }
-  return { url, output: () => log, stop: () => stop() };
+  const lines = () => log.split("\n").slice(0, -1);
+  return { url, output: () => log, lines, stop };
+}
+
+/** Starts `lhttp serve --port 0 --host 127.0.0.1 ...args` on the runtime named `name`. */
+export async function startServe(name: string, args: string[] = []): Promise<ServeChild> {
+  const runtime = RUNTIMES.find((candidate) => candidate.name === name);
+  if (!runtime) throw new Error(`unknown runtime ${name}`);
+  const [program, ...lead] = await runtime.command(ENTRY);
+  return await spawnServe(program, [
+    ...lead,
+    "serve",
+    "--port",
+    "0",
+    "--host",
+    "127.0.0.1",
+    ...args,
+  ]);
 }
 
 /** `/metrics` of `url` as sample → value. */

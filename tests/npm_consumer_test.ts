@@ -129,7 +129,7 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
             assert.equal(await delivered, `hello ${runtime}`);
             await client.close();
           } finally {
-            assert.equal(await served.stop(), 0, served.stderr());
+            assert.equal(await served.stop(), 0, served.output());
           }
         },
       );
