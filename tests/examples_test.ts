@@ -96,6 +96,15 @@ for (const name of await discover()) {
   });
 }
 
+// README: the same chat demo on Bun and Node, from this clone.
+for (const task of ["start:bun", "start:node"]) {
+  Deno.test(`deno task ${task}: the chat demo on another runtime`, () =>
+    runExample({
+      ...EXAMPLES.chat,
+      command: ["deno", "task", task, "--port", "0", "--host", "127.0.0.1"],
+    }));
+}
+
 async function runExample(example: Example): Promise<void> {
   const [program, ...args] = example.command;
   const child = new Deno.Command(program === "deno" ? Deno.execPath() : program, {
