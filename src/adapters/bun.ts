@@ -21,10 +21,14 @@ import type { RunningServer, ServeOptions } from "../serve_options.ts";
 import type { LhttpServer } from "../server.ts";
 import {
   bunGlobal,
+  type BunMessage,
   type BunServer,
   type BunServerWebSocket,
   type BunWebSocketHandler,
 } from "./_bun_types.ts";
+
+/** The Bun types this module's API names, declared here rather than taken from bun-types. */
+export type { BunMessage, BunServer, BunServerWebSocket, BunWebSocketHandler };
 
 /** What the adapter keeps on each Bun socket. */
 export interface BunSocketData {
