@@ -5,7 +5,7 @@
  */
 
 import type { FrameData } from "./bus.ts";
-import { encoder, strictDecoder } from "./codec/_utf8.ts";
+import { encoder } from "./codec/_utf8.ts";
 import type { Part } from "./codec/multipart.ts";
 import type { Connection } from "./connection.ts";
 import { type Frame, type HeadersInit, toHeaderMap } from "./frame.ts";
@@ -139,14 +139,5 @@ export class Context {
 
   #replyHeaders(): Map<string, string> {
     return this.#headers ??= new Map(this.request.headers);
-  }
-}
-
-/** Decodes UTF-8 strictly; undefined when the bytes are not UTF-8. */
-export function decodeStrict(bytes: Uint8Array): string | undefined {
-  try {
-    return strictDecoder.decode(bytes);
-  } catch {
-    return undefined;
   }
 }
