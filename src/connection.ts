@@ -5,6 +5,7 @@
  */
 
 import type { FrameData } from "./bus.ts";
+import { FrameQueue } from "./_frame_queue.ts";
 import { serializeFrame } from "./codec/serialize.ts";
 import type { Frame } from "./frame.ts";
 import type { Subscriber } from "./hub.ts";
@@ -81,10 +82,8 @@ export class Connection implements Subscriber, Paced {
   closed = false;
   /** Upstream requests in flight. */
   upstreamInFlight = 0;
-  /** @internal frames waiting while an async frame is processed */
-  readonly queue: FrameData[] = [];
-  /** @internal bytes of the frames in `queue` */
-  queuedBytes = 0;
+  /** @internal frames read ahead while the connection waits */
+  readonly queue: FrameQueue = new FrameQueue();
   /** @internal true while an async pipeline runs */
   busy = false;
   /** @internal the rate limiter's bucket, when the server limits rates */

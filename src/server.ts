@@ -150,13 +150,12 @@ export class LhttpServer implements PubSub {
       // A burst waits here while the connection is paced; the bounds keep a blind flood finite.
       if (
         connection.queue.length >= (this.#options.maxQueuedFrames ?? 65_536) ||
-        connection.queuedBytes + size > (this.#options.maxQueuedBytes ?? 16 * 1024 * 1024)
+        connection.queue.bytes + size > (this.#options.maxQueuedBytes ?? 16 * 1024 * 1024)
       ) {
         connection.close(CloseCode.policy, "too many frames in flight");
         return;
       }
-      connection.queue.push(data);
-      connection.queuedBytes += size;
+      connection.queue.push(data, size);
       return;
     }
     const pending = this.#step(connection, data);
@@ -170,8 +169,7 @@ export class LhttpServer implements PubSub {
   close(connection: Connection): void {
     if (connection.closed) return;
     connection.closed = true;
-    connection.queue.length = 0;
-    connection.queuedBytes = 0;
+    connection.queue.clear();
     this.connections.delete(connection);
     this.hub.unsubscribeAll(connection);
     for (const command of connection.commands) {
@@ -319,9 +317,7 @@ export class LhttpServer implements PubSub {
   #drain(connection: Connection): void {
     connection.busy = false;
     while (!connection.busy && !connection.closed && connection.queue.length > 0) {
-      const data = connection.queue.shift()!;
-      connection.queuedBytes -= typeof data === "string" ? utf8Length(data) : data.length;
-      const pending = this.#step(connection, data);
+      const pending = this.#step(connection, connection.queue.shift()!);
       if (pending) {
         connection.busy = true;
         pending.then(() => this.#drain(connection));

@@ -314,3 +314,17 @@ Deno.test("a memory bus joins two servers without double delivery", () => {
   a.send(frame("chat", { publish: "room" }, "again"));
   assert.equal(a.sent.length, 2);
 });
+
+Deno.test("read-ahead queue keeps order and byte counts across compaction", async () => {
+  const { FrameQueue } = await import("../src/_frame_queue.ts");
+  const queue = new FrameQueue();
+  for (let i = 0; i < 5000; i++) queue.push(String(i), 3);
+  const out: string[] = [];
+  for (let i = 0; i < 3000; i++) out.push(queue.shift() as string);
+  for (let i = 5000; i < 6000; i++) queue.push(String(i), 3);
+  assert.equal(queue.length, 3000);
+  assert.equal(queue.bytes, 9000);
+  for (let item = queue.shift(); item !== undefined; item = queue.shift()) out.push(item as string);
+  assert.deepEqual(out, Array.from({ length: 6000 }, (_, i) => String(i)));
+  assert.equal(queue.bytes, 0);
+});
