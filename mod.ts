@@ -25,18 +25,19 @@ export {
   assertHeader,
   createFrame,
   type Frame,
+  type FrameData,
   type FrameInit,
   type HeadersInit,
   PROTOCOL_VERSION,
   toHeaderMap,
-} from "./src/frame.ts";
-export { FrameError, LhttpError, type LhttpErrorCode } from "./src/errors.ts";
-export { DEFAULT_LIMITS, type Limits } from "./src/limits.ts";
-export { isChannelName, parseChannels } from "./src/channels.ts";
-export { type Bus, type BusState, type FrameData, MemoryBroker } from "./src/bus.ts";
+} from "./src/codec/frame.ts";
+export { FrameError, LhttpError, type LhttpErrorCode } from "./src/codec/errors.ts";
+export { DEFAULT_LIMITS, type Limits } from "./src/codec/limits.ts";
+export { isChannelName, parseChannels } from "./src/codec/channels.ts";
+export { type Bus, type BusState, MemoryBroker } from "./src/bus.ts";
 export { Hub, type HubOptions, type LocalFanout, type Subscriber } from "./src/hub.ts";
+export { CloseCode } from "./src/codec/close_code.ts";
 export {
-  CloseCode,
   Connection,
   type ConnectionOptions,
   type Peer,

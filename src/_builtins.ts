@@ -2,8 +2,8 @@
 // multipart split → processor → subscribe → publish → unsubscribe → upstream.
 
 import { splitMultipart } from "./codec/multipart.ts";
-import { LhttpError } from "./errors.ts";
-import type { Limits } from "./limits.ts";
+import { LhttpError } from "./codec/errors.ts";
+import type { Limits } from "./codec/limits.ts";
 import type { Middleware, Processor } from "./middleware.ts";
 import type { Context } from "./context.ts";
 

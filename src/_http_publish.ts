@@ -1,9 +1,9 @@
 // POST /publish: a frame in an HTTP body, published to its `publish` channels.
 
 import { parseFrame } from "./codec/parse.ts";
-import { LhttpError } from "./errors.ts";
-import type { Frame } from "./frame.ts";
-import type { Limits } from "./limits.ts";
+import { LhttpError } from "./codec/errors.ts";
+import type { Frame } from "./codec/frame.ts";
+import type { Limits } from "./codec/limits.ts";
 import { readLimited } from "./_bytes.ts";
 import type { Metrics } from "./metrics.ts";
 

@@ -1,8 +1,8 @@
 // The frames a server answers with: acknowledgements, error frames, upstream answers.
 
-import type { FrameData } from "./bus.ts";
-import type { LhttpError } from "./errors.ts";
-import type { Frame } from "./frame.ts";
+import type { FrameData } from "./codec/frame.ts";
+import type { LhttpError } from "./codec/errors.ts";
+import type { Frame } from "./codec/frame.ts";
 import type { UpstreamAnswer } from "./upstream.ts";
 import { strictDecoder } from "./codec/_utf8.ts";
 

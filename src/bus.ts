@@ -4,8 +4,7 @@
  * @module
  */
 
-/** A published frame as it travels: text frames as strings, binary as bytes. */
-export type FrameData = string | Uint8Array;
+import type { FrameData } from "./codec/frame.ts";
 
 /** Bus health, reported by `/healthz` and `/metrics`. */
 export type BusState = "local" | "connecting" | "connected" | "disconnected" | "closed";

@@ -4,10 +4,11 @@
  * @module
  */
 
-import type { FrameData } from "./bus.ts";
+import { CloseCode } from "./codec/close_code.ts";
+import type { FrameData } from "./codec/frame.ts";
 import { FrameQueue } from "./_frame_queue.ts";
 import { serializeFrame } from "./codec/serialize.ts";
-import type { Frame } from "./frame.ts";
+import type { Frame } from "./codec/frame.ts";
 import type { Subscriber } from "./hub.ts";
 import { utf8Length } from "./codec/_utf8.ts";
 import type { Metrics } from "./metrics.ts";
@@ -45,19 +46,6 @@ export interface ConnectionOptions {
   /** Publisher pacing; off when absent. */
   pacer?: Pacer;
 }
-
-/** Close codes lhttp uses (PROTOCOL.md, "Close codes"). */
-export const CloseCode = {
-  normal: 1000,
-  goingAway: 1001,
-  protocolError: 1002,
-  invalidPayload: 1007,
-  policy: 1008,
-  tooBig: 1009,
-  serviceRestart: 1012,
-  slowConsumer: 4008,
-  idle: 4009,
-} as const;
 
 let nextId = 1;
 

@@ -4,7 +4,8 @@
  * @module
  */
 
-import type { Bus, FrameData } from "./bus.ts";
+import type { Bus } from "./bus.ts";
+import type { FrameData } from "./codec/frame.ts";
 
 /** Anything that can receive published frames. */
 export interface Subscriber {

@@ -7,16 +7,17 @@
  */
 
 import { forbidden, multipartStep, processorStep, pubSubStep, upstreamStep } from "./_builtins.ts";
-import type { FrameData } from "./bus.ts";
-import { parseChannels } from "./channels.ts";
+import type { FrameData } from "./codec/frame.ts";
+import { parseChannels } from "./codec/channels.ts";
 import { parseFrame } from "./codec/parse.ts";
 import { serializeFrame } from "./codec/serialize.ts";
-import { CloseCode, Connection, type Peer } from "./connection.ts";
+import { CloseCode } from "./codec/close_code.ts";
+import { Connection, type Peer } from "./connection.ts";
 import { Context } from "./context.ts";
-import { LhttpError } from "./errors.ts";
-import { createFrame, type Frame, type FrameInit } from "./frame.ts";
+import { LhttpError } from "./codec/errors.ts";
+import { createFrame, type Frame, type FrameInit } from "./codec/frame.ts";
 import { Hub, type LocalFanout } from "./hub.ts";
-import { type Limits, resolveLimits } from "./limits.ts";
+import { type Limits, resolveLimits } from "./codec/limits.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { compose, type Middleware, type Processor } from "./middleware.ts";
 import { callUpstream, checkUpstream, type UpstreamOptions } from "./upstream.ts";

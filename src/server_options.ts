@@ -6,8 +6,8 @@
 
 import type { Bus } from "./bus.ts";
 import type { Connection, SlowConsumerPolicy } from "./connection.ts";
-import type { Frame } from "./frame.ts";
-import type { Limits } from "./limits.ts";
+import type { Frame } from "./codec/frame.ts";
+import type { Limits } from "./codec/limits.ts";
 import type { Logger } from "./log.ts";
 import type { RateLimit } from "./rate_limit.ts";
 import type { Pacing } from "./pacing.ts";

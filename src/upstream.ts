@@ -5,8 +5,8 @@
  * @module
  */
 
-import { LhttpError, quote } from "./errors.ts";
-import type { Frame } from "./frame.ts";
+import { LhttpError, quote } from "./codec/errors.ts";
+import type { Frame } from "./codec/frame.ts";
 import { encodeFrame } from "./codec/serialize.ts";
 import { readLimited } from "./_bytes.ts";
 

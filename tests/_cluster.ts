@@ -1,8 +1,8 @@
 // lhttp nodes and WebSocket clients for the cluster tests.
 
-import type { FrameData } from "../src/bus.ts";
+import type { FrameData } from "../src/codec/frame.ts";
 import { parseFrame } from "../src/codec/parse.ts";
-import type { Frame } from "../src/frame.ts";
+import type { Frame } from "../src/codec/frame.ts";
 import { createLogger, type Logger } from "../src/log.ts";
 import { serveDeno } from "../src/adapters/deno.ts";
 import { NatsBus, type NatsBusOptions } from "../src/nats/mod.ts";

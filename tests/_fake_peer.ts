@@ -1,9 +1,9 @@
 // An in-memory peer: what the server sends lands in `sent`, closes in `closedWith`.
 
-import type { FrameData } from "../src/bus.ts";
+import type { FrameData } from "../src/codec/frame.ts";
 import { parseFrame } from "../src/codec/parse.ts";
 import type { Connection, Peer } from "../src/connection.ts";
-import type { Frame } from "../src/frame.ts";
+import type { Frame } from "../src/codec/frame.ts";
 import type { LhttpServer } from "../src/server.ts";
 
 /** A fake client socket attached to a server. */

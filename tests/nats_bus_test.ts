@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { Client, httpPublish, startDenoNode } from "./_cluster.ts";
 import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
-import type { FrameData } from "../src/bus.ts";
+import type { FrameData } from "../src/codec/frame.ts";
 import { connectNats, NatsBus } from "../src/nats/mod.ts";
 
 Deno.test({

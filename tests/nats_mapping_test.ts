@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { LhttpError } from "../src/errors.ts";
+import { LhttpError } from "../src/codec/errors.ts";
 import {
   assertSubjectPrefix,
   channelToSubject,

@@ -1,4 +1,4 @@
-import { LhttpError } from "../errors.ts";
+import { LhttpError } from "../codec/errors.ts";
 
 // The few Bun types the Bun adapter needs, declared here so that the core does
 // not depend on Bun's type package (and type-checks under Deno).

@@ -10,7 +10,7 @@
 // @ts-types="@types/ws"
 import * as ws from "ws";
 import { Buffer } from "node:buffer";
-import type { FrameData } from "../bus.ts";
+import type { FrameData } from "../codec/frame.ts";
 
 interface WsInternals {
   _socket?: { destroyed: boolean; write(data: Uint8Array): boolean } | null;

@@ -15,7 +15,7 @@
 
 import type { MiddlewareHandler } from "hono";
 import type { Connection, Peer } from "../connection.ts";
-import type { FrameData } from "../bus.ts";
+import type { FrameData } from "../codec/frame.ts";
 import { createApp } from "../hono.ts";
 import type { RunningServer, ServeOptions } from "../serve_options.ts";
 import type { LhttpServer } from "../server.ts";

@@ -20,7 +20,7 @@ import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
 // @ts-types="@types/ws"
 import { type WebSocket, WebSocketServer } from "ws";
-import type { FrameData } from "../bus.ts";
+import type { FrameData } from "../codec/frame.ts";
 import type { Connection, Peer } from "../connection.ts";
 import { lhttpRoutes } from "../hono.ts";
 import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "../serve_options.ts";

@@ -1,6 +1,6 @@
 // How the CLI client shows frames and parses what the user types.
 
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 
 /** A frame as readable text: start line, headers, blank line, body (binary as size + preview). */
 export function formatFrame(frame: Frame): string {

@@ -4,7 +4,7 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { serializeFrame } from "../codec/serialize.ts";
-import { createFrame } from "../frame.ts";
+import { createFrame } from "../codec/frame.ts";
 
 const HELP = `Usage: lhttp publish URL CHANNEL [BODY] [options]
 

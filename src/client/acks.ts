@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
 import type { Clock } from "./options.ts";
 

@@ -5,14 +5,14 @@
  * @module
  */
 
-import { parseChannels } from "../channels.ts";
+import { parseChannels } from "../codec/channels.ts";
 import {
   createFrame,
   type Frame,
   type FrameInit,
   type HeadersInit,
   toHeaderMap,
-} from "../frame.ts";
+} from "../codec/frame.ts";
 import { ClientCore } from "./client.ts";
 import { ClientError, RemoteError } from "./errors.ts";
 import { FrameStream } from "./stream.ts";

@@ -8,7 +8,7 @@
 
 import { parseFrame } from "../codec/parse.ts";
 import { serializeFrame } from "../codec/serialize.ts";
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 import { AckTracker } from "./acks.ts";
 import { backoffDelay } from "./backoff.ts";
 import { Emitter, type Listener } from "./emitter.ts";

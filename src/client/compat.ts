@@ -25,7 +25,7 @@
  * @module
  */
 
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 import { LhttpClient, type Subscription } from "./api.ts";
 import { partsOf, textOf } from "./frames.ts";
 import type { ClientOptions } from "./options.ts";

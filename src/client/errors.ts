@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 
 /** Machine codes of {@linkcode ClientError}. */
 export type ClientErrorCode =

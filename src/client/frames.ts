@@ -6,7 +6,7 @@
  */
 
 import { buildMultipart, type Part, type PartInit, splitMultipart } from "../codec/multipart.ts";
-import { createFrame, type Frame, type HeadersInit, toHeaderMap } from "../frame.ts";
+import { createFrame, type Frame, type HeadersInit, toHeaderMap } from "../codec/frame.ts";
 
 /**
  * A binary frame: it is sent as a binary WebSocket message and subscribers

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 
 /**
  * A queue of frames read by `for await`. It buffers what arrives between two

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Frame } from "../frame.ts";
+import type { Frame } from "../codec/frame.ts";
 import { channelsOf } from "./frames.ts";
 
 /** Called with each frame delivered on a subscribed channel. */

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { FrameError, quote } from "../errors.ts";
-import { assertHeader, type Frame, type HeadersInit, toHeaderMap } from "../frame.ts";
-import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
+import { FrameError, quote } from "./errors.ts";
+import { assertHeader, type Frame, type HeadersInit, toHeaderMap } from "./frame.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { encoder, indexOfBlankLine, strictDecoder, utf8Length } from "./_utf8.ts";
 import { parseHeaderLines, type ParseLimits } from "./parse.ts";
 

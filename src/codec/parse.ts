@@ -4,9 +4,9 @@
  * @module
  */
 
-import { FrameError, type LhttpErrorCode, quote } from "../errors.ts";
-import { assertCommand, type Frame, isHeaderName } from "../frame.ts";
-import { DEFAULT_LIMITS, type Limits } from "../limits.ts";
+import { FrameError, type LhttpErrorCode, quote } from "./errors.ts";
+import { assertCommand, type Frame, isHeaderName } from "./frame.ts";
+import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 import { exceedsBytes, indexOfBlankLine, strictDecoder } from "./_utf8.ts";
 
 /** The limits the parser applies. */

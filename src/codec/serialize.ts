@@ -4,7 +4,7 @@
  * @module
  */
 
-import { assertCommand, assertHeader, type Frame, PROTOCOL_VERSION } from "../frame.ts";
+import { assertCommand, assertHeader, type Frame, PROTOCOL_VERSION } from "./frame.ts";
 import { encoder } from "./_utf8.ts";
 
 /** The part of a frame serialization reads; the body may be omitted. */

@@ -5,7 +5,8 @@
  */
 
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import type { Bus, BusState, FrameData } from "../bus.ts";
+import type { Bus, BusState } from "../bus.ts";
+import type { FrameData } from "../codec/frame.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { type ConnectNatsOptions, parseServers } from "./connect.ts";
 import { encodeEnvelopes, EnvelopeReader } from "./envelope.ts";

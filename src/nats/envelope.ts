@@ -21,7 +21,7 @@
  * @module
  */
 
-import type { FrameData } from "../bus.ts";
+import type { FrameData } from "../codec/frame.ts";
 
 const WHOLE = 9;
 const CHUNK = 21;

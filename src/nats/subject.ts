@@ -14,8 +14,8 @@
  * @module
  */
 
-import { isChannelName } from "../channels.ts";
-import { LhttpError, quote } from "../errors.ts";
+import { isChannelName } from "../codec/channels.ts";
+import { LhttpError, quote } from "../codec/errors.ts";
 
 /** The subject prefix used when none is given. */
 export const DEFAULT_SUBJECT_PREFIX = "lhttp";

@@ -2,7 +2,7 @@
 
 import { parseFrame } from "../../src/codec/parse.ts";
 import { serializeFrame } from "../../src/codec/serialize.ts";
-import type { Frame } from "../../src/frame.ts";
+import type { Frame } from "../../src/codec/frame.ts";
 import type { Clock, WebSocketConstructor, WebSocketLike } from "../../src/client/options.ts";
 
 /** A socket the test opens, feeds and drops by hand. */

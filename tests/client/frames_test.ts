@@ -10,7 +10,7 @@ import {
   partsOf,
   RemoteError,
 } from "../../src/client/mod.ts";
-import type { Frame } from "../../src/frame.ts";
+import type { Frame } from "../../src/codec/frame.ts";
 import { encodeFrame } from "../../src/codec/serialize.ts";
 import { fakeWebSocket, ManualClock } from "./_fake_ws.ts";
 

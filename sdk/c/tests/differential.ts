@@ -7,7 +7,7 @@
 //   deno run -A sdk/c/tests/differential.ts PATH/TO/codec_dump [COUNT]
 import { parseFrame } from "../../../src/codec/parse.ts";
 import { splitMultipart } from "../../../src/codec/multipart.ts";
-import { FrameError } from "../../../src/errors.ts";
+import { FrameError } from "../../../src/codec/errors.ts";
 
 const dump = Deno.args[0];
 const count = Number(Deno.args[1] ?? 20000);

@@ -105,3 +105,6 @@ export function assertHeader(name: string, value: string): void {
 export function isHeaderName(name: string): boolean {
   return HEADER_NAME.test(name);
 }
+
+/** A published frame as it travels: text frames as strings, binary as bytes. */
+export type FrameData = string | Uint8Array;
