@@ -34,26 +34,26 @@ export {
 export { FrameError, LhttpError, type LhttpErrorCode } from "./src/codec/errors.ts";
 export { DEFAULT_LIMITS, type Limits } from "./src/codec/limits.ts";
 export { isChannelName, parseChannels } from "./src/codec/channels.ts";
-export { type Bus, type BusState, MemoryBroker } from "./src/bus.ts";
-export { Hub, type HubOptions, type LocalFanout, type Subscriber } from "./src/hub.ts";
+export { type Bus, type BusState, MemoryBroker } from "./src/hub/bus.ts";
+export { Hub, type HubOptions, type LocalFanout, type Subscriber } from "./src/hub/hub.ts";
 export { CloseCode } from "./src/codec/close_code.ts";
 export {
   Connection,
   type ConnectionOptions,
   type Peer,
   type SlowConsumerPolicy,
-} from "./src/connection.ts";
-export { Context, type ContextHost, type SendInit } from "./src/context.ts";
-export { compose, type Middleware, type Next, type Processor } from "./src/middleware.ts";
+} from "./src/connection/connection.ts";
+export { Context, type ContextHost, type SendInit } from "./src/router/context.ts";
+export { compose, type Middleware, type Next, type Processor } from "./src/router/middleware.ts";
 export {
   type AuthorizeRequest,
   LhttpServer,
   type PubSub,
   type ServerOptions,
   type UpgradeDecision,
-} from "./src/server.ts";
-export { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./src/serve_options.ts";
-export { createLogger, type Logger, type LogLevel } from "./src/log.ts";
-export { type Gauges, Metrics, renderMetrics } from "./src/metrics.ts";
-export { type RateLimit, TokenBucket } from "./src/rate_limit.ts";
-export { type Paced, Pacer, type Pacing, resolvePacing } from "./src/pacing.ts";
+} from "./src/server/lhttp_server.ts";
+export { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./src/adapters/serve_options.ts";
+export { createLogger, type Logger, type LogLevel } from "./src/telemetry/log.ts";
+export { type Gauges, Metrics, renderMetrics } from "./src/telemetry/metrics.ts";
+export { type RateLimit, TokenBucket } from "./src/connection/rate_limit.ts";
+export { type Paced, Pacer, type Pacing, resolvePacing } from "./src/connection/pacer.ts";

@@ -10,7 +10,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { bunGlobal, type BunServerWebSocket } from "../src/adapters/_bun_types.ts";
-import { detectRuntime } from "../src/serve.ts";
+import { detectRuntime } from "../src/adapters/serve.ts";
 
 const isSubscribe = (data: unknown) => typeof data === "string" && data.includes("subscribe:");
 

@@ -6,8 +6,8 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { serve } from "../src/serve.ts";
-import { LhttpServer } from "../src/server.ts";
+import { serve } from "../src/adapters/serve.ts";
+import { LhttpServer } from "../src/server/lhttp_server.ts";
 
 const { values } = parseArgs({
   args: process.argv.slice(2),

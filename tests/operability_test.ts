@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CloseCode, LhttpServer, TokenBucket } from "../mod.ts";
-import { lhttpRoutes } from "../src/hono.ts";
+import { lhttpRoutes } from "../src/http/routes.ts";
 import { FakeClient } from "./_fake_peer.ts";
 
 Deno.test("rate limit: a 429 status frame on excess, a 1008 close on sustained abuse", () => {

@@ -316,7 +316,7 @@ Deno.test("a memory bus joins two servers without double delivery", () => {
 });
 
 Deno.test("read-ahead queue keeps order and byte counts across compaction", async () => {
-  const { FrameQueue } = await import("../src/_frame_queue.ts");
+  const { FrameQueue } = await import("../src/connection/_frame_queue.ts");
   const queue = new FrameQueue();
   for (let i = 0; i < 5000; i++) queue.push(String(i), 3);
   const out: string[] = [];

@@ -14,11 +14,11 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import type { Connection, Peer } from "../connection.ts";
+import type { Connection, Peer } from "../connection/connection.ts";
 import type { FrameData } from "../codec/frame.ts";
-import { createApp } from "../hono.ts";
-import type { RunningServer, ServeOptions } from "../serve_options.ts";
-import type { LhttpServer } from "../server.ts";
+import { createApp } from "../http/routes.ts";
+import type { RunningServer, ServeOptions } from "./serve_options.ts";
+import type { LhttpServer } from "../server/lhttp_server.ts";
 import {
   bunGlobal,
   type BunMessage,

@@ -13,10 +13,10 @@
  */
 
 import { serveStatic } from "hono/deno";
-import type { Connection } from "../connection.ts";
-import { createApp } from "../hono.ts";
-import type { RunningServer, ServeOptions } from "../serve_options.ts";
-import type { LhttpServer } from "../server.ts";
+import type { Connection } from "../connection/connection.ts";
+import { createApp } from "../http/routes.ts";
+import type { RunningServer, ServeOptions } from "./serve_options.ts";
+import type { LhttpServer } from "../server/lhttp_server.ts";
 
 /**
  * Upgrades one request to an lhttp WebSocket; use it to mount lhttp in your

@@ -21,10 +21,10 @@ import type { AddressInfo } from "node:net";
 // @ts-types="@types/ws"
 import { type WebSocket, WebSocketServer } from "ws";
 import type { FrameData } from "../codec/frame.ts";
-import type { Connection, Peer } from "../connection.ts";
-import { lhttpRoutes } from "../hono.ts";
-import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "../serve_options.ts";
-import type { LhttpServer } from "../server.ts";
+import type { Connection, Peer } from "../connection/connection.ts";
+import { lhttpRoutes } from "../http/routes.ts";
+import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./serve_options.ts";
+import type { LhttpServer } from "../server/lhttp_server.ts";
 import { frameOnce, writeFramed } from "./_ws_fast.ts";
 
 /** The Hono handler that upgrades, and the `ws` server to give `@hono/node-server`. */

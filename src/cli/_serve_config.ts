@@ -1,8 +1,8 @@
 // Flags and environment variables of `lhttp serve`, turned into one config.
 
 import { parseArgs } from "node:util";
-import { isLogLevel, type LogLevel } from "../log.ts";
-import type { SlowConsumerPolicy } from "../connection.ts";
+import { isLogLevel, type LogLevel } from "../telemetry/log.ts";
+import type { SlowConsumerPolicy } from "../connection/connection.ts";
 
 export const SERVE_HELP = `Usage: lhttp serve [options]
 

@@ -1,10 +1,10 @@
 // `lhttp serve`: flags, environment variables, startup and graceful shutdown.
 
 import process from "node:process";
-import { createLogger } from "../log.ts";
+import { createLogger } from "../telemetry/log.ts";
 import { parseServeArgs, SERVE_HELP, type ServeConfig, UsageError } from "./_serve_config.ts";
-import { serve } from "../serve.ts";
-import { LhttpServer } from "../server.ts";
+import { serve } from "../adapters/serve.ts";
+import { LhttpServer } from "../server/lhttp_server.ts";
 
 /** Runs `lhttp serve` until SIGINT/SIGTERM; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {

@@ -5,9 +5,9 @@
  */
 
 import type { NatsConnection, Subscription } from "@nats-io/nats-core";
-import type { Bus, BusState } from "../bus.ts";
+import type { Bus, BusState } from "../hub/bus.ts";
 import type { FrameData } from "../codec/frame.ts";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, type Logger } from "../telemetry/log.ts";
 import { type ConnectNatsOptions, parseServers } from "./connect.ts";
 import { encodeEnvelopes, EnvelopeReader } from "./envelope.ts";
 import { NatsLink } from "./link.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Logger } from "../log.ts";
+import type { Logger } from "../telemetry/log.ts";
 import { NatsBus } from "./bus.ts";
 import { isWebSocketServers, parseServers, type WebSocketConstructor } from "./connect.ts";
 

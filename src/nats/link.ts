@@ -8,8 +8,8 @@
  */
 
 import type { NatsConnection, Status } from "@nats-io/nats-core";
-import type { BusState } from "../bus.ts";
-import type { Logger } from "../log.ts";
+import type { BusState } from "../hub/bus.ts";
+import type { Logger } from "../telemetry/log.ts";
 import { connectNats, type ConnectNatsOptions } from "./connect.ts";
 
 /** What a link tells its bus. */

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { serveDeno } from "../../src/adapters/deno.ts";
-import { LhttpServer } from "../../src/server.ts";
-import type { RunningServer } from "../../src/serve_options.ts";
+import { LhttpServer } from "../../src/server/lhttp_server.ts";
+import type { RunningServer } from "../../src/adapters/serve_options.ts";
 import { type Frame, LhttpClient } from "../../src/client/mod.ts";
 import { within } from "./_guard.ts";
 

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { serveDeno } from "../../src/adapters/deno.ts";
-import { LhttpServer } from "../../src/server.ts";
+import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { type Frame, LhttpClient } from "../../src/client/mod.ts";
 import { within } from "./_guard.ts";
 

@@ -1,9 +1,9 @@
 // The client against a real lhttp server on Deno (in-process, random port).
 
 import assert from "node:assert/strict";
-import { LhttpServer } from "../../src/server.ts";
+import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";
-import type { RunningServer } from "../../src/serve_options.ts";
+import type { RunningServer } from "../../src/adapters/serve_options.ts";
 import { binaryFrame, type Frame, LhttpClient, RemoteError } from "../../src/client/mod.ts";
 import { Lhttp } from "../../src/client/compat.ts";
 import { within } from "./_guard.ts";

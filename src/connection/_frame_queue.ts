@@ -1,7 +1,7 @@
 // Frames a connection read ahead while it waits (async processor, pacing).
 // A FIFO with a moving head: Array#shift would make draining a burst quadratic.
 
-import type { FrameData } from "./codec/frame.ts";
+import type { FrameData } from "../codec/frame.ts";
 
 /** Read-ahead frames with their byte sizes, measured once on arrival. */
 export class FrameQueue {

@@ -5,7 +5,7 @@
  */
 
 import type { Bus } from "./bus.ts";
-import type { FrameData } from "./codec/frame.ts";
+import type { FrameData } from "../codec/frame.ts";
 
 /** Anything that can receive published frames. */
 export interface Subscriber {

@@ -1,9 +1,9 @@
 // The built-in steps of frame processing, written as middleware:
 // multipart split → processor → subscribe → publish → unsubscribe → upstream.
 
-import { splitMultipart } from "./codec/multipart.ts";
-import { LhttpError } from "./codec/errors.ts";
-import type { Limits } from "./codec/limits.ts";
+import { splitMultipart } from "../codec/multipart.ts";
+import { LhttpError } from "../codec/errors.ts";
+import type { Limits } from "../codec/limits.ts";
 import type { Middleware, Processor } from "./middleware.ts";
 import type { Context } from "./context.ts";
 

@@ -1,10 +1,10 @@
 // The frames a server answers with: acknowledgements, error frames, upstream answers.
 
-import type { FrameData } from "./codec/frame.ts";
-import type { LhttpError } from "./codec/errors.ts";
-import type { Frame } from "./codec/frame.ts";
+import type { FrameData } from "../codec/frame.ts";
+import type { LhttpError } from "../codec/errors.ts";
+import type { Frame } from "../codec/frame.ts";
 import type { UpstreamAnswer } from "./upstream.ts";
-import { strictDecoder } from "./codec/_utf8.ts";
+import { strictDecoder } from "../codec/_utf8.ts";
 
 /** `status:200` for a frame that asked for an acknowledgement. */
 export function ackFrame(command: string, ack: string): Frame {

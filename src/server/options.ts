@@ -4,13 +4,13 @@
  * @module
  */
 
-import type { Bus } from "./bus.ts";
-import type { Connection, SlowConsumerPolicy } from "./connection.ts";
-import type { Frame } from "./codec/frame.ts";
-import type { Limits } from "./codec/limits.ts";
-import type { Logger } from "./log.ts";
-import type { RateLimit } from "./rate_limit.ts";
-import type { Pacing } from "./pacing.ts";
+import type { Bus } from "../hub/bus.ts";
+import type { Connection, SlowConsumerPolicy } from "../connection/connection.ts";
+import type { Frame } from "../codec/frame.ts";
+import type { Limits } from "../codec/limits.ts";
+import type { Logger } from "../telemetry/log.ts";
+import type { RateLimit } from "../connection/rate_limit.ts";
+import type { Pacing } from "../connection/pacer.ts";
 
 /** An action the `authorize` hook decides on. */
 export interface AuthorizeRequest {

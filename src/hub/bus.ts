@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { FrameData } from "./codec/frame.ts";
+import type { FrameData } from "../codec/frame.ts";
 
 /** Bus health, reported by `/healthz` and `/metrics`. */
 export type BusState = "local" | "connecting" | "connected" | "disconnected" | "closed";

@@ -1,11 +1,11 @@
 // POST /publish: a frame in an HTTP body, published to its `publish` channels.
 
-import { parseFrame } from "./codec/parse.ts";
-import { LhttpError } from "./codec/errors.ts";
-import type { Frame } from "./codec/frame.ts";
-import type { Limits } from "./codec/limits.ts";
-import { readLimited } from "./_bytes.ts";
-import type { Metrics } from "./metrics.ts";
+import { parseFrame } from "../codec/parse.ts";
+import { LhttpError } from "../codec/errors.ts";
+import type { Frame } from "../codec/frame.ts";
+import type { Limits } from "../codec/limits.ts";
+import { readLimited } from "../router/_read_body.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
 
 interface Publisher {
   readonly limits: Limits;

@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { Metrics } from "./metrics.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
 
 /** Pacing settings; see the module documentation. */
 export interface Pacing {

@@ -17,8 +17,8 @@
  */
 
 import { Hono } from "hono";
-import type { LhttpServer } from "./server.ts";
-import { isWebSocketUpgrade } from "./serve_options.ts";
+import type { LhttpServer } from "../server/lhttp_server.ts";
+import { isWebSocketUpgrade } from "../adapters/serve_options.ts";
 
 /**
  * The HTTP routes of a server, as a Hono app.

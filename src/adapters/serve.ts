@@ -13,7 +13,7 @@
  */
 
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
-import type { LhttpServer } from "./server.ts";
+import type { LhttpServer } from "../server/lhttp_server.ts";
 
 /** The runtime this code runs on. */
 export type Runtime = "deno" | "bun" | "node";
@@ -53,15 +53,15 @@ export async function serve(
   const runtime = detectRuntime();
   switch (runtime) {
     case "deno": {
-      const { serveDeno } = await import("./adapters/deno.ts");
+      const { serveDeno } = await import("./deno.ts");
       return serveDeno(server, options);
     }
     case "bun": {
-      const { serveBun } = await import("./adapters/bun.ts");
+      const { serveBun } = await import("./bun.ts");
       return serveBun(server, options);
     }
     case "node": {
-      const { serveNode } = await import("./adapters/node.ts");
+      const { serveNode } = await import("./node.ts");
       return await serveNode(server, options);
     }
   }

@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { FrameData } from "./codec/frame.ts";
-import { encoder } from "./codec/_utf8.ts";
-import type { Part } from "./codec/multipart.ts";
-import type { Connection } from "./connection.ts";
-import { type Frame, type HeadersInit, toHeaderMap } from "./codec/frame.ts";
+import type { FrameData } from "../codec/frame.ts";
+import { encoder } from "../codec/_utf8.ts";
+import type { Part } from "../codec/multipart.ts";
+import type { Connection } from "../connection/connection.ts";
+import { type Frame, type HeadersInit, toHeaderMap } from "../codec/frame.ts";
 
 /** What a context needs from its server; keeps the context testable alone. */
 export interface ContextHost {

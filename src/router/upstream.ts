@@ -5,10 +5,10 @@
  * @module
  */
 
-import { LhttpError, quote } from "./codec/errors.ts";
-import type { Frame } from "./codec/frame.ts";
-import { encodeFrame } from "./codec/serialize.ts";
-import { readLimited } from "./_bytes.ts";
+import { LhttpError, quote } from "../codec/errors.ts";
+import type { Frame } from "../codec/frame.ts";
+import { encodeFrame } from "../codec/serialize.ts";
+import { readLimited } from "./_read_body.ts";
 
 /** Upstream settings of a server. */
 export interface UpstreamOptions {

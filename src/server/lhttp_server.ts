@@ -6,31 +6,31 @@
  * @module
  */
 
-import { forbidden, multipartStep, processorStep, pubSubStep, upstreamStep } from "./_builtins.ts";
-import type { FrameData } from "./codec/frame.ts";
-import { parseChannels } from "./codec/channels.ts";
-import { parseFrame } from "./codec/parse.ts";
-import { serializeFrame } from "./codec/serialize.ts";
-import { CloseCode } from "./codec/close_code.ts";
-import { Connection, type Peer } from "./connection.ts";
-import { Context } from "./context.ts";
-import { LhttpError } from "./codec/errors.ts";
-import { createFrame, type Frame, type FrameInit } from "./codec/frame.ts";
-import { Hub, type LocalFanout } from "./hub.ts";
-import { type Limits, resolveLimits } from "./codec/limits.ts";
-import { createLogger, type Logger } from "./log.ts";
-import { compose, type Middleware, type Processor } from "./middleware.ts";
-import { callUpstream, checkUpstream, type UpstreamOptions } from "./upstream.ts";
-import { handleHttpPublish } from "./_http_publish.ts";
-import { Metrics, renderMetrics } from "./metrics.ts";
-import type { AuthorizeRequest, ServerOptions } from "./server_options.ts";
-import { ackFrame, errorFrame, upstreamFrame } from "./_replies.ts";
+import { forbidden, multipartStep, processorStep, pubSubStep, upstreamStep } from "../router/steps.ts";
+import type { FrameData } from "../codec/frame.ts";
+import { parseChannels } from "../codec/channels.ts";
+import { parseFrame } from "../codec/parse.ts";
+import { serializeFrame } from "../codec/serialize.ts";
+import { CloseCode } from "../codec/close_code.ts";
+import { Connection, type Peer } from "../connection/connection.ts";
+import { Context } from "../router/context.ts";
+import { LhttpError } from "../codec/errors.ts";
+import { createFrame, type Frame, type FrameInit } from "../codec/frame.ts";
+import { Hub, type LocalFanout } from "../hub/hub.ts";
+import { type Limits, resolveLimits } from "../codec/limits.ts";
+import { createLogger, type Logger } from "../telemetry/log.ts";
+import { compose, type Middleware, type Processor } from "../router/middleware.ts";
+import { callUpstream, checkUpstream, type UpstreamOptions } from "../router/upstream.ts";
+import { handleHttpPublish } from "../http/publish.ts";
+import { Metrics, renderMetrics } from "../telemetry/metrics.ts";
+import type { AuthorizeRequest, ServerOptions } from "./options.ts";
+import { ackFrame, errorFrame, upstreamFrame } from "../router/replies.ts";
 import { isOriginAllowed } from "./_origin.ts";
-import { type RateLimit, TokenBucket } from "./rate_limit.ts";
-import { utf8Length } from "./codec/_utf8.ts";
-import { Pacer, resolvePacing } from "./pacing.ts";
+import { type RateLimit, TokenBucket } from "../connection/rate_limit.ts";
+import { utf8Length } from "../codec/_utf8.ts";
+import { Pacer, resolvePacing } from "../connection/pacer.ts";
 
-export type { AuthorizeRequest, ServerOptions } from "./server_options.ts";
+export type { AuthorizeRequest, ServerOptions } from "./options.ts";
 
 /** Outcome of {@linkcode LhttpServer.accept}: connection data, or a refusal. */
 export type UpgradeDecision = { data: unknown } | Response;

@@ -4,16 +4,16 @@
  * @module
  */
 
-import { CloseCode } from "./codec/close_code.ts";
-import type { FrameData } from "./codec/frame.ts";
+import { CloseCode } from "../codec/close_code.ts";
+import type { FrameData } from "../codec/frame.ts";
 import { FrameQueue } from "./_frame_queue.ts";
-import { serializeFrame } from "./codec/serialize.ts";
-import type { Frame } from "./codec/frame.ts";
-import type { Subscriber } from "./hub.ts";
-import { utf8Length } from "./codec/_utf8.ts";
-import type { Metrics } from "./metrics.ts";
+import { serializeFrame } from "../codec/serialize.ts";
+import type { Frame } from "../codec/frame.ts";
+import type { Subscriber } from "../hub/hub.ts";
+import { utf8Length } from "../codec/_utf8.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
 import type { TokenBucket } from "./rate_limit.ts";
-import type { Paced, Pacer } from "./pacing.ts";
+import type { Paced, Pacer } from "./pacer.ts";
 
 /**
  * What an adapter wraps its runtime's socket in. `send` may return Bun's status

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Connection } from "./connection.ts";
+import type { Connection } from "../connection/connection.ts";
 import type { Context } from "./context.ts";
 
 /** Calls the rest of the chain. */
