@@ -1,10 +1,17 @@
 // Every example in examples/ runs as documented: it starts, serves one
 // subscribe + publish round trip, and exits on SIGTERM. EXAMPLES says how to
 // start each; an example missing from it fails here until it gets a row.
+// The chat demo also gives each connection a unique display name: checked over
+// the protocol on Deno, Bun and Node, and in headless Chromium (skipped with a
+// notice when Chromium is missing, unless CI is set).
 
 import assert from "node:assert/strict";
-import { LhttpClient, textOf } from "../src/client/mod.ts";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { type Connection, LhttpServer, parseFrame } from "../mod.ts";
+import { type Frame, LhttpClient, textOf } from "../src/client/mod.ts";
+import { uniqueNames } from "../examples/chat/names.ts";
 import { skipNats } from "./_nats_server.ts";
+import { within } from "./client/_guard.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -35,7 +42,7 @@ const bundled = (runtime: "bun" | "node", name: string) => [
 ];
 
 const EXAMPLES: Record<string, Example> = {
-  // README: `deno task start`, the chat demo.
+  // README: `deno task start`, the chat demo (examples/chat/server.ts).
   chat: {
     command: ["deno", "task", "start", "--port", "0", "--host", "127.0.0.1"],
     nodes: 1,
@@ -46,6 +53,7 @@ const EXAMPLES: Record<string, Example> = {
         await response.body?.cancel();
         assert.equal(response.status, 200, path);
       }
+      await distinctNames(url);
     },
   },
   // examples/cluster/run.sh: nats-server and two nodes on 8081 and 8082; a
@@ -106,6 +114,22 @@ for (const task of ["start:bun", "start:node"]) {
 }
 
 async function runExample(example: Example): Promise<void> {
+  const running = await startExample(example);
+  try {
+    await roundTrip(running.urls, example.channel ?? "room", example.wsPath ?? "/");
+    await example.check?.(running.urls);
+  } finally {
+    await running.stop();
+  }
+}
+
+/** A started example: its node URLs, and `stop()`, which asserts its exit code. */
+interface Started {
+  urls: string[];
+  stop(): Promise<void>;
+}
+
+async function startExample(example: Example): Promise<Started> {
   const [program, ...args] = example.command;
   const child = new Deno.Command(program === "deno" ? Deno.execPath() : program, {
     args,
@@ -129,22 +153,25 @@ async function runExample(example: Example): Promise<void> {
   const exited = child.status.then((status) => (announce([]), status));
   // Bounds the whole run: a hung example is killed and fails below.
   const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-  try {
-    const urls = await announced;
-    assert.equal(urls.length, example.nodes, `did not start:\n${log}`);
-    await roundTrip(urls, example.channel ?? "room", example.wsPath ?? "/");
-    await example.check?.(urls);
-  } finally {
-    try {
-      child.kill("SIGTERM");
-    } catch {
-      // Already exited.
-    }
-    const { code } = await exited;
-    clearTimeout(timer);
-    await pumps;
-    assert.ok((example.exitCodes ?? [0]).includes(code), `exit code ${code}:\n${log}`);
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already exited.
+      }
+      const { code } = await exited;
+      clearTimeout(timer);
+      await pumps;
+      assert.ok((example.exitCodes ?? [0]).includes(code), `exit code ${code}:\n${log}`);
+    })();
+  const urls = await announced;
+  if (urls.length !== example.nodes) {
+    await stop().catch(() => {});
+    assert.fail(`did not start:\n${log}`);
   }
+  return { urls, stop };
 }
 
 // Subscribes on the first node and publishes on the last; across a cluster
@@ -175,4 +202,203 @@ async function roundTrip(urls: string[], channel: string, path: string): Promise
     await subscriber.close();
     if (publisher !== subscriber) await publisher.close();
   }
+}
+
+// The chat demo's server names connections: two pages asking for "ann" come
+// back as "ann" and "ann-2" (each learns its name from its own frame's echo).
+async function distinctNames(url: string): Promise<void> {
+  const channel = "chat.names";
+  const clients = [0, 1].map(() =>
+    new LhttpClient(url.replace(/^http/, "ws") + "/", { reconnect: false })
+  );
+  try {
+    const echoes = clients.map((client, index) =>
+      new Promise<Frame>((resolve) => {
+        client.subscribe(channel, (frame) => {
+          if (frame.headers.get("id") === `page-${index}`) resolve(frame);
+        });
+      })
+    );
+    for (const client of clients) await within(client.subscribe(channel).ready, "subscription");
+    // One after the other: the first to ask gets the name.
+    for (const [index, client] of clients.entries()) {
+      await client.publish(channel, "", {
+        command: "presence",
+        headers: { presence: "join", nick: "ann", id: `page-${index}` },
+      });
+      await within(echoes[index], `page ${index}'s echo`);
+    }
+    const names = await Promise.all(echoes.map(async (echo) => (await echo).headers.get("nick")));
+    assert.deepEqual(names, ["ann", "ann-2"]);
+  } finally {
+    for (const client of clients) await client.close();
+  }
+}
+
+Deno.test("examples/chat/names.ts: unique names, kept, released on rename and close", () => {
+  const server = new LhttpServer().use(uniqueNames());
+  const open = () => {
+    const sent: string[] = [];
+    const connection = server.open({ send: (data) => void sent.push(String(data)), close() {} });
+    server.message(connection, "LHTTP/1.0 chat\r\nsubscribe:chat.t\r\n\r\n");
+    return { connection, sent };
+  };
+  // Publishes as `nick` (none: no header) and returns the name the echo carries.
+  const say = (who: { connection: Connection; sent: string[] }, nick?: string) => {
+    const header = nick === undefined ? "" : `nick:${nick}\r\n`;
+    who.sent.length = 0;
+    server.message(who.connection, `LHTTP/1.0 chat\r\npublish:chat.t\r\n${header}\r\nhi`);
+    const echo = who.sent.map((data) => parseFrame(data)).find((frame) => frame.body === "hi");
+    assert.ok(echo, `no echo in ${JSON.stringify(who.sent)}`);
+    return echo.headers.get("nick");
+  };
+  const [a, b, c, d, e] = [open(), open(), open(), open(), open()];
+  assert.equal(say(a, "ann"), "ann");
+  assert.equal(say(b, "ann"), "ann-2");
+  assert.equal(say(c, " ANN "), "ANN-3", "names collide without case");
+  assert.equal(say(a, "ann"), "ann", "a name stays with its connection");
+  assert.equal(say(b), "ann-2", "a frame without nick keeps the name");
+  assert.equal(say(a, "bob"), "bob");
+  assert.equal(say(d, "ann"), "ann", "a rename frees the old name");
+  server.close(b.connection);
+  assert.equal(say(e, "ann"), "ann-2", "a closed connection frees its name");
+  const long = "x".repeat(40);
+  assert.equal(say(c, long), "x".repeat(32));
+  assert.equal(say(d, long), "x".repeat(30) + "-2", "the suffix fits in 32 characters");
+  assert.equal(say(e, "\u0007 \t"), "guest");
+  for (const who of [a, c, d, e]) server.close(who.connection);
+});
+
+// The chat page in headless Chromium against `deno task start`: a desktop page
+// and a phone-sized page both ask for "ann". LHTTP_SCREENSHOTS=DIR saves what
+// they look like.
+const CHROMIUM = Deno.env.get("LHTTP_CHROMIUM") ?? "/usr/bin/chromium";
+const chromiumFound = await Deno.stat(CHROMIUM).then(() => true, () => false);
+if (!chromiumFound && Deno.env.get("CI")) {
+  throw new Error(`The chat page test needs Chromium at ${CHROMIUM} (apt-get install chromium)`);
+}
+if (!chromiumFound) {
+  console.warn(`NOTICE: ${CHROMIUM} not found; skipping the chat page test (CI fails instead).`);
+}
+const SCREENSHOTS = Deno.env.get("LHTTP_SCREENSHOTS");
+const WAIT = { timeout: 20_000 };
+
+Deno.test({
+  name: "examples/chat in Chromium: two anns get distinct names, both are listed, " +
+    "and the count hides while disconnected",
+  ignore: !chromiumFound,
+  async fn() {
+    let running = await startExample(EXAMPLES.chat);
+    const port = new URL(running.urls[0]).port;
+    const browser = await launchChromium();
+    try {
+      const desktop = await openChat(browser, port, { width: 1000, height: 640 });
+      const phone = await openChat(browser, port, { width: 390, height: 720 });
+      for (const { page } of [desktop, phone]) await onlineCount(page, 2);
+      assert.deepEqual(await people(desktop.page), ["ann (you)", "ann-2"]);
+      assert.deepEqual(await people(phone.page), ["ann-2 (you)", "ann"]);
+      await say(phone.page, "hello from the phone");
+      await say(desktop.page, "hi phone");
+      for (const { page } of [desktop, phone]) {
+        await page.waitForSelector("li.msg >> text=hi phone", WAIT);
+        assert.deepEqual(await messages(page), ["ann-2: hello from the phone", "ann: hi phone"]);
+      }
+      await screenshot(desktop.page, "chat-desktop");
+      await screenshot(phone.page, "chat-phone");
+
+      await running.stop();
+      for (const { page } of [desktop, phone]) {
+        await page.waitForSelector("body:not([data-state=open])", WAIT);
+        assert.ok(await page.isHidden("#online"), "the online count is hidden");
+        assert.ok(await page.isHidden("#people"), "the online list is hidden");
+        assert.equal(await page.textContent("#offline"), "offline");
+      }
+      await screenshot(desktop.page, "chat-desktop-offline");
+      await screenshot(phone.page, "chat-phone-offline");
+
+      // Back on the same port: the pages reconnect, ask again, and list each other.
+      running = await startExample({
+        ...EXAMPLES.chat,
+        command: ["deno", "task", "start", "--port", port, "--host", "127.0.0.1"],
+      });
+      for (const { page } of [desktop, phone]) {
+        await page.waitForSelector("body[data-state=open]", WAIT);
+        await onlineCount(page, 2);
+      }
+      const mine = await Promise.all([desktop, phone].map(async ({ page }) => {
+        const [self, other] = await people(page);
+        return [self.replace(/ \(you\)$/, ""), other];
+      }));
+      assert.deepEqual(mine.map(([self]) => self).sort(), ["ann", "ann-2"]);
+      assert.deepEqual(mine[0], [...mine[1]].reverse(), "each lists the other by its name");
+      assert.deepEqual([...desktop.errors, ...phone.errors], []);
+    } finally {
+      await browser.close();
+      await running.stop();
+    }
+  },
+});
+
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+async function openChat(
+  browser: Browser,
+  port: string,
+  viewport: { width: number; height: number },
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport, deviceScaleFactor: 2 });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(`http://127.0.0.1:${port}/?nick=ann&room=names`);
+  // Named: the page's own frame came back with the server's name for it.
+  await page.waitForSelector("#people .self", WAIT);
+  return { page, errors };
+}
+
+async function onlineCount(page: Page, count: number): Promise<void> {
+  await page.waitForFunction(
+    `document.querySelectorAll("#people li").length === ${count}`,
+    undefined,
+    WAIT,
+  );
+  assert.equal(await page.textContent("#online"), `${count} online`);
+  assert.ok(await page.isVisible("#online"));
+  assert.ok(await page.isHidden("#offline"));
+}
+
+function people(page: Page): Promise<string[]> {
+  return page.$$eval("#people li", (items) => items.map((item) => item.textContent!.trim()));
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill("#text", text);
+  await page.press("#text", "Enter");
+}
+
+function messages(page: Page): Promise<string[]> {
+  return page.$$eval(
+    "#messages li.msg",
+    (items) =>
+      items.map((item) =>
+        item.querySelector(".author")!.textContent + ": " + item.querySelector(".text")!.textContent
+      ),
+  );
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
 }

@@ -1,7 +1,9 @@
 // The chat demo: one room is one lhttp channel. Messages, presence and
 // "is typing" notices are frames published into it; the server delivers every
 // frame to every subscriber, the sender included, so the list shows only what
-// the room really received.
+// the room really received. The page asks for a nickname; the demo server
+// (server.ts) stamps each frame with a unique display name, and the page learns
+// its own from the frames it gets back.
 
 import { LhttpClient } from "./vendor/lhttp.mjs";
 
@@ -29,6 +31,8 @@ const client = new LhttpClient(
 );
 const members = new Map(); // id → { nick, seen }
 const typists = new Map(); // id → { nick, until }
+let myName = ""; // the display name the server gave this page
+let named = false; // whether a frame of this connection came back with it yet
 
 client.on("state", ({ to }) => {
   document.body.dataset.state = to;
@@ -38,23 +42,30 @@ client.on("state", ({ to }) => {
     reconnecting: "reconnecting…",
     closed: "disconnected",
   }[to];
+  render();
 });
 client.on("reconnecting", ({ delay }) => {
   $("status").textContent = `reconnecting in ${(delay / 1000).toFixed(1)} s…`;
 });
 client.on("open", ({ reconnected }) => {
-  system(reconnected ? "Reconnected." : `You joined #${room} as ${nick()}.`);
+  if (reconnected) system("Reconnected.");
   announce("join");
 });
 client.on("close", ({ wasOpen }) => {
   if (wasOpen) system("Connection lost; messages you send now are queued.");
+  // Who is online is unknown until the room answers the next join.
+  members.clear();
+  typists.clear();
+  named = false;
+  render();
 });
 client.on("error", (error) => console.warn("lhttp:", error));
 
 client.subscribe(channel, (frame) => {
   const id = frame.headers.get("id") ?? "";
   const author = frame.headers.get("nick") ?? "anonymous";
-  if (id && id !== me) members.set(id, { nick: author, seen: Date.now() });
+  if (id === me) ownName(author);
+  else if (id) members.set(id, { nick: author, seen: Date.now() });
   switch (frame.command) {
     case "chat":
       typists.delete(id);
@@ -116,6 +127,15 @@ function onPresence(id, author, kind) {
   }
 }
 
+function ownName(name) {
+  named = true;
+  if (name === myName) return;
+  const first = myName === "";
+  myName = name;
+  const taken = name === nick() ? "" : ` ("${nick()}" is taken here)`;
+  system(first ? `You joined #${room} as ${name}${taken}.` : `You are now ${name}${taken}.`);
+}
+
 function announce(kind) {
   publishQuietly("presence", { presence: kind });
 }
@@ -131,9 +151,19 @@ function render() {
   const now = Date.now();
   for (const [id, member] of members) if (now - member.seen > PRESENCE_TTL) members.delete(id);
   for (const [id, typist] of typists) if (typist.until < now) typists.delete(id);
-  const names = [nick(), ...[...members.values()].map((member) => member.nick)];
-  $("online").textContent = `${names.length} online`;
-  $("online").title = names.join(", ");
+  const others = [...members.values()].map((member) => member.nick)
+    .sort((a, b) => a.localeCompare(b));
+  // Shown only while connected and named: a stale list would claim people are here.
+  const shown = client.state === "open" && named;
+  $("online").hidden = $("people").hidden = !shown;
+  $("offline").hidden = shown;
+  $("offline").textContent = client.state === "open" ? "joining…" : "offline";
+  if (shown) {
+    $("online").textContent = `${others.length + 1} online`;
+    const self = person(myName, "self");
+    self.append(" ", span("you", "(you)"));
+    $("people").replaceChildren(self, ...others.map((name) => person(name)));
+  }
   const typing = [...typists.values()].map((typist) => typist.nick);
   $("typing").textContent = typing.length === 0
     ? ""
@@ -169,6 +199,13 @@ function append(item) {
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
   list.append(item);
   if (atBottom) list.scrollTop = list.scrollHeight;
+}
+
+function person(name, className = "") {
+  const item = document.createElement("li");
+  item.className = className;
+  item.append(span("name", name));
+  return item;
 }
 
 function span(className, content) {
