@@ -221,6 +221,7 @@ function nick() {
 
 function clean(name) {
   // Header values may not hold line breaks; keep nicknames short and printable.
+  // The server cleans names the same way (names.ts), so a name it keeps reads the same.
   // deno-lint-ignore no-control-regex -- control characters are exactly what is removed
-  return name.replace(/[\x00-\x1f\x7f]/g, "").trim().slice(0, 32);
+  return name.replace(/[\x00-\x1f\x7f]/g, "").replace(/\s+/g, " ").trim().slice(0, 32);
 }
