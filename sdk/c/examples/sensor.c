@@ -1,6 +1,7 @@
 /* sensor.c - publishes a reading every interval, like a device would.
  *
  *   sensor [-u ws://127.0.0.1:8081/] [-c channel] [-i interval_ms] [-n count] [-d id]
+ *          [-C ca.pem]      (wss:// URLs, when built with `make TLS=mbedtls`)
  *
  * The reading comes from /sys/class/thermal/thermal_zone0/temp when present,
  * else from a simulated signal. Frames look like
@@ -18,6 +19,10 @@
 #include <unistd.h>
 
 #include "lhttp_client.h"
+#ifdef LHTTP_TLS_MBEDTLS
+#include "lhttp_tls_mbedtls.h"
+static lhttp_tls_mbedtls tls;
+#endif
 
 /* a small device needs little memory: 2 KiB in, 1 KiB out */
 static uint8_t rx[2048], tx[1024];
@@ -43,6 +48,7 @@ static long read_temp(unsigned long seq)
 int main(int argc, char **argv)
 {
     const char *url = "ws://127.0.0.1:8081/", *channel = "sensors", *id = "sensor-1";
+    const char *ca_file = NULL;
     long interval = 1000, count = 0;
     unsigned long seq = 0, sent = 0, dropped = 0;
     lhttp_client_config cfg;
@@ -50,14 +56,16 @@ int main(int argc, char **argv)
     int opt, rc;
     uint64_t next;
 
-    while ((opt = getopt(argc, argv, "u:c:i:n:d:h")) != -1) {
+    while ((opt = getopt(argc, argv, "u:c:i:n:d:C:h")) != -1) {
         if (opt == 'u') url = optarg;
+        else if (opt == 'C') ca_file = optarg;
         else if (opt == 'c') channel = optarg;
         else if (opt == 'i') interval = atol(optarg);
         else if (opt == 'n') count = atol(optarg);
         else if (opt == 'd') id = optarg;
         else {
-            fprintf(stderr, "usage: %s [-u url] [-c channel] [-i ms] [-n count] [-d id]\n", argv[0]);
+            fprintf(stderr, "usage: %s [-u url] [-c channel] [-i ms] [-n count] [-d id] [-C ca.pem]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -75,6 +83,21 @@ int main(int argc, char **argv)
     cfg.limits.max_headers = 16;
     cfg.limits.max_header_bytes = 1024;
     cfg.ping_interval_ms = 15000;
+#ifdef LHTTP_TLS_MBEDTLS
+    {
+        lhttp_tls_config tc;
+        lhttp_tls_config_default(&tc); /* verification on; system CA bundle unless -C */
+        tc.ca_file = ca_file;
+        if ((rc = lhttp_tls_mbedtls_init(&tls, &tc)) != LHTTP_OK) {
+            fprintf(stderr, "sensor: TLS: %s\n", lhttp_strerror(rc));
+            return 1;
+        }
+        cfg.tls = &lhttp_tls_mbedtls_transport;
+        cfg.tls_ctx = &tls;
+    }
+#else
+    (void)ca_file;
+#endif
     if ((rc = lhttp_client_init(&c, &cfg)) != LHTTP_OK) {
         fprintf(stderr, "sensor: %s\n", lhttp_strerror(rc));
         return 1;
@@ -108,5 +131,8 @@ int main(int argc, char **argv)
     lhttp_client_poll(&c, 100);
     lhttp_client_close(&c);
     printf("sensor: %lu readings sent, %lu dropped\n", sent, dropped);
+#ifdef LHTTP_TLS_MBEDTLS
+    lhttp_tls_mbedtls_free(&tls);
+#endif
     return sent ? 0 : 1;
 }

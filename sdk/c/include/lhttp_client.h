@@ -40,7 +40,7 @@ typedef void (*lhttp_frame_cb)(lhttp_client *c, const lhttp_frame *f, int ws_opc
 typedef void (*lhttp_state_cb)(lhttp_client *c, int connected, int err, void *user);
 
 typedef struct lhttp_client_config {
-    const char *url;              /* ws://host[:port][/path]; must outlive the client */
+    const char *url;              /* ws[s]://host[:port][/path]; must outlive the client */
     void *rx_buf;                 /* receive buffer: bounds the largest message */
     size_t rx_cap;
     void *tx_buf;                 /* send buffer: bounds the largest frame sent */
@@ -57,6 +57,8 @@ typedef struct lhttp_client_config {
     int backoff_max_ms;           /* default 30000 */
     int ping_interval_ms;         /* keepalive ping when idle; 0: off (default) */
     const char *extra_headers;    /* handshake: NULL or "Name: value\r\n" lines */
+    const lhttp_transport *tls;   /* wss:// transport, e.g. &lhttp_tls_mbedtls_transport */
+    void *tls_ctx;                /* its context (an lhttp_tls_mbedtls), reused on reconnects */
     lhttp_frame_cb on_frame;      /* frames with no per-command handler */
     lhttp_state_cb on_state;
     void *user;                   /* passed to on_frame and on_state */

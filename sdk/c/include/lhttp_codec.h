@@ -49,7 +49,15 @@ typedef enum lhttp_err {
     LHTTP_ERR_WS_TOO_LARGE = -48,
     LHTTP_ERR_WS_UTF8 = -49,
     LHTTP_ERR_CLOSED = -50,
-    LHTTP_ERR_NOT_CONNECTED = -51
+    LHTTP_ERR_NOT_CONNECTED = -51,
+    /* TLS (wss://) errors */
+    LHTTP_ERR_TLS_CONFIG = -52,        /* CA bundle unreadable or invalid, TLS setup failed */
+    LHTTP_ERR_TLS_HANDSHAKE = -53,     /* handshake failed: alert, peer closed, bad message */
+    LHTTP_ERR_TLS_VERIFY = -54,        /* server certificate refused (CA, host name, dates) */
+    LHTTP_ERR_TLS_RECORD = -55,        /* corrupt, forged or truncated record after the handshake */
+    /* transport would block (lhttp_transport recv/send only, never returned by the API) */
+    LHTTP_ERR_WANT_READ = -60,
+    LHTTP_ERR_WANT_WRITE = -61
 } lhttp_err;
 
 /* Readable, static English description; never NULL. */

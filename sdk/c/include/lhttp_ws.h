@@ -5,7 +5,8 @@
  * masked client frames, reassembly of fragmented messages, automatic pong
  * replies to pings, and the closing handshake. No allocation: the caller
  * provides one receive buffer which bounds the largest message accepted.
- * Plain ws:// only; wss:// (TLS) is not supported yet.
+ * ws:// over plain TCP; wss:// through a TLS transport set with
+ * lhttp_ws_set_tls() (see lhttp_transport.h and lhttp_tls_mbedtls.h).
  */
 #ifndef LHTTP_WS_H
 #define LHTTP_WS_H
@@ -14,6 +15,7 @@
 #include <stdint.h>
 
 #include "lhttp_codec.h" /* lhttp_err, lhttp_strerror */
+#include "lhttp_transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,6 +49,10 @@ typedef struct lhttp_ws {
     uint16_t close_code; /* code received in the peer's close frame, 0 if none */
     uint32_t rng[4];     /* xoshiro128 state for masking keys */
     uint64_t last_rx_ms; /* monotonic time of the last bytes received */
+    const lhttp_transport *tls; /* transport for wss:// (NULL: wss:// refused) */
+    void *tls_ctx;
+    const lhttp_transport *io;  /* the connection's transport while fd >= 0 */
+    void *io_ctx;
 } lhttp_ws;
 
 typedef struct lhttp_ws_msg {
@@ -59,14 +65,19 @@ typedef struct lhttp_url {
     char host[256];
     char port[8];
     char path[512];  /* including query, starts with '/' */
+    int secure;      /* 1 for wss:// */
 } lhttp_url;
 
-/* Parses ws://host[:port][/path]; [v6] literals allowed. wss:// gives
- * LHTTP_ERR_TLS_UNSUPPORTED, anything else LHTTP_ERR_URL. */
+/* Parses ws[s]://host[:port][/path] (default port 80, or 443 for wss);
+ * [v6] literals allowed. Anything else gives LHTTP_ERR_URL. */
 int lhttp_url_parse(const char *url, lhttp_url *out);
 
 /* Resets *ws and attaches the receive buffer (>= 256 bytes). */
 int lhttp_ws_init(lhttp_ws *ws, void *rx_buf, size_t rx_cap);
+
+/* Sets the transport used for wss:// URLs (call it after lhttp_ws_init). Without one, connecting to wss:// gives
+ * LHTTP_ERR_TLS_UNSUPPORTED. */
+int lhttp_ws_set_tls(lhttp_ws *ws, const lhttp_transport *tls, void *tls_ctx);
 
 /* Connects and performs the opening handshake, each within timeout_ms
  * (<0: no timeout). extra_headers: NULL or "Name: value\r\n" lines. */

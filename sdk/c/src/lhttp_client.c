@@ -31,7 +31,10 @@ int lhttp_client_init(lhttp_client *c, const lhttp_client_config *cfg)
         return LHTTP_ERR_INVALID_ARG;
     rc = lhttp_url_parse(cfg->url, &u);
     if (rc != LHTTP_OK) return rc;
+    if (u.secure && cfg->tls == NULL) return LHTTP_ERR_TLS_UNSUPPORTED;
     rc = lhttp_ws_init(&c->ws, cfg->rx_buf, cfg->rx_cap);
+    if (rc != LHTTP_OK) return rc;
+    rc = lhttp_ws_set_tls(&c->ws, cfg->tls, cfg->tls_ctx);
     if (rc != LHTTP_OK) return rc;
     c->cfg = *cfg;
     if (c->cfg.limits.max_frame_bytes == 0) lhttp_limits_default(&c->cfg.limits);

@@ -22,8 +22,8 @@ const char *lhttp_strerror(int err)
     case LHTTP_ERR_INVALID_ARG: return "invalid argument";
     case LHTTP_ERR_BAD_CHANNEL: return "invalid channel name";
     case LHTTP_ERR_CAPACITY: return "caller-provided table is full";
-    case LHTTP_ERR_URL: return "invalid URL (expected ws://host[:port][/path])";
-    case LHTTP_ERR_TLS_UNSUPPORTED: return "wss:// (TLS) is not supported yet";
+    case LHTTP_ERR_URL: return "invalid URL (expected ws[s]://host[:port][/path])";
+    case LHTTP_ERR_TLS_UNSUPPORTED: return "wss:// needs a TLS transport (build with TLS=mbedtls or plug one in)";
     case LHTTP_ERR_DNS: return "host name resolution failed";
     case LHTTP_ERR_CONNECT: return "TCP connection failed";
     case LHTTP_ERR_IO: return "socket I/O error";
@@ -34,6 +34,12 @@ const char *lhttp_strerror(int err)
     case LHTTP_ERR_WS_UTF8: return "WebSocket text message is not valid UTF-8";
     case LHTTP_ERR_CLOSED: return "connection closed";
     case LHTTP_ERR_NOT_CONNECTED: return "not connected";
+    case LHTTP_ERR_TLS_CONFIG: return "TLS setup failed (CA bundle unreadable or invalid?)";
+    case LHTTP_ERR_TLS_HANDSHAKE: return "TLS handshake failed";
+    case LHTTP_ERR_TLS_VERIFY: return "TLS server certificate refused (untrusted, wrong host name or expired)";
+    case LHTTP_ERR_TLS_RECORD: return "TLS record corrupt or truncated";
+    case LHTTP_ERR_WANT_READ: return "transport would block (read)";
+    case LHTTP_ERR_WANT_WRITE: return "transport would block (write)";
     default: return "unknown error";
     }
 }
@@ -67,6 +73,12 @@ const char *lhttp_error_code(int err)
     case LHTTP_ERR_WS_UTF8: return "ws_utf8";
     case LHTTP_ERR_CLOSED: return "closed";
     case LHTTP_ERR_NOT_CONNECTED: return "not_connected";
+    case LHTTP_ERR_TLS_CONFIG: return "tls_config";
+    case LHTTP_ERR_TLS_HANDSHAKE: return "tls_handshake";
+    case LHTTP_ERR_TLS_VERIFY: return "tls_verify";
+    case LHTTP_ERR_TLS_RECORD: return "tls_record";
+    case LHTTP_ERR_WANT_READ: return "want_read";
+    case LHTTP_ERR_WANT_WRITE: return "want_write";
     default: return "unknown";
     }
 }

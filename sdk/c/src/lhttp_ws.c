@@ -194,9 +194,15 @@ int lhttp_url_parse(const char *url, lhttp_url *out)
     const char *p, *host, *hend, *port = NULL, *pend;
     size_t hl, pl;
     if (url == NULL || out == NULL) return LHTTP_ERR_INVALID_ARG;
-    if (ieq_prefix(url, "wss://")) return LHTTP_ERR_TLS_UNSUPPORTED;
-    if (!ieq_prefix(url, "ws://")) return LHTTP_ERR_URL;
-    p = url + 5;
+    if (ieq_prefix(url, "wss://")) {
+        out->secure = 1;
+        p = url + 6;
+    } else if (ieq_prefix(url, "ws://")) {
+        out->secure = 0;
+        p = url + 5;
+    } else {
+        return LHTTP_ERR_URL;
+    }
     if (*p == '[') {
         host = p + 1;
         hend = strchr(host, ']');
@@ -225,7 +231,7 @@ int lhttp_url_parse(const char *url, lhttp_url *out)
         out->port[pl] = '\0';
         if (atoi_port(out->port) == 0) return LHTTP_ERR_URL;
     } else {
-        strcpy(out->port, "80");
+        strcpy(out->port, out->secure ? "443" : "80");
     }
     if (*p == '?') {
         if (strlen(p) + 2 > sizeof out->path) return LHTTP_ERR_URL;
@@ -287,20 +293,61 @@ static int wait_fd(int fd, short events, uint64_t deadline, int zero_means_poll)
     }
 }
 
+int lhttp_io_wait(int fd, int want, uint64_t deadline_ms)
+{
+    int r = wait_fd(fd, want == LHTTP_ERR_WANT_WRITE ? POLLOUT : POLLIN, deadline_ms, 0);
+    if (r < 0) return LHTTP_ERR_IO;
+    return r == 0 ? LHTTP_ERR_TIMEOUT : LHTTP_OK;
+}
+
+/* ---- the plain transport (ctx: int *fd) ---------------------------------- */
+
+static int plain_open(void *ctx, int fd, const char *host, uint64_t deadline_ms)
+{
+    (void)ctx; (void)fd; (void)host; (void)deadline_ms;
+    return LHTTP_OK;
+}
+
+static long plain_recv(void *ctx, void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = recv(*(int *)ctx, buf, len, 0);
+        if (n >= 0) return (long)n;
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return LHTTP_ERR_WANT_READ;
+        return LHTTP_ERR_IO;
+    }
+}
+
+static long plain_send(void *ctx, const void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = send(*(int *)ctx, buf, len, MSG_NOSIGNAL);
+        if (n > 0) return (long)n;
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return LHTTP_ERR_WANT_WRITE;
+        return LHTTP_ERR_IO;
+    }
+}
+
+static void plain_close(void *ctx) { (void)ctx; }
+
+const lhttp_transport lhttp_transport_plain = {"plain", plain_open, plain_recv, plain_send,
+                                               plain_close};
+
 static int write_all(lhttp_ws *ws, const void *data, size_t len, uint64_t deadline)
 {
     const uint8_t *p = (const uint8_t *)data;
     while (len > 0) {
-        ssize_t n = send(ws->fd, p, len, MSG_NOSIGNAL);
+        long n = ws->io->send(ws->io_ctx, p, len);
         if (n > 0) { p += n; len -= (size_t)n; continue; }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            int r = wait_fd(ws->fd, POLLOUT, deadline, 1);
+        if (n == LHTTP_ERR_WANT_READ || n == LHTTP_ERR_WANT_WRITE) {
+            int r = wait_fd(ws->fd, n == LHTTP_ERR_WANT_READ ? POLLIN : POLLOUT, deadline, 1);
             if (r < 0) return LHTTP_ERR_IO;
             if (r == 0) return LHTTP_ERR_TIMEOUT;
             continue;
         }
-        return LHTTP_ERR_IO;
+        return n < 0 ? (int)n : LHTTP_ERR_IO;
     }
     return LHTTP_OK;
 }
@@ -308,8 +355,13 @@ static int write_all(lhttp_ws *ws, const void *data, size_t len, uint64_t deadli
 void lhttp_ws_abort(lhttp_ws *ws)
 {
     if (ws == NULL) return;
-    if (ws->fd >= 0) close(ws->fd);
+    if (ws->fd >= 0) {
+        if (ws->io != NULL) ws->io->close(ws->io_ctx);
+        close(ws->fd);
+    }
     ws->fd = -1;
+    ws->io = NULL;
+    ws->io_ctx = NULL;
     ws->state = LHTTP_WS_STATE_CLOSED;
     ws->rx_len = ws->asm_len = ws->consume = 0;
     ws->asm_opcode = 0;
@@ -333,11 +385,23 @@ int lhttp_ws_attach(lhttp_ws *ws, int fd)
     if (ws->fd >= 0) lhttp_ws_abort(ws);
     if (set_nonblock(fd) < 0) return LHTTP_ERR_IO;
     ws->fd = fd;
+    ws->io = &lhttp_transport_plain;
+    ws->io_ctx = &ws->fd;
     ws->state = LHTTP_WS_STATE_OPEN;
     ws->rx_len = ws->asm_len = ws->consume = 0;
     ws->asm_opcode = 0;
     ws->close_code = 0;
     ws->last_rx_ms = lhttp_now_ms();
+    return LHTTP_OK;
+}
+
+int lhttp_ws_set_tls(lhttp_ws *ws, const lhttp_transport *tls, void *tls_ctx)
+{
+    if (ws == NULL || (tls != NULL && (tls->open == NULL || tls->recv == NULL ||
+                                       tls->send == NULL || tls->close == NULL)))
+        return LHTTP_ERR_INVALID_ARG;
+    ws->tls = tls;
+    ws->tls_ctx = tls_ctx;
     return LHTTP_OK;
 }
 
@@ -419,7 +483,7 @@ static int handshake(lhttp_ws *ws, const lhttp_url *u, uint64_t deadline, const 
     lhttp_base64(nonce, 16, key, sizeof key);
     lhttp_ws_accept_key(key, expect);
 
-    colon_port = strcmp(u->port, "80") != 0;
+    colon_port = strcmp(u->port, u->secure ? "443" : "80") != 0;
     n = snprintf(req, ws->rx_cap,
                  "GET %s HTTP/1.1\r\nHost: %s%s%s%s%s\r\nUpgrade: websocket\r\n"
                  "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
@@ -434,10 +498,10 @@ static int handshake(lhttp_ws *ws, const lhttp_url *u, uint64_t deadline, const 
     /* read the response head; keep one byte for a NUL */
     ws->rx_len = 0;
     while (head_end == NULL) {
-        ssize_t r;
+        long r;
         int w;
         if (ws->rx_len + 1 >= ws->rx_cap) return LHTTP_ERR_HANDSHAKE;
-        r = recv(ws->fd, ws->rx + ws->rx_len, ws->rx_cap - 1 - ws->rx_len, 0);
+        r = ws->io->recv(ws->io_ctx, ws->rx + ws->rx_len, ws->rx_cap - 1 - ws->rx_len);
         if (r > 0) {
             size_t from = ws->rx_len > 3 ? ws->rx_len - 3 : 0, k;
             ws->rx_len += (size_t)r;
@@ -446,9 +510,8 @@ static int handshake(lhttp_ws *ws, const lhttp_url *u, uint64_t deadline, const 
             continue;
         }
         if (r == 0) return LHTTP_ERR_HANDSHAKE;
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) return LHTTP_ERR_IO;
-        w = wait_fd(ws->fd, POLLIN, deadline, 0);
+        if (r != LHTTP_ERR_WANT_READ && r != LHTTP_ERR_WANT_WRITE) return (int)r;
+        w = wait_fd(ws->fd, r == LHTTP_ERR_WANT_READ ? POLLIN : POLLOUT, deadline, 0);
         if (w < 0) return LHTTP_ERR_IO;
         if (w == 0) return LHTTP_ERR_TIMEOUT;
     }
@@ -490,10 +553,23 @@ int lhttp_ws_connect(lhttp_ws *ws, const char *url, int timeout_ms, const char *
     }
     rc = lhttp_url_parse(url, &u);
     if (rc != LHTTP_OK) return rc;
+    if (u.secure && ws->tls == NULL) return LHTTP_ERR_TLS_UNSUPPORTED;
     if (ws->fd >= 0) lhttp_ws_abort(ws);
     if (timeout_ms == 0) deadline = lhttp_now_ms() + 1;
     rc = tcp_connect(&u, deadline, &fd);
     if (rc != LHTTP_OK) return rc;
+    if (u.secure) {
+        rc = ws->tls->open(ws->tls_ctx, fd, u.host, deadline);
+        if (rc != LHTTP_OK) {
+            close(fd);
+            return rc;
+        }
+        ws->io = ws->tls;
+        ws->io_ctx = ws->tls_ctx;
+    } else {
+        ws->io = &lhttp_transport_plain;
+        ws->io_ctx = &ws->fd;
+    }
     ws->fd = fd;
     ws->state = LHTTP_WS_STATE_OPEN;
     ws->rx_len = ws->asm_len = ws->consume = 0;
@@ -729,13 +805,13 @@ int lhttp_ws_recv(lhttp_ws *ws, int timeout_ms, lhttp_ws_msg *msg)
     if (ws->fd < 0 || ws->state == LHTTP_WS_STATE_CLOSED) return LHTTP_ERR_CLOSED;
     deadline = timeout_ms < 0 ? 0 : lhttp_now_ms() + (uint64_t)timeout_ms;
     for (;;) {
-        ssize_t n;
+        long n;
         int r = process_frame(ws, msg);
         if (r == 1) return LHTTP_OK;
         if (r < 0) return r;
         if (r == 2) continue;
         if (ws->rx_len >= ws->rx_cap) return fail_ws(ws, 1009, LHTTP_ERR_WS_TOO_LARGE);
-        n = recv(ws->fd, ws->rx + ws->rx_len, ws->rx_cap - ws->rx_len, 0);
+        n = ws->io->recv(ws->io_ctx, ws->rx + ws->rx_len, ws->rx_cap - ws->rx_len);
         if (n > 0) {
             ws->rx_len += (size_t)n;
             ws->last_rx_ms = lhttp_now_ms();
@@ -746,14 +822,14 @@ int lhttp_ws_recv(lhttp_ws *ws, int timeout_ms, lhttp_ws_msg *msg)
             lhttp_ws_abort(ws);
             return LHTTP_ERR_CLOSED;
         }
-        if (errno == EINTR) continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        if (n != LHTTP_ERR_WANT_READ && n != LHTTP_ERR_WANT_WRITE) {
+            /* reset, or a TLS failure (reported as such) */
             ws->close_code = 1006;
             lhttp_ws_abort(ws);
-            return LHTTP_ERR_CLOSED;
+            return n == LHTTP_ERR_IO ? LHTTP_ERR_CLOSED : (int)n;
         }
         if (timeout_ms == 0) return LHTTP_ERR_TIMEOUT;
-        r = wait_fd(ws->fd, POLLIN, deadline, 0);
+        r = wait_fd(ws->fd, n == LHTTP_ERR_WANT_READ ? POLLIN : POLLOUT, deadline, 0);
         if (r < 0) { lhttp_ws_abort(ws); return LHTTP_ERR_IO; }
         if (r == 0) return LHTTP_ERR_TIMEOUT;
     }

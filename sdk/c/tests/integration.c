@@ -1,6 +1,7 @@
 /* integration.c - the C client against a real lhttp server.
  *
  *   integration ws://127.0.0.1:PORT/
+ *   integration wss://localhost:PORT/ CA.pem     (built with TLS=mbedtls)
  *
  * Driven by tests/integration_driver.ts, which reads these lines on stdout:
  *   READY              subscribed to "room" (ack received)
@@ -8,6 +9,8 @@
  *   DOWN <error>       the connection was lost
  *   RESUBSCRIBED       reconnected and the automatic re-subscription was acked
  *   ERROR <...>        an error frame from the server
+ *   HEAP <...>         TLS builds: bytes mbedTLS holds after init, while
+ *                      connected, and at the peak of the first handshake
  * and exits 0 after replying to a message whose body is "bye"
  * (2: setup failed, 3: overall timeout of 90 s).
  */
@@ -20,6 +23,11 @@
 #include <string.h>
 
 #include "lhttp_client.h"
+#ifdef LHTTP_TLS_MBEDTLS
+#include "heap_count.h"
+#include "lhttp_tls_mbedtls.h"
+static lhttp_tls_mbedtls tls;
+#endif
 
 static uint8_t rx[64 * 1024], tx[16 * 1024];
 static lhttp_header hdrs[32];
@@ -74,7 +82,15 @@ static void on_other(lhttp_client *c, const lhttp_frame *f, int op, void *user)
 static void on_state(lhttp_client *c, int up, int err, void *user)
 {
     (void)c; (void)user;
-    if (!up) out("DOWN ", lhttp_error_code(err), strlen(lhttp_error_code(err)));
+    if (!up) {
+        out("DOWN ", lhttp_error_code(err), strlen(lhttp_error_code(err)));
+#ifdef LHTTP_TLS_MBEDTLS
+        if (err != LHTTP_ERR_CLOSED) {
+            char why[256];
+            fprintf(stderr, "integration: TLS: %s\n", lhttp_tls_mbedtls_describe(&tls, why, sizeof why));
+        }
+#endif
+    }
 }
 
 int main(int argc, char **argv)
@@ -82,6 +98,9 @@ int main(int argc, char **argv)
     lhttp_client_config cfg;
     lhttp_client c;
     uint64_t start = lhttp_now_ms();
+#ifdef LHTTP_TLS_MBEDTLS
+    size_t heap_init;
+#endif
     int rc, i;
     if (argc < 2) { fprintf(stderr, "usage: integration ws://host:port/\n"); return 2; }
     signal(SIGPIPE, SIG_IGN);
@@ -95,6 +114,21 @@ int main(int argc, char **argv)
     cfg.backoff_max_ms = 2000;
     cfg.on_frame = on_other;
     cfg.on_state = on_state;
+#ifdef LHTTP_TLS_MBEDTLS
+    if (argc > 2) {
+        lhttp_tls_config tc;
+        lhttp_tls_config_default(&tc);
+        tc.ca_file = argv[2];
+        if ((rc = lhttp_tls_mbedtls_init(&tls, &tc)) != LHTTP_OK) {
+            fprintf(stderr, "integration: TLS init: %s\n", lhttp_strerror(rc));
+            return 2;
+        }
+        cfg.tls = &lhttp_tls_mbedtls_transport;
+        cfg.tls_ctx = &tls;
+    }
+    heap_init = heap_current();
+    heap_reset_peak();
+#endif
     if ((rc = lhttp_client_init(&c, &cfg)) != LHTTP_OK || (rc = lhttp_client_on(&c, "chat", on_chat, NULL)) != LHTTP_OK ||
         (rc = lhttp_client_on(&c, "subscribe", on_subscribe, NULL)) != LHTTP_OK) {
         fprintf(stderr, "integration: %s\n", lhttp_strerror(rc));
@@ -104,6 +138,11 @@ int main(int argc, char **argv)
         if (i == 50) { fprintf(stderr, "integration: connect: %s\n", lhttp_strerror(rc)); return 2; }
         lhttp_client_poll(&c, 200);
     }
+#ifdef LHTTP_TLS_MBEDTLS
+    printf("HEAP init=%lu connected=%lu peak=%lu\n", (unsigned long)heap_init,
+           (unsigned long)heap_current(), (unsigned long)heap_peak());
+    fflush(stdout);
+#endif
     if ((rc = lhttp_client_subscribe(&c, "room", "sub-1")) != LHTTP_OK) {
         fprintf(stderr, "integration: subscribe: %s\n", lhttp_strerror(rc));
         return 2;
@@ -116,5 +155,13 @@ int main(int argc, char **argv)
     }
     lhttp_client_poll(&c, 200); /* let the last reply go out */
     lhttp_client_close(&c);
+#ifdef LHTTP_TLS_MBEDTLS
+    lhttp_tls_mbedtls_free(&tls);
+    if (heap_current() != 0 || heap_blocks() != 0) {
+        fprintf(stderr, "integration: %lu bytes in %lu blocks still allocated\n",
+                (unsigned long)heap_current(), heap_blocks());
+        return 4;
+    }
+#endif
     return 0;
 }

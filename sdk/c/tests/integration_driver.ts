@@ -1,7 +1,15 @@
 // Drives sdk/c/tests/integration.c against a real lhttp server.
 //
 //   deno run -A sdk/c/tests/integration_driver.ts --client PATH [--readme PATH]
-//       [--server-cwd DIR] -- SERVER COMMAND WITH {PORT}
+//       [--server-cwd DIR] [--runner "qemu-arm -L /usr/arm-linux-gnueabihf"] [--tls]
+//       -- SERVER COMMAND WITH {PORT}
+//
+// --runner: prefix for the C programs (run cross-built binaries under qemu-user).
+// --tls: makes a CA and a "localhost" certificate with openssl (tls_certs.ts);
+// the server command also gets {TLSPORT}, {CERT} and {KEY} (tls_server.ts
+// serves both), and the C client connects to wss://localhost:TLSPORT/ with
+// the CA file as its second argument, while the TypeScript peer and the
+// HTTP publish use the plain port: frames cross from one transport to the other.
 //
 // Steps: start the server on a free port; the C client subscribes to "room"
 // (acked); a TypeScript WebSocket client publishes, the C client receives it
@@ -12,6 +20,7 @@
 // Exit code 0 on success. Only Deno and web-standard APIs are used.
 
 import process from "node:process";
+import { makeCerts, type TestCerts } from "./tls_certs.ts";
 
 function arg(name: string): string | undefined {
   const i = Deno.args.indexOf(name);
@@ -23,6 +32,8 @@ const serverCmd = sep === -1 ? [] : Deno.args.slice(sep + 1);
 const clientPath = arg("--client");
 const readmePath = arg("--readme");
 const serverCwd = arg("--server-cwd") ?? ".";
+const runner = (arg("--runner") ?? "").split(" ").filter((w) => w !== "");
+const tls = Deno.args.slice(0, sep === -1 ? undefined : sep).includes("--tls");
 if (!clientPath || serverCmd.length === 0) {
   console.error(
     "usage: integration_driver.ts --client PATH [--readme PATH] [--server-cwd DIR] -- CMD {PORT}",
@@ -58,9 +69,12 @@ class Server {
   child?: Deno.ChildProcess;
   output = "";
   #pumps: Promise<void>[] = [];
-  constructor(readonly port: number) {}
+  constructor(readonly port: number, readonly tlsPort = 0, readonly certs?: TestCerts) {}
   async start() {
-    const [cmd, ...args] = serverCmd.map((a) => a.replaceAll("{PORT}", String(this.port)));
+    const [cmd, ...args] = serverCmd.map((a) =>
+      a.replaceAll("{PORT}", String(this.port)).replaceAll("{TLSPORT}", String(this.tlsPort))
+        .replaceAll("{CERT}", this.certs?.good.cert ?? "").replaceAll("{KEY}", this.certs?.good.key ?? "")
+    );
     this.child = new Deno.Command(cmd, {
       args,
       cwd: serverCwd,
@@ -74,15 +88,17 @@ class Server {
         for await (const chunk of stream) this.output += dec.decode(chunk, { stream: true });
       })());
     }
-    await waitFor("the server to listen", async () => {
-      try {
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
-        conn.close();
-        return true;
-      } catch {
-        return undefined;
-      }
-    }, 60000);
+    for (const port of this.tlsPort ? [this.port, this.tlsPort] : [this.port]) {
+      await waitFor("the server to listen", async () => {
+        try {
+          const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+          conn.close();
+          return true;
+        } catch {
+          return undefined;
+        }
+      }, 60000);
+    }
     log(`server up on port ${this.port}`);
   }
   async stop() {
@@ -110,9 +126,9 @@ class CClient {
   lines: string[] = [];
   stderr = "";
   #pumps: Promise<void>[];
-  constructor(path: string, url: string) {
-    const child = new Deno.Command(path, {
-      args: [url],
+  constructor(path: string, args: string[]) {
+    const child = new Deno.Command(runner[0] ?? path, {
+      args: [...runner.slice(1), ...(runner.length ? [path] : []), ...args],
       stdin: "null",
       stdout: "piped",
       stderr: "piped",
@@ -181,12 +197,15 @@ async function tsClient(url: string) {
 
 const port = freePort();
 const url = `ws://127.0.0.1:${port}/`;
-const server = new Server(port);
+const certs = tls ? await makeCerts() : undefined;
+const tlsPort = tls ? freePort() : 0;
+const clientArgs = certs ? [`wss://localhost:${tlsPort}/`, certs.ca] : [url];
+const server = new Server(port, tlsPort, certs);
 let client: CClient | undefined;
 let ok = false;
 try {
   await server.start();
-  client = new CClient(clientPath, url);
+  client = new CClient(clientPath, clientArgs);
   await client.expect("READY");
 
   // 1. publish from a TypeScript client over WebSocket
@@ -236,8 +255,8 @@ try {
 
   // 4. the README example, verbatim
   if (readmePath) {
-    const out = await new Deno.Command(readmePath, {
-      args: [url],
+    const out = await new Deno.Command(runner[0] ?? readmePath, {
+      args: [...runner.slice(1), ...(runner.length ? [readmePath] : []), url],
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -260,6 +279,7 @@ try {
     await client.finish(1000);
   }
   await server.stop();
+  if (certs) await Deno.remove(certs.dir, { recursive: true });
 }
 console.log(ok ? "integration: ok" : "integration: FAILED");
 process.exitCode = ok ? 0 : 1;

@@ -126,7 +126,12 @@ static void test_url(void)
     CHECK(strcmp(u.host, "::1") == 0 && strcmp(u.port, "9000") == 0);
     CHECK_RC(lhttp_url_parse("ws://h?q", &u), LHTTP_OK);
     CHECK(strcmp(u.path, "/?q") == 0);
-    CHECK_RC(lhttp_url_parse("wss://example.com", &u), LHTTP_ERR_TLS_UNSUPPORTED);
+    CHECK_RC(lhttp_url_parse("wss://example.com", &u), LHTTP_OK);
+    CHECK(u.secure == 1 && strcmp(u.host, "example.com") == 0 && strcmp(u.port, "443") == 0);
+    CHECK_RC(lhttp_url_parse("WSS://h:8443/x", &u), LHTTP_OK);
+    CHECK(u.secure == 1 && strcmp(u.port, "8443") == 0 && strcmp(u.path, "/x") == 0);
+    CHECK_RC(lhttp_url_parse("ws://h", &u), LHTTP_OK);
+    CHECK(u.secure == 0);
     CHECK_RC(lhttp_url_parse("http://example.com", &u), LHTTP_ERR_URL);
     CHECK_RC(lhttp_url_parse("ws://", &u), LHTTP_ERR_URL);
     CHECK_RC(lhttp_url_parse("ws://h:99999", &u), LHTTP_ERR_URL);
@@ -397,6 +402,126 @@ static void test_handshake(void)
     CHECK_RC(lhttp_ws_connect(&ws, url, 3000, NULL), LHTTP_ERR_CONNECT);
 }
 
+/* ---- a pluggable transport: a toy "TLS" that XORs every byte ----------------
+ * It checks the lhttp_transport contract: open gets the connected socket and
+ * the URL's host, every byte goes through recv/send (sent one byte at a time,
+ * with spurious WANT_WRITE results), close runs on abort. */
+
+typedef struct {
+    int fd, opens, closes, sends, recvs, odd;
+    char host[64];
+} xor_tr;
+
+static int xor_open(void *ctx, int fd, const char *host, uint64_t deadline)
+{
+    xor_tr *t = (xor_tr *)ctx;
+    (void)deadline;
+    t->fd = fd;
+    t->opens++;
+    snprintf(t->host, sizeof t->host, "%s", host);
+    return LHTTP_OK;
+}
+
+static long xor_recv(void *ctx, void *buf, size_t len)
+{
+    xor_tr *t = (xor_tr *)ctx;
+    uint8_t *p = (uint8_t *)buf;
+    ssize_t n, i;
+    if (++t->odd % 3 == 0) return LHTTP_ERR_WANT_WRITE; /* harmless spurious wait */
+    n = recv(t->fd, buf, len, 0);
+    if (n < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? LHTTP_ERR_WANT_READ : LHTTP_ERR_IO;
+    for (i = 0; i < n; i++) p[i] ^= 0x5A;
+    t->recvs += n > 0;
+    return (long)n;
+}
+
+static long xor_send(void *ctx, const void *buf, size_t len)
+{
+    xor_tr *t = (xor_tr *)ctx;
+    uint8_t b;
+    (void)len;
+    if (++t->odd % 5 == 0) return LHTTP_ERR_WANT_WRITE;
+    b = (uint8_t)(*(const uint8_t *)buf ^ 0x5A);
+    if (send(t->fd, &b, 1, 0) != 1) return LHTTP_ERR_IO;
+    t->sends++;
+    return 1;
+}
+
+static void xor_close(void *ctx) { ((xor_tr *)ctx)->closes++; }
+
+static const lhttp_transport xor_transport = {"xor", xor_open, xor_recv, xor_send, xor_close};
+
+static void xor_full(int fd, uint8_t *p, size_t n, int out)
+{
+    size_t i;
+    for (i = 0; i < n; i++) p[i] ^= 0x5A;
+    if (out) write_full(fd, p, n);
+}
+
+static void test_transport(void)
+{
+    static uint8_t rx[4096];
+    lhttp_ws ws;
+    lhttp_ws_msg m;
+    xor_tr t;
+    int port, lfd = listen_any(&port), status = 0;
+    char url[64];
+    pid_t pid;
+    memset(&t, 0, sizeof t);
+    sprintf(url, "wss://127.0.0.1:%d/x", port);
+    pid = fork();
+    if (pid == 0) {
+        /* the server speaks XOR: decode the request head, answer 101 + a frame */
+        char req[2048], resp[512], acc[29], key[64];
+        uint8_t hdr[10];
+        size_t n = 0, kl;
+        const char *k;
+        int fd;
+        alarm(20);
+        fd = accept(lfd, NULL, NULL);
+        EXPECT(fd >= 0);
+        while (n < sizeof req - 1 && !(n >= 4 && memcmp(req + n - 4, "\r\n\r\n", 4) == 0)) {
+            if (read_full(fd, req + n, 1)) _exit(1);
+            req[n] ^= 0x5A;
+            req[++n] = '\0';
+        }
+        EXPECT(strstr(req, "GET /x HTTP/1.1\r\n") != NULL);
+        EXPECT(strstr(req, "\r\nHost: 127.0.0.1:") != NULL);
+        k = strstr(req, "Sec-WebSocket-Key: ");
+        EXPECT(k != NULL);
+        if (k == NULL) _exit(1);
+        kl = strcspn(k + 19, "\r");
+        memcpy(key, k + 19, kl < 63 ? kl : 63);
+        key[kl < 63 ? kl : 63] = '\0';
+        lhttp_ws_accept_key(key, acc);
+        n = (size_t)sprintf(resp, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                  "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n\r\n", acc);
+        n += srv_frame((uint8_t *)resp + n, 1, LHTTP_WS_TEXT, "LHTTP/1.0 hi\r\n\r\nxor", 20);
+        xor_full(fd, (uint8_t *)resp, n, 1);
+        /* the client's masked frame, XORed on the wire */
+        if (read_full(fd, hdr, 10)) _exit(1); /* 2 header, 4 mask, 4 payload bytes */
+        xor_full(fd, hdr, 10, 0);
+        EXPECT((hdr[0] & 0x0f) == LHTTP_WS_TEXT && (hdr[1] & 0x7f) == 4);
+        close(fd);
+        close(lfd);
+        _exit(child_fail ? 1 : 0);
+    }
+    close(lfd);
+    CHECK_RC(lhttp_ws_init(&ws, rx, sizeof rx), LHTTP_OK);
+    CHECK_RC(lhttp_ws_connect(&ws, url, 3000, NULL), LHTTP_ERR_TLS_UNSUPPORTED);
+    CHECK_RC(lhttp_ws_set_tls(&ws, &xor_transport, &t), LHTTP_OK);
+    CHECK_RC(lhttp_ws_connect(&ws, url, 3000, NULL), LHTTP_OK);
+    CHECK(t.opens == 1 && strcmp(t.host, "127.0.0.1") == 0);
+    CHECK_RC(lhttp_ws_recv(&ws, 2000, &m), LHTTP_OK);
+    CHECK(m.len == 20 && memcmp(m.data, "LHTTP/1.0 hi\r\n\r\nxor", 20) == 0);
+    CHECK_RC(lhttp_ws_send(&ws, LHTTP_WS_TEXT, "ping", 4), LHTTP_OK);
+    CHECK(t.sends > 100 && t.recvs > 0);
+    CHECK_RC(lhttp_ws_recv(&ws, 3000, &m), LHTTP_ERR_CLOSED); /* server closed the TCP stream */
+    CHECK(t.closes == 1 && ws.fd < 0);
+    waitpid(pid, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "transport server failed");
+}
+
 /* ---- client: subscribe, receive, publish back, reconnect, resubscribe ------- */
 
 typedef struct {
@@ -513,6 +638,7 @@ int main(void)
     test_url();
     test_frames();
     test_handshake();
+    test_transport();
     test_client();
     return check_report("test_ws");
 }

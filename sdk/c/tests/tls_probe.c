@@ -1,0 +1,58 @@
+/* tls_probe.c - one wss:// connection attempt, for the TLS failure tests.
+ *
+ *   tls_probe URL CA.pem|- [server_name|-] [timeout_ms] [recv]
+ *
+ * CA "-" sets dangerously_accept_any_certificate. Connects with
+ * lhttp_ws_connect (timeout_ms, default 2000); with "recv", then waits for
+ * messages until the connection ends. Prints one line
+ *   RESULT <lhttp_error_code> [<cause>]
+ * and exits 0 (2 for a usage or setup error), after freeing everything: under
+ * valgrind or ASan any leak or invalid access fails the run.
+ */
+#if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
+#undef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lhttp_tls_mbedtls.h"
+#include "lhttp_ws.h"
+
+int main(int argc, char **argv)
+{
+    static uint8_t rx[16384];
+    static lhttp_tls_mbedtls tls;
+    lhttp_tls_config tc;
+    lhttp_ws ws;
+    lhttp_ws_msg m;
+    char why[256];
+    int rc, timeout = 2000, i;
+    if (argc < 3) {
+        fprintf(stderr, "usage: tls_probe URL CA.pem|- [server_name|-] [timeout_ms] [recv]\n");
+        return 2;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    memset(&ws, 0, sizeof ws);
+    ws.fd = -1;
+    lhttp_tls_config_default(&tc);
+    if (strcmp(argv[2], "-") == 0) tc.dangerously_accept_any_certificate = 1;
+    else tc.ca_file = argv[2];
+    if (argc > 3 && strcmp(argv[3], "-") != 0) tc.server_name = argv[3];
+    if (argc > 4) timeout = atoi(argv[4]);
+    rc = lhttp_tls_mbedtls_init(&tls, &tc);
+    if (rc == LHTTP_OK) rc = lhttp_ws_init(&ws, rx, sizeof rx);
+    if (rc == LHTTP_OK) rc = lhttp_ws_set_tls(&ws, &lhttp_tls_mbedtls_transport, &tls);
+    if (rc == LHTTP_OK) rc = lhttp_ws_connect(&ws, argv[1], timeout, NULL);
+    if (rc == LHTTP_OK && argc > 5 && strcmp(argv[5], "recv") == 0) {
+        /* until the connection ends (a message, a close, a TLS failure) */
+        for (i = 0; i < 100 && (rc = lhttp_ws_recv(&ws, timeout, &m)) == LHTTP_OK; i++) {}
+    }
+    printf("RESULT %s %s\n", lhttp_error_code(rc),
+           rc == LHTTP_OK ? "" : lhttp_tls_mbedtls_describe(&tls, why, sizeof why));
+    lhttp_ws_close(&ws, 1000, NULL, 500);
+    lhttp_tls_mbedtls_free(&tls);
+    return 0;
+}
