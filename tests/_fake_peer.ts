@@ -20,7 +20,7 @@ export class FakeClient {
       send: (data) => void client.sent.push(data),
       close: (code, reason) => {
         client.closedWith = { code, reason };
-        server.close(client.connection);
+        server.release(client.connection);
       },
       get bufferedAmount() {
         return client.bufferedAmount;
@@ -31,7 +31,7 @@ export class FakeClient {
 
   /** Sends a raw message to the server. */
   send(data: FrameData): void {
-    this.server.message(this.connection, data);
+    this.server.receive(this.connection, data);
   }
 
   /** Frames received so far, parsed. */
@@ -48,7 +48,7 @@ export class FakeClient {
 
   /** The client went away (as the adapter reports a socket close). */
   disconnect(): void {
-    this.server.close(this.connection);
+    this.server.release(this.connection);
   }
 }
 

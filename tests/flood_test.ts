@@ -32,7 +32,7 @@ Deno.test("pacing: a publisher waits while a subscriber is past high water, then
   publisher.send(publish("2"));
   publisher.send(publish("3"));
   assert.deepEqual(fast.frames().map((f) => f.body), ["1"], "frames 2 and 3 wait");
-  assert.equal(publisher.connection.queue.length, 2);
+  assert.equal(publisher.connection.inbox!.queued, 2);
   slow.bufferedAmount = 100; // under the default low water (125)
   await until(() => fast.sent.length === 3, "the queued frames");
   assert.deepEqual(fast.frames().map((f) => f.body), ["1", "2", "3"]);
@@ -50,7 +50,7 @@ Deno.test("pacing: a subscriber that never drains turns lagging and paces nobody
   await until(() => fast.sent.length === 2, "the wait to end");
   assert.equal(slow.connection.lagging, true);
   assert.equal(server.metrics.pacing.get("lagging"), 1);
-  await until(() => !publisher.connection.busy, "the publisher to go idle");
+  await until(() => !publisher.connection.inbox!.busy, "the publisher to go idle");
   // Lagging: frames flow at once; past the cap the slow-consumer policy applies.
   publisher.send(publish("3"));
   assert.equal(fast.sent.length, 3);
@@ -66,7 +66,7 @@ Deno.test("pacing: a lagging subscriber paces again once it drained below low wa
   slow.bufferedAmount = 600;
   publisher.send(publish("1"));
   await until(() => slow.connection.lagging, "lagging");
-  await until(() => !publisher.connection.busy, "the publisher to go idle");
+  await until(() => !publisher.connection.inbox!.busy, "the publisher to go idle");
   slow.bufferedAmount = 0;
   publisher.send(publish("2")); // observes the drained buffer: no longer lagging
   assert.equal(slow.connection.lagging, false);
@@ -98,12 +98,12 @@ Deno.test("pacing: the publisher's socket is paused while it waits, where the ru
   const slow = new FakeClient(server);
   slow.send(SUBSCRIBE);
   slow.bufferedAmount = 600;
-  server.message(publisher, publish("1"));
+  server.receive(publisher, publish("1"));
   assert.deepEqual(calls, ["pause"]);
   slow.bufferedAmount = 0;
   await until(() => calls.length === 2, "resume");
   assert.deepEqual(calls, ["pause", "resume"]);
-  server.close(publisher);
+  server.release(publisher);
 });
 
 Deno.test("pacing: false turns it off", () => {
@@ -111,7 +111,7 @@ Deno.test("pacing: false turns it off", () => {
   slow.bufferedAmount = 600;
   for (let i = 0; i < 3; i++) publisher.send(publish(String(i)));
   assert.equal(fast.sent.length, 3);
-  assert.equal(publisher.connection.busy, false);
+  assert.equal(publisher.connection.inbox!.busy, false);
 });
 
 Deno.test("pacing: application and HTTP publishes never wait; the next frame does not inherit", () => {
@@ -136,5 +136,5 @@ Deno.test("pacing: a publisher yields a timer turn every yieldEvery unflushed de
   publisher.send(publish("3"));
   assert.equal(fast.sent.length, 2, "frame 3 waits for the turn");
   await until(() => fast.sent.length === 3, "the turn");
-  assert.equal(publisher.connection.queue.length, 0);
+  assert.equal(publisher.connection.inbox!.queued, 0);
 });

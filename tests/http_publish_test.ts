@@ -5,9 +5,9 @@ import { FakeClient } from "./_fake_peer.ts";
 
 const publishFrame = "LHTTP/1.0 chat\r\npublish:mike\r\n\r\nhello mike";
 
-function setup(token?: string) {
+function setup(token?: string, remoteAddress: string | null = "127.0.0.1") {
   const server = new LhttpServer({ publishToken: token, limits: { maxFrameBytes: 1000 } });
-  const app = lhttpRoutes(server);
+  const app = lhttpRoutes(server, { remoteAddress: () => remoteAddress ?? undefined });
   const mike = new FakeClient(server);
   mike.send("LHTTP/1.0 chat\r\nsubscribe:mike\r\n\r\n");
   const post = (body: BodyInit, headers: Record<string, string> = {}) =>
@@ -73,6 +73,90 @@ Deno.test("GET /healthz reports connections, channels and bus", async () => {
     status: "ok",
     connections: 1,
     channels: 1,
+    subscriptions: 1,
     bus: "local",
   });
+});
+
+Deno.test("POST /publish without a token answers loopback callers only, unless publishOpen", async () => {
+  for (const address of ["127.0.0.1", "127.8.9.1", "::1", "::ffff:127.0.0.1"]) {
+    const { post, mike } = setup(undefined, address);
+    const response = await post(publishFrame);
+    assert.equal(response.status, 200, address);
+    await response.body?.cancel();
+    assert.equal(mike.sent.length, 1);
+  }
+  for (const address of ["10.0.0.1", "::ffff:10.0.0.1", "2001:db8::1", null]) {
+    const { post, mike } = setup(undefined, address);
+    const response = await post(publishFrame);
+    assert.equal(response.status, 403, String(address));
+    assert.equal((await response.json()).code, "forbidden");
+    assert.equal(mike.sent.length, 0, "nothing published");
+  }
+  const open = new LhttpServer({ publishOpen: true });
+  const app = lhttpRoutes(open, { remoteAddress: () => "203.0.113.9" });
+  const response = await app.request("/publish", { method: "POST", body: publishFrame });
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+});
+
+Deno.test("an empty publish token counts as none (loopback only), never as a token nobody can send", async () => {
+  const { post } = setup("", "127.0.0.1");
+  const response = await post(publishFrame);
+  assert.equal(response.status, 200);
+  await response.body?.cancel();
+});
+
+Deno.test("POST /publish: a body slower than the deadline gets 408 and its bytes are released", async () => {
+  const server = new LhttpServer({ publishBodyTimeoutMs: 50 });
+  const app = lhttpRoutes(server, { remoteAddress: () => "127.0.0.1" });
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("LHTTP/1.0 chat\r\n"));
+      // ...and never more.
+    },
+  });
+  const response = await app.request("/publish", {
+    method: "POST",
+    body,
+    headers: { "content-length": "1000" },
+  });
+  assert.equal(response.status, 408);
+  assert.equal((await response.json()).code, "body_timeout");
+});
+
+Deno.test("POST /publish: bodies in flight together are capped (503), one caller cannot hold them all", async () => {
+  const server = new LhttpServer({ publishMaxBodyBytesInFlight: 1500, publishBodyTimeoutMs: 5000 });
+  const app = lhttpRoutes(server, { remoteAddress: () => "127.0.0.1" });
+  let release!: () => void;
+  const held = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode("LHTTP/1.0 chat\r\n"));
+      release = () => controller.close();
+    },
+  });
+  const first = app.request("/publish", {
+    method: "POST",
+    body: held,
+    headers: { "content-length": "1000" },
+  });
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  const second = await app.request("/publish", {
+    method: "POST",
+    body: publishFrame,
+    headers: { "content-length": "1000" },
+  });
+  assert.equal(second.status, 503);
+  assert.equal((await second.json()).code, "server_busy");
+  release();
+  const answered = await first;
+  assert.equal(answered.status, 400, "the held body was a broken frame");
+  await answered.body?.cancel();
+  const third = await app.request("/publish", {
+    method: "POST",
+    body: publishFrame,
+    headers: { "content-length": String(publishFrame.length) },
+  });
+  assert.equal(third.status, 200, "the budget is free again");
+  await third.body?.cancel();
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { CloseCode, LhttpServer, TokenBucket } from "../mod.ts";
+import { CloseCode, LhttpServer } from "../mod.ts";
+import { TokenBucket } from "../src/internal.ts";
 import { lhttpRoutes } from "../src/http/routes.ts";
 import { FakeClient } from "./_fake_peer.ts";
 
@@ -88,7 +89,7 @@ Deno.test("origins: same-origin and origin-less upgrades pass, cross-site ones g
   assert.ok(!((await any.accept(upgrade({ origin: "https://evil.example" }))) instanceof Response));
 });
 
-Deno.test("authenticate: connection data from a query token, or a refusal before the upgrade", async () => {
+Deno.test("authenticate: connection data from a query token; 401 becomes a socket closed with 4401", async () => {
   const server = new LhttpServer({
     authenticate(request) {
       const token = new URL(request.url).searchParams.get("token");
@@ -101,9 +102,28 @@ Deno.test("authenticate: connection data from a query token, or a refusal before
     data: { user: "alice" },
   });
   const refused = await server.accept(upgrade({}, "http://chat.example/?token=nope"));
-  assert.ok(refused instanceof Response);
-  assert.equal(refused.status, 401);
-  await refused.body?.cancel();
+  assert.deepEqual(refused, { data: undefined, refusal: { code: 4401, reason: "Unknown token" } });
+  const closes: unknown[] = [];
+  const connection = server.open(
+    {
+      send() {},
+      close: (code, reason) => closes.push([code, reason]),
+    },
+    undefined,
+    { code: 4401, reason: "Unknown token" },
+  );
+  assert.deepEqual(closes, [[4401, "Unknown token"]]);
+  assert.equal(connection.closed, true);
+  assert.equal(server.connections.size, 0, "a refused connection is not counted");
+  const forbidding = new LhttpServer({ authenticate: () => new Response("", { status: 403 }) });
+  assert.deepEqual(await forbidding.accept(upgrade({})), {
+    data: undefined,
+    refusal: { code: 4403, reason: "forbidden" },
+  });
+  const limiting = new LhttpServer({ authenticate: () => new Response("", { status: 429 }) });
+  const limited = await limiting.accept(upgrade({}));
+  assert.ok(limited instanceof Response, "other statuses still refuse the upgrade");
+  assert.equal(limited.status, 429);
   const failing = new LhttpServer({
     authenticate: () => Promise.reject(new Error("database down")),
     logger: { enabled: () => false, log: () => {} },

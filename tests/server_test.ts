@@ -296,7 +296,12 @@ Deno.test("server.publish from application code; close releases everything", () 
   assert.equal(a.sent[0], "LHTTP/1.0 yourCommand\r\npublish:mike\r\n\r\nhello mike!");
   assert.throws(() => server.publish("bad name!", { command: "x" }), { code: "bad_channel" });
   a.disconnect();
-  assert.deepEqual(server.health(), { status: "ok", connections: 0, channels: 0, bus: "local" });
+  assert.deepEqual(server.gauges(), {
+    connections: 0,
+    channels: 0,
+    subscriptions: 0,
+    bus: "local",
+  });
 });
 
 Deno.test("a memory bus joins two servers without double delivery", () => {

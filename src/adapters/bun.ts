@@ -17,6 +17,7 @@ import type { MiddlewareHandler } from "hono";
 import type { Connection, Peer } from "../connection/connection.ts";
 import type { FrameData } from "../codec/frame.ts";
 import { createApp } from "../http/routes.ts";
+import { chosenProtocol } from "./web_socket_bridge.ts";
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import {
@@ -34,6 +35,8 @@ export type { BunMessage, BunServer, BunServerWebSocket, BunWebSocketHandler };
 export interface BunSocketData {
   /** What `authenticate` returned. */
   accepted: unknown;
+  /** Set when `authenticate` refused: the socket is closed with this at once. */
+  refusal?: { code: number; reason: string };
   /** The lhttp connection, once open. */
   connection?: Connection;
 }
@@ -97,26 +100,33 @@ export function upgradeBun(
   let native: BunServer | undefined;
   const socketOf = (connection: Connection) =>
     connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
-  server.setFanout({
-    subscribe: (connection, channel) => socketOf(connection)?.subscribe(channel),
-    unsubscribe(connection, channel) {
-      try {
-        socketOf(connection)?.unsubscribe(channel);
-      } catch {
-        // The socket is already closed; Bun dropped its topics with it.
-      }
-    },
-    publish(channel, data, subscribers) {
-      if (!native) {
-        for (const subscriber of subscribers) subscriber.deliver(data);
-        return;
-      }
-      // Bun's server.publish reaches every subscriber, the publisher included
-      // (ws.publish would skip it, and the protocol requires self-delivery).
-      const status = native.publish(channel, data);
-      // 0 or -1: some socket is past backpressureLimit; find it and apply the policy.
-      if (status <= 0) applySlowConsumerPolicy(subscribers, data, maxBuffered, socketOf);
-      else if (pacingDue(subscribers)) observeBuffers(subscribers, socketOf);
+  const metrics = server.metrics;
+  server.attach({
+    runtime: "bun",
+    fanout: {
+      subscribe: (connection, channel) => socketOf(connection)?.subscribe(channel),
+      unsubscribe(connection, channel) {
+        try {
+          socketOf(connection)?.unsubscribe(channel);
+        } catch {
+          // The socket is already closed; Bun dropped its topics with it.
+        }
+      },
+      fanOut(channel, data, subscribers) {
+        if (!native) {
+          for (const subscriber of subscribers) subscriber.deliver(data);
+          return;
+        }
+        // Bun's server.publish reaches every subscriber, the publisher included
+        // (ws.publish would skip it, and the protocol requires self-delivery).
+        const status = native.publish(channel, data);
+        // 0 or -1: some socket is past backpressureLimit; find it and apply the policy.
+        if (status <= 0) applySlowConsumerPolicy(subscribers, data, maxBuffered, socketOf);
+        else {
+          metrics.framesOut += subscribers.size;
+          if (pacingDue(subscribers)) observeBuffers(subscribers, socketOf);
+        }
+      },
     },
   });
   return {
@@ -124,8 +134,10 @@ export function upgradeBun(
       const decision = await server.accept(request);
       if (decision instanceof Response) return decision;
       native = bunServer;
-      const data: BunSocketData = { accepted: decision.data };
-      if (bunServer.upgrade(request, { data })) return new Response(null);
+      const data: BunSocketData = { accepted: decision.data, refusal: decision.refusal };
+      const protocol = chosenProtocol(request);
+      const headers = protocol ? { "sec-websocket-protocol": protocol } : undefined;
+      if (bunServer.upgrade(request, { data, headers })) return new Response(null);
       return new Response("Expected a WebSocket upgrade\n", { status: 400 });
     },
     websocket: {
@@ -140,15 +152,15 @@ export function upgradeBun(
       perMessageDeflate: false,
       open(ws) {
         ws.binaryType = "uint8array";
-        ws.data.connection = server.open(new BunPeer(ws), ws.data.accepted);
+        ws.data.connection = server.open(new BunPeer(ws), ws.data.accepted, ws.data.refusal);
       },
       message(ws, message) {
         const connection = ws.data.connection;
-        if (connection) server.message(connection, message);
+        if (connection) server.receive(connection, message);
       },
       close(ws) {
         const connection = ws.data.connection;
-        if (connection) server.close(connection);
+        if (connection) server.release(connection);
       },
     },
   };
@@ -232,7 +244,7 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
   const started = holder.bun = bunGlobal().serve<BunSocketData>({
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
-    fetch: (request) => app.fetch(request),
+    fetch: (request, bun) => app.fetch(request, bun),
     websocket: lhttp.websocket,
   });
   options.onListen?.({ hostname: started.hostname, port: started.port });

@@ -24,7 +24,7 @@ import type { FrameData } from "../codec/frame.ts";
 import type { Connection, Peer } from "../connection/connection.ts";
 import { lhttpRoutes } from "../http/routes.ts";
 import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./serve_options.ts";
-import type { LhttpServer } from "../server/lhttp_server.ts";
+import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
 import { frameOnce, writeFramed } from "./_ws_fast.ts";
 
 /** The Hono handler that upgrades, and the `ws` server to give `@hono/node-server`. */
@@ -41,13 +41,16 @@ export interface NodeLhttp {
 const IDLE_CLOSE_CODE = 4009;
 
 // The message being fanned out, framed once; peers compare by identity.
-let fanning: { data: FrameData; framed: Uint8Array } | undefined;
+interface Fanning {
+  current?: { data: FrameData; framed: Uint8Array };
+}
 
 class NodePeer implements Peer {
   alive = true;
   idleClosed = false;
-  constructor(readonly ws: WebSocket) {}
+  constructor(readonly ws: WebSocket, readonly fanning: Fanning) {}
   send(data: FrameData): void {
+    const fanning = this.fanning.current;
     if (fanning?.data === data && writeFramed(this.ws, fanning.framed)) return;
     this.ws.send(data);
   }
@@ -102,14 +105,18 @@ export function upgradeNode(
     perMessageDeflate: false,
   });
   const peers = new Set<NodePeer>();
-  server.setFanout({
-    publish(_channel, data, subscribers) {
-      fanning = { data, framed: frameOnce(data) };
-      try {
-        for (const subscriber of subscribers) subscriber.deliver(data);
-      } finally {
-        fanning = undefined;
-      }
+  const fanning: Fanning = {};
+  server.attach({
+    runtime: "node",
+    fanout: {
+      fanOut(_channel, data, subscribers) {
+        fanning.current = { data, framed: frameOnce(data) };
+        try {
+          for (const subscriber of subscribers) subscriber.deliver(data);
+        } finally {
+          fanning.current = undefined;
+        }
+      },
     },
   });
   const idle = (options.idleTimeout ?? 120) * 1000;
@@ -132,27 +139,27 @@ export function upgradeNode(
     }, idle / 2)
     : undefined;
   (heartbeat as { unref?: () => void } | undefined)?.unref?.();
-  const events = (accepted: unknown) => {
+  const events = (decision: Exclude<UpgradeDecision, Response>) => {
     let connection: Connection | undefined;
     let peer: NodePeer | undefined;
     return {
       onOpen(_event: Event, ctx: { raw?: unknown }) {
         const ws = ctx.raw as WebSocket;
-        peer = new NodePeer(ws);
+        peer = new NodePeer(ws, fanning);
         peers.add(peer);
         const alive = () => void (peer!.alive = true);
         ws.on("pong", alive);
         ws.on("message", alive);
-        connection = server.open(peer, accepted);
+        connection = server.open(peer, decision.data, decision.refusal);
       },
       onMessage(event: MessageEvent) {
         if (!connection) return;
         const data = event.data;
-        server.message(connection, typeof data === "string" ? data : new Uint8Array(data));
+        server.receive(connection, typeof data === "string" ? data : new Uint8Array(data));
       },
       onClose() {
         if (peer) peers.delete(peer);
-        if (connection) server.close(connection);
+        if (connection) server.release(connection);
       },
       onError() {},
     };
@@ -163,7 +170,7 @@ export function upgradeNode(
     async handler(c, next) {
       const decision = await server.accept(c.req.raw);
       if (decision instanceof Response) return decision;
-      return await upgradeWebSocket(() => events(decision.data))(c, next);
+      return await upgradeWebSocket(() => events(decision))(c, next);
     },
   };
 }

@@ -32,8 +32,10 @@ export interface RunningServer {
   readonly finished: Promise<void>;
 }
 
-/** True when a request asks for a WebSocket upgrade (on `path`, if given). */
-export function isWebSocketUpgrade(request: Request, path?: string): boolean {
-  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return false;
-  return path === undefined || new URL(request.url).pathname === path;
+export { isWebSocketUpgrade } from "../http/routes.ts";
+
+/** Makes `stop` idempotent: every call after the first returns the first call's promise. */
+export function stopOnce(stop: () => Promise<void>): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => stopping ??= stop();
 }

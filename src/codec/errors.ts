@@ -29,6 +29,8 @@ export type LhttpErrorCode =
   | "upstream_unreachable"
   | "upstream_too_large"
   | "rate_limited"
+  | "body_timeout"
+  | "server_busy"
   | "internal";
 
 const STATUS: Record<LhttpErrorCode, number> = {
@@ -54,6 +56,8 @@ const STATUS: Record<LhttpErrorCode, number> = {
   upstream_unreachable: 502,
   upstream_too_large: 502,
   rate_limited: 429,
+  body_timeout: 408,
+  server_busy: 503,
   internal: 500,
 };
 
@@ -62,9 +66,11 @@ const STATUS: Record<LhttpErrorCode, number> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LhttpError } from "@lhttp/lhttp";
  * const error = new LhttpError("forbidden", 'Channel "admin" is not allowed');
- * console.assert(error.status === 403 && error.code === "forbidden");
+ * assert.equal(error.status, 403);
+ * assert.equal(error.code, "forbidden");
  * ```
  */
 export class LhttpError extends Error {
@@ -87,12 +93,12 @@ export class LhttpError extends Error {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FrameError, parseFrame } from "@lhttp/lhttp";
- * try {
- *   parseFrame("LHTTP/2.0 chat\r\n\r\n");
- * } catch (error) {
- *   console.assert(error instanceof FrameError && error.code === "bad_version");
- * }
+ * assert.throws(
+ *   () => parseFrame("LHTTP/2.0 chat\r\n\r\n"),
+ *   (error) => error instanceof FrameError && error.code === "bad_version",
+ * );
  * ```
  */
 export class FrameError extends LhttpError {

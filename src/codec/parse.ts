@@ -24,7 +24,7 @@ const BLANK_LINE = "\r\n\r\n";
  *
  * @example
  * ```ts
- * import { parseFrame } from "@lhttp/lhttp";
+ * import { parseFrame } from "@lhttp/lhttp/internal";
  * const frame = parseFrame("LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello room");
  * console.assert(frame.command === "chat");
  * console.assert(frame.headers.get("publish") === "room");
@@ -71,7 +71,7 @@ function parseHead(
   if (!head.startsWith("LHTTP/")) {
     throw new FrameError(
       "not_lhttp",
-      `A frame must start with "LHTTP/1.0 ", got ${quote(head.slice(0, 20))}`,
+      `A frame must start with "LHTTP/", got ${quote(head.slice(0, 20))}`,
     );
   }
   const maxHead = limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
@@ -139,6 +139,42 @@ export function parseHeaderLines(
     headers.set(name, trimBlanks(line.slice(colon + 1)));
   }
   return headers;
+}
+
+/**
+ * The `ack` token of a frame that failed to parse (or was refused unparsed), so
+ * that its error frame can carry it (PROTOCOL.md section 7). Header lines are
+ * read in order up to the first one that cannot be parsed; the last `ack` among
+ * them counts. Only the first `maxHeaderBytes` of the frame are looked at.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { salvageAck } from "@lhttp/lhttp/internal";
+ * assert.equal(salvageAck("LHTTP/2.0 chat\r\nack:7\r\n\r\n"), "7");
+ * assert.equal(salvageAck("LHTTP/1.0 chat\r\nbroken\r\nack:7\r\n\r\n"), undefined);
+ * ```
+ */
+export function salvageAck(
+  input: string | Uint8Array,
+  maxHeaderBytes: number = DEFAULT_LIMITS.maxHeaderBytes,
+): string | undefined {
+  let head = typeof input === "string"
+    ? input.slice(0, maxHeaderBytes + 4)
+    : new TextDecoder().decode(input.subarray(0, maxHeaderBytes + 4));
+  const end = head.indexOf(BLANK_LINE);
+  if (end !== -1) head = head.slice(0, end);
+  const lines = head.split("\r\n");
+  let ack: string | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    if (colon === -1 || line.includes("\n") || line.includes("\r")) break;
+    const name = trimBlanks(line.slice(0, colon)).toLowerCase();
+    if (!isHeaderName(name)) break;
+    if (name === "ack") ack = trimBlanks(line.slice(colon + 1));
+  }
+  return ack === "" ? undefined : ack;
 }
 
 /** Trims spaces and tabs only, the blanks PROTOCOL.md allows around values. */

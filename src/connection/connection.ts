@@ -1,18 +1,17 @@
 /**
  * One client connection, seen through the small socket surface adapters provide.
+ * Its send side (deliver, the slow-consumer policy) lives here, its read side in
+ * {@linkcode Inbox}; both keep their state private to this folder.
  *
  * @module
  */
 
 import { CloseCode } from "../codec/close_code.ts";
-import type { FrameData } from "../codec/frame.ts";
-import { FrameQueue } from "./_frame_queue.ts";
+import type { Frame, FrameData } from "../codec/frame.ts";
 import { serializeFrame } from "../codec/serialize.ts";
-import type { Frame } from "../codec/frame.ts";
 import type { Subscriber } from "../hub/hub.ts";
-import { utf8Length } from "../codec/_utf8.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
-import type { TokenBucket } from "./rate_limit.ts";
+import { type FrameHandler, Inbox, type InboxOptions } from "./inbox.ts";
 import type { Paced, Pacer } from "./pacer.ts";
 
 /**
@@ -35,6 +34,12 @@ export interface Peer {
 /** What a connection does when a subscriber cannot keep up. */
 export type SlowConsumerPolicy = "drop" | "close";
 
+/** Who forgets a connection once it is closed: subscriptions, counts, processors. */
+export interface ConnectionOwner {
+  /** Releases everything held for `connection`; called once, at its close. */
+  release(connection: Connection): void;
+}
+
 /** Per-connection send settings. */
 export interface ConnectionOptions {
   /** Buffered bytes past which the slow-consumer policy applies. */
@@ -45,6 +50,10 @@ export interface ConnectionOptions {
   metrics: Metrics;
   /** Publisher pacing; off when absent. */
   pacer?: Pacer;
+  /** Told when the connection closes, whatever the socket does afterwards. */
+  owner?: ConnectionOwner;
+  /** Who handles the frames the connection reads, and the read-ahead bounds. */
+  reader?: { handler: FrameHandler; options: InboxOptions };
 }
 
 let nextId = 1;
@@ -52,68 +61,86 @@ let nextId = 1;
 /**
  * A client connection: its subscriptions, state and send path. Servers make
  * these; processors get them through the context.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Connection, Metrics } from "@lhttp/lhttp/internal";
+ * const sent: unknown[] = [];
+ * const connection = new Connection({ send: (data) => void sent.push(data), close() {} }, {
+ *   maxBufferedBytes: 1024,
+ *   slowConsumer: "close",
+ *   metrics: new Metrics(),
+ * });
+ * connection.send({ command: "chat", headers: new Map(), body: "hi" });
+ * assert.deepEqual(sent, ["LHTTP/1.0 chat\r\n\r\nhi"]);
+ * ```
  */
 export class Connection implements Subscriber, Paced {
   /** Process-unique id, for logs. */
   readonly id: number = nextId++;
-  /** Channels this connection is subscribed to (maintained by the hub). */
+  /** Channels this connection is subscribed to (kept by the hub, read-only elsewhere). */
   readonly channels: Set<string> = new Set();
-  /** Commands this connection has sent, whose processors get `onClose`. */
-  readonly commands: Set<string> = new Set();
   /** Free per-connection state for processors and middleware. */
   readonly state: Record<string, unknown> = {};
-  /** Frames dropped because this connection was too slow. */
-  dropped = 0;
-  /** Frames and bytes sent. */
-  framesOut = 0;
-  /** Whether the connection has closed. */
-  closed = false;
-  /** Upstream requests in flight. */
-  upstreamInFlight = 0;
-  /** @internal frames read ahead while the connection waits */
-  readonly queue: FrameQueue = new FrameQueue();
-  /** @internal true while an async pipeline runs */
-  busy = false;
-  /** @internal the rate limiter's bucket, when the server limits rates */
-  bucket?: TokenBucket;
-  /** @internal frames refused by the rate limiter in a row */
-  refusedInARow = 0;
   /** @internal set by the pacer: too slow to pace publishers until it drains */
   lagging = false;
+  /** The read side; absent for connections that only receive. */
+  readonly inbox?: Inbox;
+  #dropped = 0;
+  #closed = false;
+  #closing = false;
 
   /** Wraps a peer. `data` is what authentication returned. */
   constructor(
     readonly peer: Peer,
     readonly options: ConnectionOptions,
     readonly data: unknown = undefined,
-  ) {}
+  ) {
+    const reader = options.reader;
+    if (reader) this.inbox = new Inbox(this, reader.handler, reader.options);
+  }
 
-  #closing = false;
+  /** A message arrived from the socket: handled in order through the inbox. */
+  receive(data: FrameData): void {
+    this.inbox?.receive(data);
+  }
+
+  /** Whether the connection has closed (released by the server). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+  /** Frames dropped because this connection was too slow. */
+  get dropped(): number {
+    return this.#dropped;
+  }
 
   /** Sends serialized frame data, applying the slow-consumer policy. */
   deliver(data: FrameData): void {
-    if (this.closed || this.#closing) return;
+    if (this.#closing) return;
     const buffered = this.peer.bufferedAmount ?? 0;
     if (buffered > this.options.maxBufferedBytes) return this.slow();
     this.options.pacer?.observe(this, buffered);
     const status = this.peer.send(data);
     // Bun reports 0 for a message it dropped; -1 means queued under backpressure.
     if (status === 0) return this.slow();
-    this.framesOut++;
     this.options.metrics.framesOut++;
   }
 
   /** Serializes and sends a frame to this connection only. */
   send(frame: Pick<Frame, "command" | "headers"> & { body?: FrameData }): void {
     const data = serializeFrame(frame);
-    this.options.metrics.bytesOut += typeof data === "string" ? utf8Length(data) : data.length;
+    this.options.metrics.bytesOut += data.length;
     this.deliver(data);
   }
 
-  /** Closes the connection. */
+  /**
+   * Closes the connection. It is released at once (gone from every count and
+   * subscription), whatever the socket does afterwards.
+   */
   close(code: number = CloseCode.normal, reason = ""): void {
     // Once: a slow consumer is found on every delivery until its close completes.
-    if (this.closed || this.#closing) return;
+    if (this.#closing) return;
     this.#closing = true;
     if (code !== CloseCode.normal) {
       this.options.metrics.count(this.options.metrics.closes, reason || String(code));
@@ -123,6 +150,16 @@ export class Connection implements Subscriber, Paced {
     } catch {
       // The socket may already be gone; the adapter reports the close.
     }
+    this.release();
+  }
+
+  /** @internal the socket is gone: tell the owner once */
+  release(): void {
+    if (this.#closed) return;
+    this.#closing = true;
+    this.#closed = true;
+    this.inbox?.clear();
+    this.options.owner?.release(this);
   }
 
   /** @internal applies the slow-consumer policy (adapters with native fan-out call it) */
@@ -130,7 +167,7 @@ export class Connection implements Subscriber, Paced {
     if (this.options.slowConsumer === "close") {
       this.close(CloseCode.slowConsumer, "slow consumer");
     } else {
-      this.dropped++;
+      this.#dropped++;
       this.options.metrics.count(this.options.metrics.drops, "slow_consumer");
     }
   }

@@ -1,66 +1,124 @@
-// POST /publish: a frame in an HTTP body, published to its `publish` channels.
+/**
+ * `POST /publish`: a frame in an HTTP body, published to its `publish` channels.
+ * Bodies are bounded in size, in time and, all callers together, in bytes.
+ *
+ * @module
+ */
 
-import { parseFrame } from "../codec/parse.ts";
+import { timingSafeEqual as bytesEqual } from "node:crypto";
 import { LhttpError } from "../codec/errors.ts";
 import type { Frame } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
+import { parseFrame } from "../codec/parse.ts";
 import { readLimited } from "../router/_read_body.ts";
+import type { ServerSettings } from "../server/settings.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 
-interface Publisher {
-  readonly limits: Limits;
+/** What `POST /publish` needs from the server. */
+export interface Publisher {
+  readonly limits: Readonly<Limits>;
+  readonly settings: ServerSettings;
+  readonly metrics: Metrics;
   publish(channels: string, frame: Frame): number;
 }
 
-/** Answers `POST /publish`; errors are JSON `{ status, code, reason }`. */
-export async function handleHttpPublish(
-  server: Publisher,
-  request: Request,
-  token: string | undefined,
-  metrics: Metrics,
-): Promise<Response> {
-  try {
-    if (token !== undefined) checkToken(request.headers.get("authorization"), token);
-    const bytes = await readBody(request, server.limits.maxFrameBytes);
-    const binary = (request.headers.get("content-type") ?? "").startsWith(
-      "application/octet-stream",
-    );
-    const frame = parseFrame(binary ? bytes : decodeText(bytes), server.limits);
-    const channels = frame.headers.get("publish");
-    if (channels === undefined) {
+/** Answers `POST /publish` for one server; errors are JSON `{ status, code, reason }`. */
+export class HttpPublish {
+  #bytesInFlight = 0;
+
+  /** Publishes through `server`. */
+  constructor(readonly server: Publisher) {}
+
+  /** Bytes of bodies being read now. */
+  get bytesInFlight(): number {
+    return this.#bytesInFlight;
+  }
+
+  /** Handles one request; `remoteAddress` is the caller's IP, when the runtime tells. */
+  async handle(request: Request, remoteAddress?: string): Promise<Response> {
+    const { settings, metrics } = this.server;
+    try {
+      this.#checkCaller(request, remoteAddress);
+      const bytes = await this.#readBody(request);
+      const binary = (request.headers.get("content-type") ?? "").startsWith(
+        "application/octet-stream",
+      );
+      const frame = parseFrame(binary ? bytes : decodeText(bytes), settings.limits);
+      const channels = frame.headers.get("publish");
+      if (channels === undefined) {
+        throw new LhttpError(
+          "missing_publish",
+          'The frame has no "publish" header naming its channels',
+        );
+      }
+      const delivered = this.server.publish(channels, frame);
+      return Response.json({
+        status: 200,
+        channels: channels.split(/[ \t]+/).filter(Boolean),
+        delivered,
+      });
+    } catch (error) {
+      const known = error instanceof LhttpError
+        ? error
+        : new LhttpError("internal", "The server failed to publish the frame");
+      metrics.count(metrics.errors, known.code);
+      const headers: Record<string, string> = known.status === 401
+        ? { "www-authenticate": 'Bearer realm="lhttp"' }
+        : {};
+      if (known.status === 408 || known.status === 503) headers.connection = "close";
+      return Response.json({ status: known.status, code: known.code, reason: known.message }, {
+        status: known.status,
+        headers,
+      });
+    }
+  }
+
+  #checkCaller(request: Request, remoteAddress: string | undefined): void {
+    const { publishToken, publishOpen } = this.server.settings;
+    if (publishToken === undefined) {
+      if (publishOpen || isLoopback(remoteAddress)) return;
       throw new LhttpError(
-        "missing_publish",
-        'The frame has no "publish" header naming its channels',
+        "forbidden",
+        `POST /publish without a token answers loopback callers only, not ${
+          JSON.stringify(remoteAddress ?? "an unknown address")
+        } (set a publish token, or publishOpen)`,
       );
     }
-    const delivered = server.publish(channels, frame);
-    return Response.json({
-      status: 200,
-      channels: channels.split(/[ \t]+/).filter(Boolean),
-      delivered,
-    });
-  } catch (error) {
-    const known = error instanceof LhttpError
-      ? error
-      : new LhttpError("internal", "The server failed to publish the frame");
-    metrics.count(metrics.errors, known.code);
-    const headers = known.status === 401
-      ? { "www-authenticate": 'Bearer realm="lhttp"' }
-      : undefined;
-    return Response.json({ status: known.status, code: known.code, reason: known.message }, {
-      status: known.status,
-      headers,
-    });
+    const match = request.headers.get("authorization")?.match(/^Bearer[ \t]+(.+)$/i);
+    if (!match) {
+      throw new LhttpError("unauthorized", "POST /publish needs an Authorization: Bearer token");
+    }
+    if (!timingSafeEqual(match[1].trim(), publishToken)) {
+      throw new LhttpError("forbidden", "The publish token is wrong");
+    }
   }
-}
 
-function checkToken(authorization: string | null, token: string): void {
-  const match = authorization?.match(/^Bearer[ \t]+(.+)$/i);
-  if (!match) {
-    throw new LhttpError("unauthorized", "POST /publish needs an Authorization: Bearer token");
-  }
-  if (!timingSafeEqual(match[1].trim(), token)) {
-    throw new LhttpError("forbidden", "The publish token is wrong");
+  async #readBody(request: Request): Promise<Uint8Array> {
+    const { limits, publishBodyTimeoutMs, publishMaxBodyBytesInFlight } = this.server.settings;
+    const max = limits.maxFrameBytes;
+    const declared = Number(request.headers.get("content-length") ?? NaN);
+    if (declared > max) throw tooLarge(max);
+    // A body is held against the shared budget at the size it may reach.
+    const reserved = Number.isFinite(declared) && declared >= 0 ? declared : max;
+    if (this.#bytesInFlight + reserved > publishMaxBodyBytesInFlight) {
+      throw new LhttpError(
+        "server_busy",
+        "Too many POST /publish bodies are being read at once; retry later",
+      );
+    }
+    this.#bytesInFlight += reserved;
+    const slow = new LhttpError(
+      "body_timeout",
+      `A POST /publish body must arrive within ${publishBodyTimeoutMs} ms`,
+    );
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(slow), publishBodyTimeoutMs);
+    try {
+      return await readLimited(request.body, max, () => tooLarge(max), deadline.signal);
+    } finally {
+      clearTimeout(timer);
+      this.#bytesInFlight -= reserved;
+    }
   }
 }
 
@@ -68,17 +126,15 @@ function checkToken(authorization: string | null, token: string): void {
 export function timingSafeEqual(a: string, b: string): boolean {
   const x = new TextEncoder().encode(a);
   const y = new TextEncoder().encode(b);
-  let difference = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    difference |= (x[i % x.length] ?? 0) ^ (y[i % y.length] ?? 0);
-  }
-  return difference === 0;
+  // node:crypto needs equal lengths; comparing y with itself keeps the time the same.
+  return x.length === y.length ? bytesEqual(x, y) : !bytesEqual(y, y);
 }
 
-async function readBody(request: Request, max: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length"));
-  if (declared > max) throw tooLarge(max);
-  return await readLimited(request.body, max, () => tooLarge(max));
+/** Whether `address` is a loopback IP (127.0.0.0/8, ::1, or IPv4-mapped 127.x). */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const plain = address.replace(/^\[|\]$/g, "").toLowerCase();
+  return plain === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(plain);
 }
 
 function decodeText(bytes: Uint8Array): string {

@@ -1,70 +1,84 @@
 /**
- * lhttp's HTTP routes as a Hono app: `POST /publish`, `GET /healthz`, `GET /metrics`. Mount them
- * into your own Hono application or let an adapter serve them.
- *
- * @example
- * ```ts
- * import { Hono } from "hono";
- * import { LhttpServer } from "@lhttp/lhttp";
- * import { lhttpRoutes } from "@lhttp/lhttp/hono";
- * const server = new LhttpServer();
- * const app = new Hono().route("/", lhttpRoutes(server));
- * const response = await app.request("/healthz");
- * console.assert(response.status === 200);
- * ```
+ * lhttp's HTTP routes as a Hono app: `POST /publish`, `GET /healthz` and
+ * `GET /metrics`, and the app that adapters serve (upgrades first, then routes).
  *
  * @module
  */
 
 import { Hono } from "hono";
+import type { Context as HonoContext } from "hono";
 import type { LhttpServer } from "../server/lhttp_server.ts";
-import { isWebSocketUpgrade } from "../adapters/serve_options.ts";
+import { renderMetrics } from "../telemetry/metrics.ts";
+import { HttpPublish } from "./publish.ts";
+
+/** Options of {@linkcode lhttpRoutes}. */
+export interface RoutesOptions {
+  /** The caller's IP; read from the runtime's connection info when absent. */
+  remoteAddress?: (c: HonoContext) => string | undefined;
+}
+
+/** True for a WebSocket upgrade request (to `path`, when given). */
+export function isWebSocketUpgrade(request: Request, path?: string): boolean {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return false;
+  return path === undefined || new URL(request.url).pathname === path;
+}
 
 /**
- * The HTTP routes of a server, as a Hono app.
+ * The routes, to mount in any Hono app.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LhttpServer } from "@lhttp/lhttp";
  * import { lhttpRoutes } from "@lhttp/lhttp/hono";
  * const app = lhttpRoutes(new LhttpServer());
- * const response = await app.request("/publish", { method: "POST", body: "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi" });
- * console.assert(response.status === 200);
+ * const health = await (await app.request("/healthz")).json();
+ * assert.equal(health.status, "ok");
+ * assert.equal(health.subscriptions, 0);
  * ```
  */
-export function lhttpRoutes(server: LhttpServer): Hono {
+export function lhttpRoutes(server: LhttpServer, options: RoutesOptions = {}): Hono {
+  const publish = new HttpPublish(server);
+  const address = options.remoteAddress ?? remoteAddressOf;
   const app = new Hono();
-  app.post("/publish", (c) => server.handlePublish(c.req.raw));
-  app.get("/healthz", (c) => c.json(server.health()));
+  app.post("/publish", (c) => publish.handle(c.req.raw, address(c)));
+  app.get("/healthz", (c) => c.json({ status: "ok", ...server.gauges() }));
   app.get(
     "/metrics",
-    (c) => c.text(server.renderMetrics(), 200, { "content-type": "text/plain; version=0.0.4" }),
+    (c) =>
+      c.text(renderMetrics(server.metrics, server.gauges()), 200, {
+        "content-type": "text/plain; version=0.0.4",
+      }),
   );
   return app;
 }
 
-/**
- * The app adapters serve: WebSocket upgrades (through `upgrade`, on any path or
- * only on `path`), then the lhttp routes. Adapters add static files after it.
- *
- * @example
- * ```ts
- * import { LhttpServer } from "@lhttp/lhttp";
- * import { createApp } from "@lhttp/lhttp/hono";
- * const app = createApp(new LhttpServer(), () => new Response(null, { status: 101 }));
- * console.assert((await app.request("/healthz")).status === 200);
- * ```
- */
+/** The app an adapter serves: WebSocket upgrades go to `upgrade`, the rest to the routes. */
 export function createApp(
   server: LhttpServer,
-  upgrade: (request: Request) => Response | Promise<Response>,
-  options: { path?: string } = {},
+  upgrade: (request: Request, c: HonoContext) => Response | Promise<Response>,
+  options: { path?: string } & RoutesOptions = {},
 ): Hono {
   const app = new Hono();
   app.use("*", async (c, next) => {
-    if (isWebSocketUpgrade(c.req.raw, options.path)) return await upgrade(c.req.raw);
+    if (isWebSocketUpgrade(c.req.raw, options.path)) return await upgrade(c.req.raw, c);
     return next();
   });
-  app.route("/", lhttpRoutes(server));
+  app.route("/", lhttpRoutes(server, options));
   return app;
+}
+
+// Deno passes ServeHandlerInfo, Bun its server, @hono/node-server the Node request.
+function remoteAddressOf(c: HonoContext): string | undefined {
+  const env = c.env as {
+    remoteAddr?: { hostname?: string };
+    requestIP?: (request: Request) => { address: string } | null;
+    incoming?: { socket?: { remoteAddress?: string } };
+  } | undefined;
+  try {
+    return env?.remoteAddr?.hostname ?? env?.requestIP?.(c.req.raw)?.address ??
+      env?.incoming?.socket?.remoteAddress;
+  } catch {
+    return undefined;
+  }
 }

@@ -25,7 +25,7 @@ export interface LocalFanout<S extends Subscriber> {
   /** A subscriber left a channel. */
   unsubscribe?(subscriber: S, channel: string): void;
   /** Delivers `data` to every subscriber of `channel`. */
-  publish(channel: string, data: FrameData, subscribers: ReadonlySet<S>): void;
+  fanOut(channel: string, data: FrameData, subscribers: ReadonlySet<S>): void;
 }
 
 /** Options of {@linkcode Hub}. */
@@ -37,7 +37,7 @@ export interface HubOptions<S extends Subscriber> {
 }
 
 const loopFanout: LocalFanout<Subscriber> = {
-  publish(_channel, data, subscribers) {
+  fanOut(_channel, data, subscribers) {
     for (const subscriber of subscribers) subscriber.deliver(data);
   },
 };
@@ -48,26 +48,27 @@ const loopFanout: LocalFanout<Subscriber> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hub } from "@lhttp/lhttp";
  * const hub = new Hub();
  * const inbox: unknown[] = [];
  * const subscriber = { channels: new Set<string>(), deliver: (data: unknown) => inbox.push(data) };
  * hub.subscribe(subscriber, "room");
- * hub.publish("room", "LHTTP/1.0 chat\r\n\r\nhi");
- * console.assert(inbox.length === 1 && hub.channelCount === 1);
+ * assert.equal(hub.broadcast("room", "LHTTP/1.0 chat\r\n\r\nhi"), 1);
+ * assert.deepEqual(inbox, ["LHTTP/1.0 chat\r\n\r\nhi"]);
  * ```
  */
 export class Hub<S extends Subscriber = Subscriber> {
   readonly #channels = new Map<string, Set<S>>();
   readonly #bus?: Bus;
-  #fanout: LocalFanout<S>;
+  readonly #fanout: LocalFanout<S>;
   #subscriptions = 0;
 
   /** Creates a hub; starts the bus when one is given. */
   constructor(options: HubOptions<S> = {}) {
     this.#bus = options.bus;
     this.#fanout = options.fanout ?? loopFanout;
-    this.#bus?.start((channel, data) => this.deliverLocal(channel, data));
+    this.#bus?.start((channel, data) => this.deliver(channel, data));
   }
 
   /** The bus, if any. */
@@ -81,11 +82,6 @@ export class Hub<S extends Subscriber = Subscriber> {
   /** Number of (subscriber, channel) pairs. */
   get subscriptionCount(): number {
     return this.#subscriptions;
-  }
-
-  /** Replaces the local delivery strategy (adapters call this before serving). */
-  setFanout(fanout: LocalFanout<S>): void {
-    this.#fanout = fanout;
   }
 
   /** Subscribers of `channel` on this node. */
@@ -128,18 +124,18 @@ export class Hub<S extends Subscriber = Subscriber> {
     for (const channel of [...subscriber.channels]) this.unsubscribe(subscriber, channel);
   }
 
-  /** Delivers `data` to local subscribers and hands it to the bus. */
-  publish(channel: string, data: FrameData): number {
-    const delivered = this.deliverLocal(channel, data);
+  /** Delivers `data` to local subscribers and hands it to the bus; returns local deliveries. */
+  broadcast(channel: string, data: FrameData): number {
+    const delivered = this.deliver(channel, data);
     this.#bus?.publish(channel, data);
     return delivered;
   }
 
   /** Delivers `data` to local subscribers only; returns how many. */
-  deliverLocal(channel: string, data: FrameData): number {
+  deliver(channel: string, data: FrameData): number {
     const subscribers = this.#channels.get(channel);
     if (!subscribers) return 0;
-    this.#fanout.publish(channel, data, subscribers);
+    this.#fanout.fanOut(channel, data, subscribers);
     return subscribers.size;
   }
 }

@@ -9,16 +9,16 @@ import { encoder } from "../codec/_utf8.ts";
 import type { Part } from "../codec/multipart.ts";
 import type { Connection } from "../connection/connection.ts";
 import { type Frame, type HeadersInit, toHeaderMap } from "../codec/frame.ts";
+import type { PubSub } from "./pubsub.ts";
 
-/** What a context needs from its server; keeps the context testable alone. */
-export interface ContextHost {
-  /** Publishes a frame to channels; returns local deliveries. */
-  publish(channels: string | readonly string[], frame: Frame): number;
-  /** Subscribes a connection, applying limits and authorization. */
-  subscribe(connection: Connection, channels: string | readonly string[]): void | Promise<void>;
-  /** Unsubscribes a connection. */
-  unsubscribe(connection: Connection, channels: string | readonly string[]): void;
-}
+/**
+ * What a context publishes and subscribes through. Calls from a context are
+ * server code: limits apply, the `authorize` hook does not (see PubSub).
+ */
+export type ContextHost = Pick<
+  PubSub,
+  "channels" | "publish" | "subscribe" | "unsubscribe"
+>;
 
 /** Overrides for {@linkcode Context.send}. */
 export interface SendInit {
@@ -40,6 +40,7 @@ export class Context {
   #headers?: Map<string, string>;
   #body?: FrameData;
   #text?: string;
+  #reply?: Frame;
 
   /** Wraps one parsed frame from `connection`. */
   constructor(
@@ -79,27 +80,31 @@ export class Context {
   /** Sets the reply's command. */
   setCommand(command: string): this {
     this.#command = command;
+    this.#reply = undefined;
     return this;
   }
   /** Sets (or replaces) one reply header. */
   setHeader(name: string, value: string): this {
     this.#replyHeaders().set(name.toLowerCase(), value);
+    this.#reply = undefined;
     return this;
   }
   /** Removes one reply header. */
   deleteHeader(name: string): this {
     this.#replyHeaders().delete(name.toLowerCase());
+    this.#reply = undefined;
     return this;
   }
   /** Sets the reply's body; bytes make the reply a binary frame. */
   setBody(body: FrameData): this {
     this.#body = body;
+    this.#reply = undefined;
     return this;
   }
 
   /** The reply: what the processor set, each part falling back to the request. */
   get reply(): Frame {
-    return {
+    return this.#reply ??= {
       command: this.#command ?? this.request.command,
       headers: this.#headers ?? this.request.headers,
       body: this.#body ?? this.request.body,
@@ -122,15 +127,16 @@ export class Context {
   /** Publishes the reply (or `body` with the reply's command and headers) to channels. */
   publish(channels: string | readonly string[], body?: FrameData): number {
     const reply = this.reply;
-    return this.host.publish(channels, body === undefined ? reply : { ...reply, body });
+    const frame = body === undefined ? reply : { ...reply, body };
+    return this.host.publish(this.host.channels(channels), frame);
   }
-  /** Subscribes this connection to channels. */
-  subscribe(channels: string | readonly string[]): void | Promise<void> {
-    return this.host.subscribe(this.connection, channels);
+  /** Subscribes this connection to channels, within its subscription limit. */
+  subscribe(channels: string | readonly string[]): void {
+    this.host.subscribe(this.connection, this.host.channels(channels));
   }
   /** Unsubscribes this connection from channels. */
   unsubscribe(channels: string | readonly string[]): void {
-    this.host.unsubscribe(this.connection, channels);
+    this.host.unsubscribe(this.connection, this.host.channels(channels));
   }
   /** Closes this connection. */
   close(code?: number, reason?: string): void {

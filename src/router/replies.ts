@@ -1,7 +1,10 @@
 // The frames a server answers with: acknowledgements, error frames, upstream answers.
 
 import type { FrameData } from "../codec/frame.ts";
-import type { LhttpError } from "../codec/errors.ts";
+import { LhttpError } from "../codec/errors.ts";
+import type { Connection } from "../connection/connection.ts";
+import type { Logger } from "../telemetry/log.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
 import type { Frame } from "../codec/frame.ts";
 import type { UpstreamAnswer } from "./upstream.ts";
 import { strictDecoder } from "../codec/_utf8.ts";
@@ -38,5 +41,34 @@ function decodeOrBytes(body: Uint8Array): FrameData {
     return strictDecoder.decode(body);
   } catch {
     return body;
+  }
+}
+
+/** Sends acknowledgements and error frames, counting and logging them. */
+export class Replies {
+  /** Replies through the server's counters and logger. */
+  constructor(readonly metrics: Metrics, readonly logger: Logger) {}
+
+  /** The acknowledgement of a served frame. */
+  ack(connection: Connection, command: string, ack: string): void {
+    connection.send(ackFrame(command, ack));
+  }
+
+  /** The error frame of a refused or failed frame; unknown errors become `internal`. */
+  error(connection: Connection, command: string, ack: string | undefined, error: unknown): void {
+    const known = error instanceof LhttpError
+      ? error
+      : new LhttpError("internal", "The server failed to process the frame");
+    if (known !== error) this.failure(error);
+    this.metrics.count(this.metrics.errors, known.code);
+    this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
+    connection.send(errorFrame(command, ack, known));
+  }
+
+  /** Logs a processor's or hook's failure. */
+  failure(error: unknown): void {
+    this.logger.log("error", "processor failed", {
+      error: error instanceof Error ? error.stack ?? error.message : String(error),
+    });
   }
 }

@@ -8,6 +8,7 @@
 import { LhttpError, quote } from "../codec/errors.ts";
 import type { Frame } from "../codec/frame.ts";
 import { encodeFrame } from "../codec/serialize.ts";
+import { withoutHopByHop } from "../codec/hop_by_hop.ts";
 import { readLimited } from "./_read_body.ts";
 
 /** Upstream settings of a server. */
@@ -149,7 +150,9 @@ export async function callUpstream(
       // A frame header that is not a valid HTTP header is simply not forwarded.
     }
   }
-  const body = WITH_BODY.has(method) ? encodeFrame(frame) as Uint8Array<ArrayBuffer> : undefined;
+  const body = WITH_BODY.has(method)
+    ? encodeFrame({ ...frame, headers: withoutHopByHop(frame.headers) }) as Uint8Array<ArrayBuffer>
+    : undefined;
   const signal = AbortSignal.timeout(options.timeoutMs);
   let url = first;
   for (let redirects = 0;; redirects++) {
@@ -182,7 +185,14 @@ export async function callUpstream(
           `Upstream ${quote(first.href)} redirected more than ${options.maxRedirects} times`,
         );
       }
-      url = new URL(location, url);
+      try {
+        url = new URL(location, url);
+      } catch {
+        throw new LhttpError(
+          "upstream_unreachable",
+          `Upstream ${quote(url.href)} redirected to an invalid URL ${quote(location)}`,
+        );
+      }
       continue;
     }
     return { status: response.status, body: await readCapped(response, options, signal) };

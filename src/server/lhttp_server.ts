@@ -1,95 +1,89 @@
 /**
- * The runtime-agnostic lhttp server: processors, middleware, the hub, HTTP publish.
- * Adapters feed it sockets through {@linkcode LhttpServer.open},
- * {@linkcode LhttpServer.message} and {@linkcode LhttpServer.close}.
+ * The runtime-agnostic lhttp server. It only wires the parts: settings, hub,
+ * pub/sub, pipeline, router and connections. Adapters feed it sockets through
+ * {@linkcode LhttpServer.accept}, {@linkcode LhttpServer.open},
+ * {@linkcode LhttpServer.receive} and {@linkcode LhttpServer.release}.
  *
  * @module
  */
 
-import { forbidden, multipartStep, processorStep, pubSubStep, upstreamStep } from "../router/steps.ts";
-import type { FrameData } from "../codec/frame.ts";
-import { parseChannels } from "../codec/channels.ts";
-import { parseFrame } from "../codec/parse.ts";
-import { serializeFrame } from "../codec/serialize.ts";
 import { CloseCode } from "../codec/close_code.ts";
-import { Connection, type Peer } from "../connection/connection.ts";
-import { Context } from "../router/context.ts";
-import { LhttpError } from "../codec/errors.ts";
 import { createFrame, type Frame, type FrameInit } from "../codec/frame.ts";
+import type { Limits } from "../codec/limits.ts";
+import { Connection, type Peer } from "../connection/connection.ts";
+import { Pacer } from "../connection/pacer.ts";
 import { Hub, type LocalFanout } from "../hub/hub.ts";
-import { type Limits, resolveLimits } from "../codec/limits.ts";
+import { ConnectionRegistry } from "../router/connection_registry.ts";
+import { FrameRouter } from "../router/frame_router.ts";
+import type { Middleware, Processor } from "../router/middleware.ts";
+import { Pipeline } from "../router/pipeline.ts";
+import { PubSub } from "../router/pubsub.ts";
+import { Replies } from "../router/replies.ts";
+import { UpstreamCalls } from "../router/upstream_calls.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
-import { compose, type Middleware, type Processor } from "../router/middleware.ts";
-import { callUpstream, checkUpstream, type UpstreamOptions } from "../router/upstream.ts";
-import { handleHttpPublish } from "../http/publish.ts";
-import { Metrics, renderMetrics } from "../telemetry/metrics.ts";
-import type { AuthorizeRequest, ServerOptions } from "./options.ts";
-import { ackFrame, errorFrame, upstreamFrame } from "../router/replies.ts";
-import { isOriginAllowed } from "./_origin.ts";
-import { type RateLimit, TokenBucket } from "../connection/rate_limit.ts";
-import { utf8Length } from "../codec/_utf8.ts";
-import { Pacer, resolvePacing } from "../connection/pacer.ts";
+import { type Gauges, Metrics } from "../telemetry/metrics.ts";
+import { admit, type UpgradeDecision } from "./_admission.ts";
+import type { ServerOptions } from "./options.ts";
+import { resolveSettings, type ServerSettings } from "./settings.ts";
 
 export type { AuthorizeRequest, ServerOptions } from "./options.ts";
+export type { UpgradeDecision } from "./_admission.ts";
 
-/** Outcome of {@linkcode LhttpServer.accept}: connection data, or a refusal. */
-export type UpgradeDecision = { data: unknown } | Response;
+/** What an adapter hands the server once, when it attaches to it. */
+export interface AdapterAttachment {
+  /** The runtime's name, for logs and `/healthz`. */
+  runtime: string;
+  /** Local delivery strategy; a loop over subscribers when absent. */
+  fanout?: LocalFanout<Connection>;
+}
 
 /**
  * An lhttp server, independent of any runtime.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LhttpServer } from "@lhttp/lhttp";
  * const server = new LhttpServer();
- * server.processor("chat", {
- *   onMessage(ctx) {
- *     ctx.setHeader("server-time", "now");
- *   },
- * });
- * server.publish("room", { command: "chat", body: "hello from the server" });
+ * server.processor("chat", { onMessage: (ctx) => void ctx.setHeader("seen", "yes") });
+ * assert.equal(server.publish("room", { command: "chat", body: "nobody listens" }), 0);
  * ```
  */
-export class LhttpServer implements PubSub {
-  /** Effective limits. */
-  readonly limits: Limits;
-  /** The channel hub. */
-  readonly hub: Hub<Connection>;
-  /** Open connections. */
-  readonly connections: Set<Connection> = new Set();
-  /** The logger in use. */
-  readonly logger: Logger;
+export class LhttpServer {
+  /** The resolved settings. */
+  readonly settings: ServerSettings;
   /** Counters behind `GET /metrics`. */
   readonly metrics: Metrics = new Metrics();
+  /** The logger in use. */
+  readonly logger: Logger;
   readonly #options: ServerOptions;
   readonly #processors = new Map<string, Processor>();
   readonly #middleware: Middleware[] = [];
-  readonly #upstream: UpstreamOptions;
-  readonly #pacer?: Pacer;
-  #chain?: Middleware;
+  #core?: Core;
+  #runtime?: string;
 
   /** Creates a server; see {@linkcode ServerOptions}. */
   constructor(options: ServerOptions = {}) {
     this.#options = options;
-    this.limits = resolveLimits(options.limits);
+    this.settings = resolveSettings(options);
     this.logger = options.logger ?? createLogger("warn");
-    this.hub = new Hub({ bus: options.bus });
-    if (options.pacing !== false) {
-      const maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-      this.#pacer = new Pacer(resolvePacing(options.pacing, maxBuffered), this.metrics);
-    }
-    this.#upstream = {
-      allow: options.upstreamAllow ?? [],
-      timeoutMs: options.upstreamTimeoutMs ?? 10_000,
-      maxResponseBytes: options.upstreamMaxResponseBytes ?? 1024 * 1024,
-      maxRedirects: 5,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    };
   }
 
   /** The options the server was made with. */
   get options(): Readonly<ServerOptions> {
     return this.#options;
+  }
+  /** Effective limits. */
+  get limits(): Readonly<Limits> {
+    return this.settings.limits;
+  }
+  /** The channel hub. */
+  get hub(): Hub<Connection> {
+    return this.#wired().hub;
+  }
+  /** Open connections. */
+  get connections(): ConnectionRegistry {
+    return this.#wired().connections;
   }
 
   /** Registers the processor of `command`, replacing any earlier one. */
@@ -97,158 +91,75 @@ export class LhttpServer implements PubSub {
     this.#processors.set(command, processor);
     return this;
   }
-
   /** Adds middleware around frame processing, outermost first. */
   use(middleware: Middleware): this {
     this.#middleware.push(middleware);
-    this.#chain = undefined;
     return this;
   }
 
-  /** Replaces local delivery (the Bun adapter uses native topics). */
-  setFanout(fanout: LocalFanout<Connection>): void {
-    this.hub.setFanout(fanout);
+  /** An adapter attaches once, before serving; a second attach is an error. */
+  attach(attachment: AdapterAttachment): void {
+    if (this.#runtime !== undefined) {
+      throw new Error(`This server is already attached to a ${this.#runtime} adapter`);
+    }
+    if (this.#core) throw new Error("Attach the adapter before the server is used");
+    this.#runtime = attachment.runtime;
+    this.#core = this.#wire(attachment.fanout);
   }
 
-  /** Checks an upgrade request: origin, then `authenticate`. */
-  async accept(request: Request): Promise<UpgradeDecision> {
-    const origin = request.headers.get("origin");
-    if (origin !== null && !isOriginAllowed(origin, request, this.#options.allowedOrigins)) {
-      this.logger.log("info", "refused upgrade from origin", { origin });
-      return new Response(`Origin ${JSON.stringify(origin)} is not allowed\n`, { status: 403 });
-    }
-    if (!this.#options.authenticate) return { data: undefined };
-    try {
-      const data = await this.#options.authenticate(request);
-      return data instanceof Response ? data : { data };
-    } catch (error) {
-      this.logger.log("error", "authenticate hook failed", { error: String(error) });
-      return new Response("Authentication failed\n", { status: 500 });
-    }
+  /** Checks an upgrade request: host, origin, then `authenticate`. */
+  accept(request: Request): Promise<UpgradeDecision> {
+    return admit(request, this.settings, this.logger);
   }
 
-  /** A socket opened: returns its connection. */
-  open(peer: Peer, data?: unknown): Connection {
+  /** A socket opened: returns its connection. `decision` is what {@linkcode accept} returned. */
+  open(peer: Peer, data?: unknown, refusal?: { code: number; reason: string }): Connection {
+    const { connections, router, pacer } = this.#wired();
     const connection = new Connection(peer, {
-      maxBufferedBytes: this.#options.maxBufferedBytes ?? 1024 * 1024,
-      slowConsumer: this.#options.slowConsumer ?? "close",
+      maxBufferedBytes: this.settings.maxBufferedBytes,
+      slowConsumer: this.settings.slowConsumer,
       metrics: this.metrics,
-      pacer: this.#pacer,
+      pacer,
+      owner: connections,
+      reader: { handler: router, options: { ...this.settings, pacer, metrics: this.metrics } },
     }, data);
     this.metrics.connectionsTotal++;
-    this.connections.add(connection);
+    connections.add(connection);
+    if (refusal) connection.close(refusal.code, refusal.reason);
     return connection;
   }
-
   /** A message arrived on a connection. Frames of one connection are handled in order. */
-  message(connection: Connection, data: FrameData): void {
-    if (connection.closed) return;
-    const size = typeof data === "string" ? utf8Length(data) : data.length;
-    this.metrics.framesIn++;
-    this.metrics.bytesIn += size;
-    if (this.#options.rateLimit && !this.#withinRate(connection, this.#options.rateLimit)) return;
-    if (connection.busy) {
-      // A burst waits here while the connection is paced; the bounds keep a blind flood finite.
-      if (
-        connection.queue.length >= (this.#options.maxQueuedFrames ?? 65_536) ||
-        connection.queue.bytes + size > (this.#options.maxQueuedBytes ?? 16 * 1024 * 1024)
-      ) {
-        connection.close(CloseCode.policy, "too many frames in flight");
-        return;
-      }
-      connection.queue.push(data, size);
-      return;
-    }
-    const pending = this.#step(connection, data);
-    if (pending) {
-      connection.busy = true;
-      pending.then(() => this.#drain(connection));
-    }
+  receive(connection: Connection, data: string | Uint8Array): void {
+    connection.receive(data);
+  }
+  /** The socket of a connection closed: releases its subscriptions and calls `onClose`. */
+  release(connection: Connection): void {
+    connection.release();
   }
 
-  /** A socket closed: releases subscriptions and calls `onClose` processors. */
-  close(connection: Connection): void {
-    if (connection.closed) return;
-    connection.closed = true;
-    connection.queue.clear();
-    this.connections.delete(connection);
-    this.hub.unsubscribeAll(connection);
-    for (const command of connection.commands) {
-      const processor = this.#processors.get(command);
-      try {
-        const result = processor?.onClose?.(connection);
-        if (result instanceof Promise) result.catch((error) => this.#logFailure(error));
-      } catch (error) {
-        this.#logFailure(error);
-      }
-    }
-  }
-
-  /**
-   * Publishes a frame to channels from application code; returns local
-   * deliveries. The frame is serialized once, without any `ack` header and with
-   * a `publish` header naming the channels when it has none.
-   */
+  /** Publishes a frame to channels from server code; returns local deliveries. */
   publish(channels: string | readonly string[], frame: FrameInit | Frame): number {
-    const list = parseChannels(channels, this.limits);
     const full = frame.headers instanceof Map ? frame as Frame : createFrame(frame as FrameInit);
-    let headers = full.headers;
-    // Subscribers route by the publish header, so frames published from code get one too.
-    if (headers.has("ack") || !headers.has("publish")) {
-      headers = new Map(headers);
-      headers.delete("ack");
-      if (!headers.has("publish")) headers.set("publish", list.join(" "));
-    }
-    const data = serializeFrame({ command: full.command, headers, body: full.body ?? "" });
-    let delivered = 0;
-    for (const channel of list) delivered += this.hub.publish(channel, data);
-    this.metrics.publishes += list.length;
-    this.metrics.bytesOut += delivered *
-      (typeof data === "string" ? utf8Length(data) : data.length);
-    return delivered;
+    const { pubsub } = this.#wired();
+    return pubsub.publish(pubsub.channels(channels), full);
   }
-
-  /** Subscribes a connection to channels, within the subscription limit. */
+  /** Subscribes a connection to channels from server code, within the subscription limit. */
   subscribe(connection: Connection, channels: string | readonly string[]): void {
-    const list = parseChannels(channels, this.limits);
-    const added = list.filter((channel) => !connection.channels.has(channel)).length;
-    if (connection.channels.size + added > this.limits.maxSubscriptions) {
-      throw new LhttpError(
-        "subscription_limit",
-        `A connection may hold at most ${this.limits.maxSubscriptions} subscriptions`,
-      );
-    }
-    for (const channel of list) this.hub.subscribe(connection, channel);
+    const { pubsub } = this.#wired();
+    pubsub.subscribe(connection, pubsub.channels(channels));
   }
-
   /** Unsubscribes a connection from channels. */
   unsubscribe(connection: Connection, channels: string | readonly string[]): void {
-    for (const channel of parseChannels(channels, this.limits)) {
-      this.hub.unsubscribe(connection, channel);
-    }
+    const { pubsub } = this.#wired();
+    pubsub.unsubscribe(connection, pubsub.channels(channels));
   }
 
-  /** Handles `POST /publish` with a Web-standard request. */
-  handlePublish(request: Request): Promise<Response> {
-    return handleHttpPublish(this, request, this.#options.publishToken, this.metrics);
-  }
-
-  /** What `/metrics` reports, in the Prometheus text format. */
-  renderMetrics(): string {
-    return renderMetrics(this.metrics, {
+  /** The gauges of `/metrics` and `/healthz`. */
+  gauges(): Gauges {
+    return {
       connections: this.connections.size,
       channels: this.hub.channelCount,
       subscriptions: this.hub.subscriptionCount,
-      bus: this.hub.bus?.state ?? "local",
-    });
-  }
-
-  /** What `/healthz` reports. */
-  health(): { status: "ok"; connections: number; channels: number; bus: string } {
-    return {
-      status: "ok",
-      connections: this.connections.size,
-      channels: this.hub.channelCount,
       bus: this.hub.bus?.state ?? "local",
     };
   }
@@ -258,170 +169,48 @@ export class LhttpServer implements PubSub {
     code: number = CloseCode.goingAway,
     reason = "server shutting down",
   ): Promise<void> {
-    for (const connection of [...this.connections]) connection.close(code, reason);
+    for (const connection of [...this.connections.values()]) connection.close(code, reason);
     await this.hub.bus?.close();
   }
 
-  // Processes one frame, then makes the connection wait (its next frames queue)
-  // while a subscriber it delivered to is past high water (src/pacing.ts).
-  #step(connection: Connection, data: FrameData): Promise<void> | undefined {
-    const pacer = this.#pacer;
-    if (!pacer) return this.#process(connection, data);
-    pacer.blocker = undefined;
-    const pending = this.#process(connection, data);
-    return pending ? pending.then(() => pacer.after(connection)) : pacer.after(connection);
+  /** The runtime of the attached adapter, if any. */
+  get runtime(): string | undefined {
+    return this.#runtime;
   }
 
-  #process(connection: Connection, data: FrameData): Promise<void> | undefined {
-    let frame: Frame;
-    try {
-      frame = parseFrame(data, this.limits);
-    } catch (error) {
-      if (error instanceof LhttpError && error.code === "frame_too_large") {
-        connection.close(CloseCode.tooBig, "frame too large");
-      } else {
-        this.#sendError(connection, "error", undefined, error);
-      }
-      return;
-    }
-    const ctx = new Context(connection, frame, this);
-    try {
-      const result = this.#pipeline()(ctx, () => {});
-      if (result instanceof Promise) {
-        return result.then(() => this.#ack(ctx), (error) => this.#fail(ctx, error));
-      }
-      this.#ack(ctx);
-    } catch (error) {
-      this.#fail(ctx, error);
-    }
-    return undefined;
+  // Wired on first use, so that an adapter can hand its fan-out over first.
+  #wired(): Core {
+    return this.#core ??= this.#wire(undefined);
   }
 
-  #withinRate(connection: Connection, limit: RateLimit): boolean {
-    connection.bucket ??= new TokenBucket(limit.framesPerSecond, limit.burst);
-    if (connection.bucket.take()) {
-      connection.refusedInARow = 0;
-      return true;
-    }
-    if (++connection.refusedInARow > limit.closeAfter) {
-      connection.close(CloseCode.policy, "rate limit exceeded");
-    } else {
-      const error = new LhttpError(
-        "rate_limited",
-        `A connection may send at most ${limit.framesPerSecond} frames per second`,
-      );
-      this.#sendError(connection, "error", undefined, error);
-    }
-    return false;
-  }
-
-  #drain(connection: Connection): void {
-    connection.busy = false;
-    while (!connection.busy && !connection.closed && connection.queue.length > 0) {
-      const pending = this.#step(connection, connection.queue.shift()!);
-      if (pending) {
-        connection.busy = true;
-        pending.then(() => this.#drain(connection));
-      }
-    }
-  }
-
-  #pipeline(): Middleware {
-    return this.#chain ??= compose([
-      ...this.#middleware,
-      multipartStep(this.limits),
-      processorStep(this.#processors),
-      pubSubStep({
-        channels: (value) => parseChannels(value, this.limits),
-        authorize: (ctx, action, channels) => this.#authorize(ctx, action, channels.join(" ")),
-        subscribe: (ctx, channels) => this.subscribe(ctx.connection, channels),
-        publish: (ctx, channels) => void this.publish(channels, ctx.reply),
-        unsubscribe: (ctx, channels) => this.unsubscribe(ctx.connection, channels),
-      }),
-      upstreamStep((ctx, value) => this.#startUpstream(ctx, value)),
-    ]);
-  }
-
-  #authorize(
-    ctx: Context,
-    action: AuthorizeRequest["action"],
-    target: string,
-  ): void | Promise<void> {
-    const authorize = this.#options.authorize;
-    if (!authorize) return;
-    const verdict = authorize({ action, target, connection: ctx.connection, frame: ctx.request });
-    const check = (allowed: boolean) => {
-      if (!allowed) throw forbidden(action, [target]);
-    };
-    return verdict instanceof Promise ? verdict.then(check) : check(verdict);
-  }
-
-  #startUpstream(ctx: Context, value: string): void {
-    const { url } = checkUpstream(value, this.#upstream.allow);
-    const connection = ctx.connection;
-    const max = this.#options.upstreamMaxInFlight ?? 4;
-    if (connection.upstreamInFlight >= max) {
-      throw new LhttpError(
-        "upstream_busy",
-        `A connection may have at most ${max} upstream requests in flight`,
-      );
-    }
-    const reply = ctx.reply;
-    const ack = ctx.request.headers.get("ack");
-    connection.upstreamInFlight++;
-    Promise.resolve(this.#authorize(ctx, "upstream", url.href))
-      .then(() => callUpstream(value, reply, this.#upstream))
-      .then((answer) => {
-        this.metrics.count(this.metrics.upstream, "ok");
-        connection.send(upstreamFrame(reply.command, ack, answer));
-      }, (error) => {
-        this.metrics.count(
-          this.metrics.upstream,
-          error instanceof LhttpError ? error.code : "internal",
-        );
-        this.#sendError(connection, reply.command, ack, error);
-      })
-      .finally(() => connection.upstreamInFlight--);
-  }
-
-  #ack(ctx: Context): void {
-    const ack = ctx.request.headers.get("ack");
-    if (ack === undefined) return;
-    ctx.connection.send(ackFrame(ctx.reply.command, ack));
-  }
-
-  #fail(ctx: Context, error: unknown): void {
-    this.#sendError(ctx.connection, ctx.request.command, ctx.request.headers.get("ack"), error);
-  }
-
-  #sendError(
-    connection: Connection,
-    command: string,
-    ack: string | undefined,
-    error: unknown,
-  ): void {
-    const known = error instanceof LhttpError
-      ? error
-      : new LhttpError("internal", "The server failed to process the frame");
-    if (known !== error) this.#logFailure(error);
-    this.metrics.count(this.metrics.errors, known.code);
-    this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
-    connection.send(errorFrame(command, ack, known));
-  }
-
-  #logFailure(error: unknown): void {
-    this.logger.log("error", "processor failed", {
-      error: error instanceof Error ? error.stack ?? error.message : String(error),
+  #wire(fanout: LocalFanout<Connection> | undefined): Core {
+    const { limits, upstream, authorize } = this.settings;
+    const metrics = this.metrics;
+    const hub = new Hub<Connection>({ bus: this.#options.bus, fanout });
+    const replies = new Replies(metrics, this.logger);
+    const pubsub = new PubSub({ hub, limits, metrics, authorize });
+    const pipeline = new Pipeline({
+      limits,
+      pubsub,
+      upstream: new UpstreamCalls(upstream, replies, metrics),
+      replies,
+      processors: this.#processors,
+      middleware: this.#middleware,
     });
+    return {
+      hub,
+      pubsub,
+      connections: new ConnectionRegistry(hub, pipeline),
+      router: new FrameRouter({ limits, pipeline, pubsub, replies }),
+      pacer: this.settings.pacing ? new Pacer(this.settings.pacing, metrics) : undefined,
+    };
   }
 }
 
-/** The publishing surface shared by servers and contexts. */
-export interface PubSub {
-  /** Publishes a frame to channels. */
-  publish(channels: string | readonly string[], frame: Frame): number;
-  /** Subscribes a connection. */
-  subscribe(connection: Connection, channels: string | readonly string[]): void;
-  /** Unsubscribes a connection. */
-  unsubscribe(connection: Connection, channels: string | readonly string[]): void;
+interface Core {
+  hub: Hub<Connection>;
+  pubsub: PubSub;
+  connections: ConnectionRegistry;
+  router: FrameRouter;
+  pacer?: Pacer;
 }

@@ -5,24 +5,14 @@
  */
 
 import type { Bus } from "../hub/bus.ts";
-import type { Connection, SlowConsumerPolicy } from "../connection/connection.ts";
-import type { Frame } from "../codec/frame.ts";
+import type { SlowConsumerPolicy } from "../connection/connection.ts";
+import type { AuthorizeRequest } from "../router/pubsub.ts";
 import type { Limits } from "../codec/limits.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Pacing } from "../connection/pacer.ts";
 
-/** An action the `authorize` hook decides on. */
-export interface AuthorizeRequest {
-  /** What the connection wants to do. */
-  action: "subscribe" | "publish" | "upstream";
-  /** Channels (subscribe, publish) or the upstream URL. */
-  target: string;
-  /** The connection asking; `connection.data` is what `authenticate` returned. */
-  connection: Connection;
-  /** The frame asking. */
-  frame: Frame;
-}
+export type { AuthorizeRequest } from "../router/pubsub.ts";
 
 /** Options of `LhttpServer`; every one is optional. */
 export interface ServerOptions {
@@ -30,8 +20,17 @@ export interface ServerOptions {
   limits?: Partial<Limits>;
   /** Cross-node bus; local only when absent. */
   bus?: Bus;
-  /** Bearer token required by `POST /publish`; open when absent. */
+  /**
+   * Bearer token required by `POST /publish`. Without one (absent or empty),
+   * `/publish` answers loopback callers only, unless `publishOpen` is set.
+   */
   publishToken?: string;
+  /** Let any caller use `POST /publish` without a token (default false: loopback only). */
+  publishOpen?: boolean;
+  /** Time a `POST /publish` body may take to arrive, in ms (default 10 000; then 408). */
+  publishBodyTimeoutMs?: number;
+  /** Bytes of `POST /publish` bodies being read at once, all callers together (default 64 MiB; then 503). */
+  publishMaxBodyBytesInFlight?: number;
   /** URL prefixes `upstream` may fetch; upstream is refused when empty (default). */
   upstreamAllow?: readonly string[];
   /** Upstream timeout in ms (default 10 000). */
@@ -60,12 +59,22 @@ export interface ServerOptions {
   maxQueuedFrames?: number;
   /** Bytes of frames read ahead, likewise (default 16 MiB). */
   maxQueuedBytes?: number;
-  /** Decides on an upgrade: return connection data, or a Response to refuse. */
+  /**
+   * Decides on an upgrade: return connection data, or a Response to refuse. A
+   * 401 or 403 Response is turned into an accepted socket closed at once with
+   * 4401 or 4403 and the Response's text as reason, since browsers cannot read
+   * the status of a refused upgrade; other statuses refuse the upgrade itself.
+   */
   authenticate?: (request: Request) => unknown | Response | Promise<unknown | Response>;
   /** Decides per action; false refuses it with a 403 status frame. */
   authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
   /** Origins allowed to open browser WebSockets; `["*"]` for any. Same-origin only by default. */
   allowedOrigins?: readonly string[];
+  /**
+   * `Host` header values (`name` or `name:port`) the server answers upgrades
+   * for, against DNS rebinding; any when absent.
+   */
+  allowedHosts?: readonly string[];
   /** Per-connection frame rate limit; off by default. */
   rateLimit?: RateLimit;
   /** Logger; warnings and errors to stderr by default. */

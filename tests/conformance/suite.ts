@@ -12,6 +12,7 @@ import { rawUpgrade, readCloseCode, sendRawFrame, Sockets } from "./_client.ts";
 import { assertError, health } from "./_assert.ts";
 import { HUGE_BYTES } from "./_upstream.ts";
 import { protocolSteps } from "./_protocol_steps.ts";
+import { contractSteps } from "./_contract_steps.ts";
 import { errorSteps } from "./_error_steps.ts";
 
 /** What a suite run needs: the server's URL and the upstream it allowlists. */
@@ -37,7 +38,7 @@ export interface Step {
 /** Runs every step against `target` as `t.step`s. */
 export async function conformance(t: Deno.TestContext, target: Target): Promise<void> {
   const ws = target.url.replace(/^http/, "ws") + "/";
-  for (const step of [...protocolSteps, ...errorSteps, ...transportSteps]) {
+  for (const step of [...protocolSteps, ...errorSteps, ...contractSteps, ...transportSteps]) {
     await t.step(step.name, async () => {
       const sockets = new Sockets(ws);
       try {
@@ -107,11 +108,13 @@ const transportSteps: Step[] = [
     },
   },
   {
-    name: "upgrades: authenticate refuses, origins are checked, data reaches processors",
+    name: "upgrades: authenticate refuses (4401), origins are checked, data reaches processors",
     async run(sockets) {
+      // Browsers cannot read a refused upgrade's status: the socket opens and closes with 4401.
       const refused = await rawUpgrade(`${sockets.url}?token=${FIXTURE.refusedToken}`);
+      assert.equal(refused.status, 101);
+      assert.equal(await readCloseCode(refused.conn), 4401);
       refused.conn.close();
-      assert.equal(refused.status, 401);
       const foreign = await rawUpgrade(sockets.url, { Origin: "http://evil.example" });
       foreign.conn.close();
       assert.equal(foreign.status, 403);

@@ -1,0 +1,34 @@
+/**
+ * Building blocks behind the curated surface of `@lhttp/lhttp`: for adapters,
+ * buses, tests and tools. Less stable than the main entry point.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Hub } from "@lhttp/lhttp/internal";
+ * assert.equal(new Hub().channelCount, 0);
+ * ```
+ *
+ * @module
+ */
+
+export { isChannelName, parseChannels } from "./codec/channels.ts";
+export { assertCommand, assertHeader, PROTOCOL_VERSION, toHeaderMap } from "./codec/frame.ts";
+export { HOP_BY_HOP_HEADERS, withoutHopByHop } from "./codec/hop_by_hop.ts";
+export { salvageAck } from "./codec/parse.ts";
+export { resolveLimits } from "./codec/limits.ts";
+export { Hub, type HubOptions, type LocalFanout, type Subscriber } from "./hub/hub.ts";
+export {
+  Connection,
+  type ConnectionOptions,
+  type ConnectionOwner,
+} from "./connection/connection.ts";
+export { type FrameHandler, Inbox, type InboxOptions } from "./connection/inbox.ts";
+export { type Paced, Pacer, resolvePacing } from "./connection/pacer.ts";
+export { TokenBucket } from "./connection/rate_limit.ts";
+export { type ContextHost } from "./router/context.ts";
+export { compose } from "./router/middleware.ts";
+export { type Authorize, PubSub, type PubSubOptions } from "./router/pubsub.ts";
+export { resolveSettings, type ServerSettings } from "./server/settings.ts";
+export { type Gauges, Metrics, renderMetrics } from "./telemetry/metrics.ts";
+export { isWebSocketUpgrade } from "./http/routes.ts";

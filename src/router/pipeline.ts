@@ -1,0 +1,132 @@
+/**
+ * The steps one frame goes through (PROTOCOL.md section 2): the application's
+ * middleware around the built-ins, which are multipart split, processor, then
+ * the frame's effects. Every effect (channel lists, subscription limit,
+ * upstream, authorization) is validated before any is applied, so a refused
+ * frame changes nothing.
+ *
+ * @module
+ */
+
+import { splitMultipart } from "../codec/multipart.ts";
+import type { Limits } from "../codec/limits.ts";
+import type { Connection } from "../connection/connection.ts";
+import type { Context } from "./context.ts";
+import { compose, type Middleware, type Processor } from "./middleware.ts";
+import type { PubSub } from "./pubsub.ts";
+import type { Replies } from "./replies.ts";
+import type { UpstreamCalls } from "./upstream_calls.ts";
+
+/** What a {@linkcode Pipeline} is built from. */
+export interface PipelineOptions {
+  /** Multipart limits. */
+  limits: Limits;
+  /** Subscriptions and publications. */
+  pubsub: PubSub;
+  /** Upstream requests. */
+  upstream: UpstreamCalls;
+  /** Where failures of `onClose` are logged. */
+  replies: Replies;
+  /** Processors by command (the server's registry, read live). */
+  processors: ReadonlyMap<string, Processor>;
+  /** The application's middleware, outermost first (read live). */
+  middleware: readonly Middleware[];
+}
+
+/** Processors, middleware and the built-in steps of a server. */
+export class Pipeline {
+  // Commands each connection has used, whose processors get `onClose`.
+  readonly #used = new WeakMap<Connection, Set<string>>();
+  readonly #builtins: Middleware = (ctx) => this.#runBuiltins(ctx);
+  #chain?: Middleware;
+  #chained = 0;
+
+  /** A pipeline over the given parts. */
+  constructor(readonly options: PipelineOptions) {}
+
+  /** Runs one frame's context through every step; no composition without middleware. */
+  run(ctx: Context): void | Promise<void> {
+    const middleware = this.options.middleware;
+    if (middleware.length === 0) return this.#runBuiltins(ctx);
+    if (this.#chained !== middleware.length) {
+      this.#chain = compose([...middleware, this.#builtins]);
+      this.#chained = middleware.length;
+    }
+    return this.#chain!(ctx, () => {});
+  }
+
+  /** A connection closed: calls `onClose` of every processor it used. */
+  closed(connection: Connection): void {
+    const used = this.#used.get(connection);
+    if (!used) return;
+    this.#used.delete(connection);
+    for (const command of used) {
+      try {
+        const result = this.options.processors.get(command)?.onClose?.(connection);
+        if (result instanceof Promise) result.catch((error) => this.options.replies.failure(error));
+      } catch (error) {
+        this.options.replies.failure(error);
+      }
+    }
+  }
+
+  #runBuiltins(ctx: Context): void | Promise<void> {
+    if (ctx.request.headers.has("multipart")) {
+      ctx.parts = splitMultipart(ctx.request, this.options.limits);
+    }
+    const processed = this.#runProcessor(ctx);
+    return processed instanceof Promise
+      ? processed.then(() => this.#applyEffects(ctx))
+      : this.#applyEffects(ctx);
+  }
+
+  #runProcessor(ctx: Context): void | Promise<void> {
+    const processor = this.options.processors.get(ctx.command);
+    if (!processor) return;
+    let used = this.#used.get(ctx.connection);
+    if (!used) this.#used.set(ctx.connection, used = new Set());
+    const first = !used.has(ctx.command);
+    used.add(ctx.command);
+    const opened = first ? processor.onOpen?.(ctx) : undefined;
+    return opened instanceof Promise
+      ? opened.then(() => processor.onMessage?.(ctx))
+      : processor.onMessage?.(ctx);
+  }
+
+  // subscribe, then publish, then unsubscribe, then upstream, from the reply's headers.
+  #applyEffects(ctx: Context): void | Promise<void> {
+    const headers = ctx.reply.headers;
+    const subscribe = headers.get("subscribe");
+    const publish = headers.get("publish");
+    const unsubscribe = headers.get("unsubscribe");
+    const upstream = headers.get("upstream");
+    if (
+      subscribe === undefined && publish === undefined && unsubscribe === undefined &&
+      upstream === undefined
+    ) return;
+    const { pubsub, upstream: calls } = this.options;
+    const connection = ctx.connection;
+    const toSubscribe = subscribe === undefined ? [] : pubsub.channels(subscribe);
+    const toPublish = publish === undefined ? [] : pubsub.channels(publish);
+    const toUnsubscribe = unsubscribe === undefined ? [] : pubsub.channels(unsubscribe);
+    pubsub.checkCapacity(connection, toSubscribe);
+    const url = upstream === undefined ? undefined : calls.check(connection, upstream);
+    const verdicts: Promise<void>[] = [];
+    const ask = (verdict: void | Promise<void>) => verdict && verdicts.push(verdict);
+    if (toSubscribe.length) {
+      ask(pubsub.authorize("subscribe", toSubscribe.join(" "), connection, ctx.request));
+    }
+    if (toPublish.length) {
+      ask(pubsub.authorize("publish", toPublish.join(" "), connection, ctx.request));
+    }
+    if (url) ask(pubsub.authorize("upstream", url.href, connection, ctx.request));
+    const apply = () => {
+      if (connection.closed) return;
+      if (toSubscribe.length) pubsub.subscribe(connection, toSubscribe);
+      if (toPublish.length) pubsub.publish(toPublish, ctx.reply);
+      if (toUnsubscribe.length) pubsub.unsubscribe(connection, toUnsubscribe);
+      if (upstream !== undefined) calls.start(ctx, upstream);
+    };
+    return verdicts.length ? Promise.all(verdicts).then(apply) : apply();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The one place that validates channel lists, applies authorization, enforces
+ * the subscription limit and serializes a publication.
+ *
+ * Authorization, stated once: what a client's frame asks for (its `subscribe`,
+ * `publish` and `upstream` headers) goes through the `authorize` hook; what
+ * server code does (`server.subscribe`, `ctx.subscribe`, `server.publish`) is
+ * the application's own decision and is not authorized again. Limits and
+ * channel validation apply to both.
+ *
+ * @module
+ */
+
+import { parseChannels } from "../codec/channels.ts";
+import { LhttpError, quote } from "../codec/errors.ts";
+import type { Frame } from "../codec/frame.ts";
+import { withoutHopByHop } from "../codec/hop_by_hop.ts";
+import type { Limits } from "../codec/limits.ts";
+import { serializeFrame } from "../codec/serialize.ts";
+import type { Connection } from "../connection/connection.ts";
+import type { Hub } from "../hub/hub.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+
+/** What the `authorize` hook is asked. */
+export interface AuthorizeRequest {
+  /** The act asked for. */
+  action: "subscribe" | "publish" | "upstream";
+  /** The channel list (space-separated) or the upstream URL. */
+  target: string;
+  /** The connection asking. */
+  connection: Connection;
+  /** The frame that asks. */
+  frame: Frame;
+}
+
+/** The application's authorization hook: `false` refuses with 403 `forbidden`. */
+export type Authorize = (request: AuthorizeRequest) => boolean | Promise<boolean>;
+
+/** What a {@linkcode PubSub} is built from. */
+export interface PubSubOptions {
+  /** Local subscribers and the bus. */
+  hub: Hub<Connection>;
+  /** Channel and subscription limits. */
+  limits: Limits;
+  /** Counters. */
+  metrics: Metrics;
+  /** The application's authorization hook, for client frames. */
+  authorize?: Authorize;
+}
+
+/**
+ * Subscriptions and publications of one server.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_LIMITS } from "@lhttp/lhttp";
+ * import { Connection, Hub, Metrics, PubSub } from "@lhttp/lhttp/internal";
+ * const metrics = new Metrics();
+ * const pubsub = new PubSub({ hub: new Hub(), limits: DEFAULT_LIMITS, metrics });
+ * const sent: unknown[] = [];
+ * const peer = { send: (data: unknown) => void sent.push(data), close() {} };
+ * const connection = new Connection(peer, { maxBufferedBytes: 1024, slowConsumer: "close", metrics });
+ * pubsub.subscribe(connection, pubsub.channels("a b"));
+ * pubsub.publish(["a", "b"], { command: "chat", headers: new Map([["ack", "1"]]), body: "hi" });
+ * assert.deepEqual(sent, ["LHTTP/1.0 chat\r\npublish:a\r\n\r\nhi", "LHTTP/1.0 chat\r\npublish:b\r\n\r\nhi"]);
+ * ```
+ */
+export class PubSub {
+  readonly #hub: Hub<Connection>;
+  readonly #limits: Limits;
+  readonly #metrics: Metrics;
+  readonly #authorize?: Authorize;
+
+  /** Creates the pub/sub of a server. */
+  constructor(options: PubSubOptions) {
+    this.#hub = options.hub;
+    this.#limits = options.limits;
+    this.#metrics = options.metrics;
+    this.#authorize = options.authorize;
+  }
+
+  /** Parses and validates a channel list; repeats count once. */
+  channels(value: string | readonly string[]): string[] {
+    return parseChannels(value, this.#limits);
+  }
+
+  /** Throws `subscription_limit` when `connection` cannot take `channels` too. */
+  checkCapacity(connection: Connection, channels: readonly string[]): void {
+    let added = 0;
+    for (const channel of channels) if (!connection.channels.has(channel)) added++;
+    const max = this.#limits.maxSubscriptions;
+    if (connection.channels.size + added > max) {
+      throw new LhttpError(
+        "subscription_limit",
+        `A connection may hold at most ${max} subscriptions`,
+      );
+    }
+  }
+
+  /** Asks the hook whether a client frame may do `action` on `target`; throws `forbidden`. */
+  authorize(
+    action: AuthorizeRequest["action"],
+    target: string,
+    connection: Connection,
+    frame: Frame,
+  ): void | Promise<void> {
+    const authorize = this.#authorize;
+    if (!authorize) return;
+    const check = (allowed: boolean) => {
+      if (!allowed) {
+        throw new LhttpError("forbidden", `Not allowed to ${action} ${quote(target)}`);
+      }
+    };
+    const verdict = authorize({ action, target, connection, frame });
+    return verdict instanceof Promise ? verdict.then(check) : check(verdict);
+  }
+
+  /** Subscribes `connection` to validated `channels`, within the subscription limit. */
+  subscribe(connection: Connection, channels: readonly string[]): void {
+    this.checkCapacity(connection, channels);
+    for (const channel of channels) this.#hub.subscribe(connection, channel);
+  }
+
+  /** Unsubscribes `connection` from validated `channels`. */
+  unsubscribe(connection: Connection, channels: readonly string[]): void {
+    for (const channel of channels) this.#hub.unsubscribe(connection, channel);
+  }
+
+  /**
+   * Publishes `frame` to validated `channels`; returns local deliveries. It is
+   * serialized once per channel, without hop-by-hop headers, and each copy's
+   * `publish` header names the channel it is delivered on.
+   */
+  publish(channels: readonly string[], frame: Frame): number {
+    const base = withoutHopByHop(frame.headers);
+    let delivered = 0;
+    for (const channel of channels) {
+      let headers = base;
+      if (headers.get("publish") !== channel) {
+        headers = new Map(base);
+        headers.set("publish", channel);
+      }
+      const data = serializeFrame({ command: frame.command, headers, body: frame.body });
+      const local = this.#hub.broadcast(channel, data);
+      this.#metrics.bytesOut += local * data.length;
+      delivered += local;
+    }
+    this.#metrics.publishes += channels.length;
+    return delivered;
+  }
+}

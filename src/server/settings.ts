@@ -1,0 +1,78 @@
+/**
+ * Server options resolved once into frozen settings: every default in one place.
+ *
+ * @module
+ */
+
+import { type Limits, resolveLimits } from "../codec/limits.ts";
+import type { SlowConsumerPolicy } from "../connection/connection.ts";
+import { type Pacing, resolvePacing } from "../connection/pacer.ts";
+import type { RateLimit } from "../connection/rate_limit.ts";
+import type { Authorize } from "../router/pubsub.ts";
+import type { UpstreamCallsOptions } from "../router/upstream_calls.ts";
+import type { ServerOptions } from "./options.ts";
+
+/** The resolved, frozen settings of a server. */
+export interface ServerSettings {
+  readonly limits: Readonly<Limits>;
+  readonly maxBufferedBytes: number;
+  readonly slowConsumer: SlowConsumerPolicy;
+  readonly pacing?: Readonly<Pacing>;
+  readonly maxQueuedFrames: number;
+  readonly maxQueuedBytes: number;
+  readonly rateLimit?: Readonly<RateLimit>;
+  readonly upstream: Readonly<UpstreamCallsOptions>;
+  readonly publishToken?: string;
+  readonly publishOpen: boolean;
+  readonly publishBodyTimeoutMs: number;
+  readonly publishMaxBodyBytesInFlight: number;
+  readonly allowedOrigins?: readonly string[];
+  readonly allowedHosts?: readonly string[];
+  readonly authenticate?: ServerOptions["authenticate"];
+  readonly authorize?: Authorize;
+}
+
+/**
+ * Resolves `options` with the defaults of PROTOCOL.md section 10.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveSettings } from "@lhttp/lhttp/internal";
+ * const settings = resolveSettings({ publishToken: "" });
+ * assert.equal(settings.publishToken, undefined);
+ * assert.equal(settings.limits.maxFrameBytes, 1024 * 1024);
+ * assert.ok(Object.isFrozen(settings));
+ * ```
+ */
+export function resolveSettings(options: ServerOptions = {}): ServerSettings {
+  const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+  return Object.freeze({
+    limits: Object.freeze(resolveLimits(options.limits)),
+    maxBufferedBytes,
+    slowConsumer: options.slowConsumer ?? "close",
+    pacing: options.pacing === false
+      ? undefined
+      : Object.freeze(resolvePacing(options.pacing, maxBufferedBytes)),
+    maxQueuedFrames: options.maxQueuedFrames ?? 65_536,
+    maxQueuedBytes: options.maxQueuedBytes ?? 16 * 1024 * 1024,
+    rateLimit: options.rateLimit ? Object.freeze({ ...options.rateLimit }) : undefined,
+    upstream: Object.freeze({
+      allow: Object.freeze([...(options.upstreamAllow ?? [])]),
+      timeoutMs: options.upstreamTimeoutMs ?? 10_000,
+      maxResponseBytes: options.upstreamMaxResponseBytes ?? 1024 * 1024,
+      maxRedirects: 5,
+      maxInFlight: options.upstreamMaxInFlight ?? 4,
+      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    }),
+    // An empty token is no token: it can never be sent as `Bearer `.
+    publishToken: options.publishToken || undefined,
+    publishOpen: options.publishOpen ?? false,
+    publishBodyTimeoutMs: options.publishBodyTimeoutMs ?? 10_000,
+    publishMaxBodyBytesInFlight: options.publishMaxBodyBytesInFlight ?? 64 * 1024 * 1024,
+    allowedOrigins: options.allowedOrigins,
+    allowedHosts: options.allowedHosts,
+    authenticate: options.authenticate,
+    authorize: options.authorize,
+  });
+}
