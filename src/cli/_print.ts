@@ -43,3 +43,46 @@ export function parseSendLine(
   });
   return { command, headers, body };
 }
+
+/**
+ * What a close means, in words: `lhttp connect` prints this instead of a bare
+ * code. `wasOpen` false is a connect (or reconnect) attempt that failed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeClose } from "./_print.ts";
+ * assert.equal(
+ *   describeClose({ code: 1001, reason: "", wasOpen: true }),
+ *   "the server is going away (shutting down or restarting), code 1001",
+ * );
+ * ```
+ */
+export function describeClose(close: { code: number; reason: string; wasOpen: boolean }): string {
+  const { code, reason } = close;
+  const why = reason ? `: ${reason}` : "";
+  if (!close.wasOpen && (code === 0 || code === 1006)) {
+    return "cannot reach the server (refused, unreachable or not an lhttp server)";
+  }
+  const text = CLOSE_TEXT[code] ??
+    (code === 0
+      ? CLOSE_TEXT[1006]
+      : `the server closed the connection${why ? "" : " with no reason"}`);
+  return `${text}, code ${code}${why}`;
+}
+
+const CLOSE_TEXT: Record<number, string> = {
+  1000: "the server closed the connection",
+  1001: "the server is going away (shutting down or restarting)",
+  1002: "the server saw a WebSocket protocol error",
+  1006: "the connection dropped without a close frame (network failure or server crash)",
+  1007: "the server received text that was not valid UTF-8",
+  1008: "the server closed it by policy",
+  1009: "a frame was larger than the server accepts",
+  1011: "the server hit an internal error",
+  1012: "the server is restarting",
+  4008: "this client read too slowly (slow consumer)",
+  4009: "the connection was idle too long",
+  4401: "the server refused the credentials (401)",
+  4403: "the server refused access (403)",
+};

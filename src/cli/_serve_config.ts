@@ -94,7 +94,8 @@ export function parseServeArgs(
       },
     }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // node:util's messages may span lines; the CLI prints one.
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, " "));
   }
   const logLevel = values["log-level"];
   if (!isLogLevel(logLevel)) {
@@ -109,7 +110,7 @@ export function parseServeArgs(
   const origins = values["allow-origin"];
   return {
     help: values.help,
-    port: whole(values.port, "--port"),
+    port: port(values.port),
     host: values.host,
     static: values.static,
     publishToken: values["publish-token"],
@@ -122,9 +123,56 @@ export function parseServeArgs(
     idleTimeout: optionalWhole(values["idle-timeout"], "--idle-timeout"),
     drainTimeout: whole(values["drain-timeout"], "--drain-timeout"),
     logLevel,
-    nats: values.nats,
+    nats: values.nats === undefined ? undefined : natsServers(values.nats),
     natsPrefix: values["nats-prefix"],
   };
+}
+
+function port(value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isInteger(number) || number < 0 || number > 65535) {
+    throw new UsageError(
+      `--port must be a port number from 0 to 65535, got ${JSON.stringify(value)}`,
+    );
+  }
+  return number;
+}
+
+const NATS_SCHEMES = ["nats:", "tls:", "ws:", "wss:"];
+
+/**
+ * Checks `--nats`: comma-separated `nats://`, `tls://`, `ws://` or `wss://`
+ * URLs (or `host:port`, taken as `nats://`), each with a host and a valid
+ * port. Whether the host answers is learnt later: the server then serves
+ * local traffic and keeps retrying.
+ */
+export function natsServers(value: string): string {
+  const servers = value.split(",").map((server) => server.trim()).filter(Boolean);
+  if (servers.length === 0) throw new UsageError("--nats needs at least one NATS server URL");
+  for (const server of servers) {
+    const scheme = server.match(/^([a-z][a-z0-9+.-]*:)\/\//i)?.[1].toLowerCase();
+    if (scheme && !NATS_SCHEMES.includes(scheme)) {
+      throw new UsageError(
+        `--nats ${JSON.stringify(server)} is not a NATS URL: use nats://, tls://, ws:// or wss://`,
+      );
+    }
+    let url: URL | undefined;
+    try {
+      url = new URL(scheme ? server : `nats://${server}`);
+    } catch {
+      // Reported below.
+    }
+    if (!url || url.hostname === "" || /\s/.test(server)) {
+      throw new UsageError(
+        `--nats ${JSON.stringify(server)} is not a valid URL (expected e.g. nats://127.0.0.1:4222)`,
+      );
+    }
+  }
+  const ws = servers.filter((server) => /^wss?:\/\//i.test(server)).length;
+  if (ws !== 0 && ws !== servers.length) {
+    throw new UsageError("--nats URLs must be all nats:// (TCP) or all ws:// / wss://");
+  }
+  return servers.join(",");
 }
 
 function list(value: string | undefined): string[] {

@@ -2,18 +2,24 @@
 // frames go to stdout; status and errors go to stderr.
 
 import process from "node:process";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import { parseArgs } from "node:util";
 import { parseFrame } from "../codec/parse.ts";
-import { LhttpClient, type Subscription } from "../client/api.ts";
-import { ClientError, RemoteError } from "../client/errors.ts";
-import type { WebSocketConstructor } from "../client/options.ts";
-import { formatFrame, parseSendLine, unescapeLine } from "./_print.ts";
+// The client's public surface (stable while its files are renamed).
+import {
+  LhttpClient,
+  RemoteError,
+  type Subscription,
+  type WebSocketConstructor,
+} from "../client/mod.ts";
+import { describeClose, formatFrame, parseSendLine, unescapeLine } from "./_print.ts";
+import { versionLine } from "./_version.ts";
+import { missingPeer } from "./_missing.ts";
 
 const HELP = `Usage: lhttp connect URL [options]
 
 Connects to an lhttp server (ws:// or wss://; http:// works too) and reads
-commands from stdin, one per line:
+commands, one per line (in a terminal: a prompt, line editing and history):
   subscribe CHANNEL...             subscribe (restored after reconnects)
   unsubscribe CHANNEL...           unsubscribe
   publish CHANNEL BODY...          publish the rest of the line
@@ -24,49 +30,67 @@ commands from stdin, one per line:
 Received frames are printed to stdout, status to stderr.
 
 Options:
-  --count N    Exit after receiving N frames (stays after stdin ends until then)
-  -h, --help   Show this help
+  --count N      Exit after receiving N frames (stays after stdin ends until then)
+  -v, --version  Print the version and the runtime running lhttp
+  -h, --help     Show this help
 `;
 
+const PROMPT = "lhttp> ";
+const RAW_PROMPT = "...... ";
+
+/** What {@linkcode runConnect} can be handed instead of what it finds. */
+export interface ConnectOptions {
+  /** The WebSocket constructor; by default the global one, else `ws`'s. */
+  WebSocket?: WebSocketConstructor;
+  /** Loads `ws`'s constructor when there is no global WebSocket (Node 20). */
+  loadWebSocket?: () => Promise<WebSocketConstructor>;
+}
+
 /**
- * Runs `lhttp connect`; resolves to the exit code. `WebSocket` is for Node 20 (from `ws`).
+ * Runs `lhttp connect`; resolves to the exit code. The socket is
+ * `options.WebSocket`, else the global `WebSocket`, else the `ws` package's
+ * (Node 20 has no global one).
  *
  * @example
  * ```ts ignore
- * import WebSocket from "ws";
  * import { runConnect } from "./connect.ts";
- * const code = await runConnect(["ws://localhost:8081/"], { WebSocket });
+ * const code = await runConnect(["ws://localhost:8081/", "--count", "1"]);
  * ```
  */
-export async function runConnect(
-  args: string[],
-  options: { WebSocket?: WebSocketConstructor } = {},
-): Promise<number> {
+export async function runConnect(args: string[], options: ConnectOptions = {}): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { count: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+      options: {
+        count: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+        version: { type: "boolean", short: "v", default: false },
+      },
     });
   } catch (error) {
     return usage((error as Error).message);
   }
   if (parsed.values.help) return void process.stdout.write(HELP), 0;
+  if (parsed.values.version) return void process.stdout.write(versionLine() + "\n"), 0;
   const [target] = parsed.positionals;
   const count = parsed.values.count === undefined ? Infinity : Number(parsed.values.count);
   if (!target || parsed.positionals.length > 1) return usage("expects one URL");
   if (!(count > 0)) return usage("--count must be a positive number");
   const url = target.replace(/^http(s?):/i, "ws$1:");
 
+  let WebSocket: WebSocketConstructor;
+  try {
+    WebSocket = await webSocketConstructor(options);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
   let client: LhttpClient;
   try {
-    client = new LhttpClient(url, { WebSocket: options.WebSocket });
+    client = new LhttpClient(url, { WebSocket });
   } catch (error) {
-    const hint = error instanceof ClientError && error.code === "no_websocket"
-      ? " (on Node 20, run with --experimental-websocket)"
-      : "";
-    return fail(`${(error as Error).message}${hint}`);
+    return fail((error as Error).message);
   }
   const first = await new Promise<{ code: number } | undefined>((resolve) => {
     client.once("open", () => resolve(undefined));
@@ -77,36 +101,57 @@ export async function runConnect(
     const code = first.code === 0 || first.code === 1006 ? "" : ` (close code ${first.code})`;
     return fail(`cannot connect to ${url}: refused, unreachable or not an lhttp server${code}`);
   }
-  status(`connected to ${url}`);
+  const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const input = createInterface({
+    input: process.stdin,
+    output: terminal ? process.stderr : undefined,
+    terminal,
+    prompt: PROMPT,
+    historySize: 1000,
+  });
+  const screen = new Screen(terminal ? input : undefined);
+  screen.status(`connected to ${url}${terminal ? " (type help for commands)" : ""}`);
   let leaving = false;
-  client.on("close", ({ reconnecting, code }) => {
-    if (!leaving) status(`connection lost (code ${code})${reconnecting ? "" : "; giving up"}`);
+  client.on("close", (close) => {
+    if (leaving) return;
+    const what = describeClose(close);
+    const next = close.reconnecting ? "" : "; giving up";
+    screen.status(
+      close.wasOpen ? `connection lost: ${what}${next}` : `reconnect failed: ${what}${next}`,
+    );
+  });
+  client.on("reconnecting", ({ attempt, delay }) => {
+    const wait = delay < 1000 ? `${Math.round(delay)} ms` : `${(delay / 1000).toFixed(1)} s`;
+    screen.status(`reconnecting in ${wait} (attempt ${attempt})`);
+  });
+  client.on("open", ({ reconnected }) => {
+    if (reconnected) screen.status(`reconnected to ${url}; subscriptions restored`);
   });
   client.on(
-    "reconnecting",
-    ({ attempt, delay }) => status(`reconnecting in ${delay} ms (attempt ${attempt})`),
-  );
-  client.on("open", ({ reconnected }) => reconnected && status("reconnected"));
-  client.on(
     "queuefull",
-    ({ capacity }) => status(`offline queue full (${capacity}); frame refused`),
+    ({ capacity }) => screen.status(`offline queue full (${capacity} frames); frame refused`),
   );
 
-  const input = createInterface({ input: process.stdin, terminal: false });
   let received = 0;
   const enough = new Promise<void>((resolve) => {
     client.on("frame", (frame) => {
-      process.stdout.write(formatFrame(frame) + "\n");
+      screen.frame(formatFrame(frame) + "\n");
       if (++received >= count) resolve();
     });
     client.on("state", ({ to }) => to === "closed" && resolve());
   });
   enough.then(() => input.close());
+  // Ctrl-C at the prompt leaves like quit (without a listener readline would only pause).
+  input.on("SIGINT", () => input.close());
 
-  const session = new Session(client);
+  const session = new Session(client, screen);
+  screen.prompt();
   for await (const line of input) {
     if (session.handle(line) === "quit") break;
+    input.setPrompt(session.typingRaw ? RAW_PROMPT : PROMPT);
+    screen.prompt();
   }
+  screen.done();
   session.flush();
   await session.settled();
   if (Number.isFinite(count) && received < count) await enough;
@@ -117,13 +162,71 @@ export async function runConnect(
   return session.failures > 0 ? 1 : 0;
 }
 
+/** The global WebSocket, else `ws`'s; an error naming `ws` when neither is there. */
+async function webSocketConstructor(options: ConnectOptions): Promise<WebSocketConstructor> {
+  if (options.WebSocket) return options.WebSocket;
+  const global = globalThis as { WebSocket?: WebSocketConstructor };
+  if (typeof global.WebSocket === "function") return global.WebSocket;
+  try {
+    return await (options.loadWebSocket ?? loadWs)();
+  } catch (error) {
+    const missing = missingPeer(error);
+    if (!missing) throw error;
+    throw new Error(
+      "this runtime has no global WebSocket (Node 20) and the ws package is not installed: " +
+        "run npm install ws, or use Node 22 or later",
+    );
+  }
+}
+
+async function loadWs(): Promise<WebSocketConstructor> {
+  return (await import("ws")).WebSocket as unknown as WebSocketConstructor;
+}
+
+/**
+ * Output beside the prompt: in a terminal, a frame or a status line replaces
+ * the prompt line and the prompt (with what was typed so far) is redrawn under it.
+ */
+class Screen {
+  #active = true;
+  constructor(readonly input?: Interface) {}
+
+  frame(text: string): void {
+    this.#around(() => process.stdout.write(text));
+  }
+
+  status(text: string): void {
+    this.#around(() => process.stderr.write(`lhttp: ${text}\n`));
+  }
+
+  prompt(): void {
+    if (this.input && this.#active) this.input.prompt(true);
+  }
+
+  done(): void {
+    this.#active = false;
+  }
+
+  #around(write: () => void): void {
+    if (!this.input || !this.#active) return write();
+    process.stderr.write("\r\x1b[2K"); // clear the prompt line
+    write();
+    this.input.prompt(true);
+  }
+}
+
 class Session {
   failures = 0;
   #pending = new Set<Promise<void>>();
   #subscriptions = new Map<string, Subscription>();
   #raw?: { lines: string[]; body?: string[] };
 
-  constructor(readonly client: LhttpClient) {}
+  constructor(readonly client: LhttpClient, readonly screen: Screen) {}
+
+  /** True while a multi-line raw frame is being typed. */
+  get typingRaw(): boolean {
+    return this.#raw !== undefined;
+  }
 
   handle(line: string): "quit" | void {
     if (this.#raw) return this.#rawLine(line);
@@ -168,7 +271,7 @@ class Session {
         return "quit";
       default:
         this.failures++;
-        status(`unknown command ${JSON.stringify(word)}; type help`);
+        this.screen.status(`unknown command ${JSON.stringify(word)}; type help`);
     }
   }
 
@@ -206,21 +309,17 @@ class Session {
       promise = Promise.reject(error);
     }
     const done = promise.then(
-      () => status(`${what}: ok`),
+      () => this.screen.status(`${what}: ok`),
       (error) => {
         this.failures++;
         const detail = error instanceof RemoteError
           ? `${error.status} ${error.code}: ${error.reason}`
           : (error as Error).message;
-        status(`${what}: failed: ${detail}`);
+        this.screen.status(`${what}: failed: ${detail}`);
       },
     ).finally(() => this.#pending.delete(done));
     this.#pending.add(done);
   }
-}
-
-function status(text: string): void {
-  process.stderr.write(`lhttp: ${text}\n`);
 }
 
 function fail(text: string): number {

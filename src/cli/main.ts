@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "@lhttp/lhttp/cli";
- * console.assert(typeof main === "function");
+ * assert.equal(typeof main, "function");
  * ```
  *
  * @module
@@ -15,6 +16,7 @@ import process from "node:process";
 import { runConnect } from "./connect.ts";
 import { runPublish } from "./publish.ts";
 import { runServe } from "./serve.ts";
+import { versionLine } from "./_version.ts";
 
 const USAGE = `Usage: lhttp <command> [options]
 
@@ -22,6 +24,10 @@ Commands:
   serve      Run an lhttp server (lhttp serve --help for options)
   connect    Open an interactive client session (lhttp connect --help)
   publish    Publish one frame through POST /publish (lhttp publish --help)
+
+Options:
+  -v, --version  Print the version and the runtime running lhttp
+  -h, --help     Show this help
 `;
 
 /** Runs the CLI with `args` (without the program name); resolves to an exit code. */
@@ -34,6 +40,11 @@ export async function main(args: string[]): Promise<number> {
       return await runConnect(rest);
     case "publish":
       return await runPublish(rest);
+    case "--version":
+    case "-v":
+    case "version":
+      process.stdout.write(versionLine() + "\n");
+      return 0;
     case undefined:
     case "help":
     case "--help":
@@ -46,7 +57,9 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+// No top-level await: Node 22+ can `require()` this module.
 if (import.meta.main) {
-  const code = await main(process.argv.slice(2));
-  if (code !== 0) process.exit(code);
+  main(process.argv.slice(2)).then((code) => {
+    if (code !== 0) process.exit(code);
+  });
 }

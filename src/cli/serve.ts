@@ -1,7 +1,9 @@
 // `lhttp serve`: flags, environment variables, startup and graceful shutdown.
 
+import { stat } from "node:fs/promises";
 import process from "node:process";
 import { createLogger } from "../telemetry/log.ts";
+import { missingPeer } from "./_missing.ts";
 import { parseServeArgs, SERVE_HELP, type ServeConfig, UsageError } from "./_serve_config.ts";
 import { serve } from "../adapters/serve.ts";
 import { LhttpServer } from "../server/lhttp_server.ts";
@@ -13,12 +15,15 @@ export async function runServe(args: string[]): Promise<number> {
     config = parseServeArgs(args, process.env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`lhttp serve: ${error.message}\n\n${SERVE_HELP}`);
-    return 2;
+    return usage(error.message);
   }
   if (config.help) {
     process.stdout.write(SERVE_HELP);
     return 0;
+  }
+  if (config.static !== undefined) {
+    const problem = await folderProblem(config.static);
+    if (problem) return usage(`--static ${JSON.stringify(config.static)}: ${problem}`);
   }
   const { maxFrameBytes } = config;
   const logger = createLogger(config.logLevel);
@@ -30,8 +35,7 @@ export async function runServe(args: string[]): Promise<number> {
       const subjectPrefix = config.natsPrefix;
       bus = await createCliBus({ servers: config.nats, subjectPrefix, logger, maxFrameBytes });
     } catch (error) {
-      process.stderr.write(`lhttp serve: --nats: ${(error as Error).message}\n`);
-      return 2;
+      return fail(`--nats: ${missingPeer(error) ?? (error as Error).message}`, 2);
     }
   }
   const server = new LhttpServer({
@@ -48,12 +52,18 @@ export async function runServe(args: string[]): Promise<number> {
     logger,
   });
   const hostname = config.host;
-  const running = await serve(server, {
-    port: config.port,
-    hostname,
-    static: config.static,
-    idleTimeout: config.idleTimeout,
-  });
+  let running;
+  try {
+    running = await serve(server, {
+      port: config.port,
+      hostname,
+      static: config.static,
+      idleTimeout: config.idleTimeout,
+    });
+  } catch (error) {
+    await bus?.close().catch(() => {});
+    return fail(listenProblem(error, hostname, config.port));
+  }
   const shown = hostname === "0.0.0.0" ? "localhost" : hostname;
   process.stderr.write(
     `lhttp listening on http://${shown}:${running.port}/ (WebSocket ws://${shown}:${running.port}/)\n`,
@@ -83,6 +93,44 @@ export async function runServe(args: string[]): Promise<number> {
   clearTimeout(deadline);
   process.stderr.write("lhttp stopped\n");
   return 0;
+}
+
+/** One line on stderr; the exit code. */
+function fail(text: string, code = 1): number {
+  process.stderr.write(`lhttp serve: ${text}\n`);
+  return code;
+}
+
+function usage(text: string): number {
+  return fail(`${text} (lhttp serve --help lists the options)`, 2);
+}
+
+async function folderProblem(path: string): Promise<string | undefined> {
+  try {
+    return (await stat(path)).isDirectory() ? undefined : "is not a directory";
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    return code === "ENOENT" ? "no such directory" : `cannot be read (${code ?? error})`;
+  }
+}
+
+/** Why the server could not listen, as one sentence (adapters throw runtime-specific errors). */
+export function listenProblem(error: unknown, hostname: string, port: number): string {
+  const missing = missingPeer(error);
+  if (missing) return missing;
+  const { code, name, message } = error as { code?: string; name?: string; message?: string };
+  const text = `${code ?? ""} ${name ?? ""} ${message ?? ""}`;
+  const where = `cannot listen on ${hostname}:${port}`;
+  if (/EADDRINUSE|AddrInUse|in use/i.test(text)) {
+    return `${where}: the port is in use (stop the other server, or pick another --port)`;
+  }
+  if (/EACCES|PermissionDenied|permission/i.test(text)) {
+    return `${where}: permission denied (ports below 1024 need privileges; pick another --port)`;
+  }
+  if (/EADDRNOTAVAIL|AddrNotAvailable|ENOTFOUND|EAI_|not available|resolve|lookup/i.test(text)) {
+    return `${where}: no such local address (check --host)`;
+  }
+  return `${where}: ${message ?? error}`;
 }
 
 function isLoopback(hostname: string): boolean {
