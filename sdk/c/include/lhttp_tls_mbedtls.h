@@ -25,7 +25,6 @@
 #define LHTTP_TLS_MBEDTLS_H
 
 #include <mbedtls/ctr_drbg.h>
-#include <mbedtls/entropy.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
@@ -53,14 +52,18 @@ typedef struct lhttp_tls_config {
      * but not authenticated: whoever sits on the path can read and change
      * everything. Never set it in a product; it exists for bench tests. */
     int dangerously_accept_any_certificate;
+    /* Seeds mbedTLS's CTR-DRBG: fills buf with len bytes of true randomness,
+     * returns 0 (or nonzero on failure). NULL: /dev/urandom. Plug a hardware
+     * RNG in here on a device without one. */
+    int (*entropy)(void *entropy_ctx, unsigned char *buf, size_t len);
+    void *entropy_ctx;
 } lhttp_tls_config;
 
 typedef struct lhttp_tls_mbedtls {
     mbedtls_ssl_context ssl;
     mbedtls_ssl_config conf;
     mbedtls_x509_crt ca;
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
+    mbedtls_ctr_drbg_context drbg; /* (not mbedtls_entropy_context: 37 KB with HAVEGE) */
     int fd;                 /* the socket of the current connection */
     int ready;              /* init succeeded */
     int last_error;         /* last mbedTLS error (negative), 0 if none */

@@ -6,11 +6,13 @@
 #include "lhttp_tls_mbedtls.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h> /* MBEDTLS_ERR_NET_* codes only */
@@ -58,6 +60,22 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len)
 
 /* ---- setup --------------------------------------------------------------- */
 
+static int urandom(void *ctx, unsigned char *buf, size_t len)
+{
+    int fd = open("/dev/urandom", O_RDONLY);
+    size_t got = 0;
+    (void)ctx;
+    if (fd < 0) return MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+    while (got < len) {
+        ssize_t n = read(fd, buf + got, len - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    return got == len ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
 int lhttp_tls_mbedtls_init(lhttp_tls_mbedtls *t, const lhttp_tls_config *cfg)
 {
     static const char pers[] = "lhttp-c-sdk";
@@ -68,7 +86,6 @@ int lhttp_tls_mbedtls_init(lhttp_tls_mbedtls *t, const lhttp_tls_config *cfg)
     mbedtls_ssl_init(&t->ssl);
     mbedtls_ssl_config_init(&t->conf);
     mbedtls_x509_crt_init(&t->ca);
-    mbedtls_entropy_init(&t->entropy);
     mbedtls_ctr_drbg_init(&t->drbg);
     t->ready = -1; /* initialised contexts, freeable */
     if (cfg == NULL) return LHTTP_ERR_INVALID_ARG;
@@ -77,7 +94,7 @@ int lhttp_tls_mbedtls_init(lhttp_tls_mbedtls *t, const lhttp_tls_config *cfg)
         if (n == 0 || n >= sizeof t->server_name) return LHTTP_ERR_INVALID_ARG;
         memcpy(t->server_name, cfg->server_name, n + 1);
     }
-    r = mbedtls_ctr_drbg_seed(&t->drbg, mbedtls_entropy_func, &t->entropy,
+    r = mbedtls_ctr_drbg_seed(&t->drbg, cfg->entropy ? cfg->entropy : urandom, cfg->entropy_ctx,
                               (const unsigned char *)pers, sizeof pers - 1);
     if (r != 0) goto fail;
     if (!cfg->dangerously_accept_any_certificate) {
@@ -122,7 +139,6 @@ void lhttp_tls_mbedtls_free(lhttp_tls_mbedtls *t)
     mbedtls_ssl_config_free(&t->conf);
     mbedtls_x509_crt_free(&t->ca);
     mbedtls_ctr_drbg_free(&t->drbg);
-    mbedtls_entropy_free(&t->entropy);
     t->ready = 0;
 }
 
@@ -213,7 +229,9 @@ static long tls_recv(void *ctx, void *buf, size_t len)
     if (len > INT_MAX) len = INT_MAX;
     r = mbedtls_ssl_read(&t->ssl, (unsigned char *)buf, len);
     if (r > 0) return r;
-    if (r == 0) return 0;
+    /* mbedtls_ssl_read() also reports a TCP EOF as 0 (its CONN_EOF): then
+     * bytes of an unfinished record in its buffer mean a truncated record */
+    if (r == 0) return t->ssl.in_left > 0 ? LHTTP_ERR_TLS_RECORD : 0;
     return tls_err(t, r);
 }
 

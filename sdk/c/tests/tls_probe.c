@@ -4,8 +4,8 @@
  *
  * CA "-" sets dangerously_accept_any_certificate. Connects with
  * lhttp_ws_connect (timeout_ms, default 2000); with "recv", then waits for
- * messages until the connection ends. Prints one line
- *   RESULT <lhttp_error_code> [<cause>]
+ * one message. Prints one line
+ *   RESULT <lhttp_error_code> [<cause>, or the message received]
  * and exits 0 (2 for a usage or setup error), after freeing everything: under
  * valgrind or ASan any leak or invalid access fails the run.
  */
@@ -46,12 +46,17 @@ int main(int argc, char **argv)
     if (rc == LHTTP_OK) rc = lhttp_ws_init(&ws, rx, sizeof rx);
     if (rc == LHTTP_OK) rc = lhttp_ws_set_tls(&ws, &lhttp_tls_mbedtls_transport, &tls);
     if (rc == LHTTP_OK) rc = lhttp_ws_connect(&ws, argv[1], timeout, NULL);
-    if (rc == LHTTP_OK && argc > 5 && strcmp(argv[5], "recv") == 0) {
-        /* until the connection ends (a message, a close, a TLS failure) */
-        for (i = 0; i < 100 && (rc = lhttp_ws_recv(&ws, timeout, &m)) == LHTTP_OK; i++) {}
+    m.len = 0;
+    if (rc == LHTTP_OK && argc > 5 && strcmp(argv[5], "recv") == 0)
+        rc = lhttp_ws_recv(&ws, timeout, &m);
+    if (rc == LHTTP_OK) {
+        printf("RESULT ok ");
+        for (i = 0; i < (int)m.len; i++) /* the message, CR/LF shown as spaces */
+            putchar(m.data[i] == '\r' || m.data[i] == '\n' ? ' ' : m.data[i]);
+        putchar('\n');
+    } else {
+        printf("RESULT %s %s\n", lhttp_error_code(rc), lhttp_tls_mbedtls_describe(&tls, why, sizeof why));
     }
-    printf("RESULT %s %s\n", lhttp_error_code(rc),
-           rc == LHTTP_OK ? "" : lhttp_tls_mbedtls_describe(&tls, why, sizeof why));
     lhttp_ws_close(&ws, 1000, NULL, 500);
     lhttp_tls_mbedtls_free(&tls);
     return 0;
