@@ -167,6 +167,8 @@ async function probe(args: string[], valgrind = false): Promise<string> {
       : args,
     stdout: "piped",
     stderr: "piped",
+    // a hang guard, not a timed assertion: a probe that never returns is killed and fails
+    signal: AbortSignal.timeout(120_000),
   }).output();
   const text = decoder.decode(out.stdout);
   const err = decoder.decode(out.stderr);
@@ -243,6 +245,13 @@ tlsCase("a server that hangs up mid-handshake is a handshake error", async (cert
   assert.match(await probe([url(closing), certs.ca]), /^tls_handshake/);
 });
 
+tlsCase("an oversized certificate chain (35 KB) is a handshake error", async (certs, peers) => {
+  const big = tlsWebSocketServer(certs.oversized.cert, certs.oversized.key);
+  peers.push(big);
+  // mbedTLS 2.28 cannot reassemble a handshake message spread over records
+  assert.match(await probe([url(big), certs.ca]), /^tls_handshake/);
+});
+
 tlsCase("truncated and corrupted records are record errors", async (certs, peers) => {
   const good = tlsWebSocketServer(certs.good.cert, certs.good.key);
   const truncate = recordProxy(good.port, "truncate");
@@ -264,6 +273,7 @@ cTest("C SDK (TLS): the failure paths under valgrind (no leak, no invalid access
   const truncate = recordProxy(good.port, "truncate");
   const closing = closingServer();
   const stall = stallingServer();
+  const big = tlsWebSocketServer(certs.oversized.cert, certs.oversized.key);
   try {
     // a full session: handshake, a message, the close handshake
     assert.equal(
@@ -274,8 +284,9 @@ cTest("C SDK (TLS): the failure paths under valgrind (no leak, no invalid access
     assert.match(await probe([url(truncate), certs.ca, "-", "5000"], true), /^tls_record/);
     assert.match(await probe([url(closing), certs.ca, "-", "5000"], true), /^tls_handshake/);
     assert.equal(await probe([url(stall), certs.ca, "-", "1000"], true), "timeout");
+    assert.match(await probe([url(big), certs.ca, "-", "5000"], true), /^tls_handshake/);
   } finally {
-    for (const peer of [truncate, closing, stall, good, expired]) await peer.close();
+    for (const peer of [truncate, closing, stall, good, expired, big]) await peer.close();
     await Deno.remove(certs.dir, { recursive: true });
   }
 });

@@ -1,8 +1,9 @@
 // Test certificates for the C SDK's TLS tests, made with the openssl CLI in a
 // temporary directory: a CA, and EC P-256 server certificates signed by it
 // for "localhost" (valid), for "wrong.example" (valid, wrong name), for
-// "localhost" but expired (January 2024), and a self-signed "localhost"
-// certificate from no known CA.
+// "localhost" but expired (January 2024), a self-signed "localhost"
+// certificate from no known CA, and the good certificate followed by 60 copies
+// of the CA (a chain of about 30 KB, more than one TLS record).
 
 export interface TestCerts {
   dir: string;
@@ -12,6 +13,7 @@ export interface TestCerts {
   wrongHost: { cert: string; key: string };
   expired: { cert: string; key: string };
   selfSigned: { cert: string; key: string };
+  oversized: { cert: string; key: string };
 }
 
 async function openssl(dir: string, ...args: string[]): Promise<void> {
@@ -119,8 +121,14 @@ export async function makeCerts(): Promise<TestCerts> {
     "-addext",
     "subjectAltName=DNS:localhost",
   );
+  const caPem = await Deno.readTextFile(at("ca.pem"));
+  await Deno.writeTextFile(
+    at("oversized.pem"),
+    (await Deno.readTextFile(good.cert)) + caPem.repeat(60),
+  );
   return {
     dir,
+    oversized: { cert: at("oversized.pem"), key: good.key },
     ca: at("ca.pem"),
     good,
     wrongHost,
