@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { salvageAck } from "../src/internal.ts";
 import {
   buildMultipart,
   createFrame,
@@ -221,5 +222,35 @@ Deno.test("property: mutated valid frames only ever throw FrameError", () => {
       },
     ),
     { numRuns: 20_000 },
+  );
+});
+
+Deno.test("the command limit counts characters, not UTF-16 code units", () => {
+  const emoji = "😀".repeat(64); // 128 UTF-16 code units, 64 characters
+  assert.equal(parseFrame(`LHTTP/1.0 ${emoji}\r\n\r\n`).command, emoji);
+  assert.throws(() => parseFrame(`LHTTP/1.0 ${emoji}x\r\n\r\n`), { code: "bad_start_line" });
+});
+
+Deno.test("salvageAck reads the ack of a broken frame up to its first broken line", () => {
+  assert.equal(salvageAck("LHTTP/2.0 chat\r\nack:v\r\n\r\n"), "v");
+  assert.equal(salvageAck("LHTTP/1.0 chat\r\nack:a\r\nx:1\r\nno colon\r\nack:b\r\n\r\n"), "a");
+  assert.equal(salvageAck("LHTTP/1.0 chat\r\nack:\r\n\r\n"), undefined);
+  assert.equal(salvageAck(new TextEncoder().encode("LHTTP/1.0 c\r\nack:7\r\nx:\xff")), "7");
+  assert.equal(salvageAck(`LHTTP/1.0 c\r\nbig:${"v".repeat(9000)}\r\nack:late\r\n\r\n`), undefined);
+});
+
+Deno.test("multipart parts are held to the frame's head limits, with the same codes", () => {
+  const part = (head: string) => `${head}\r\n\r\nbody`;
+  const frameOf = (body: string) => ({
+    command: "up",
+    headers: new Map([["multipart", "0"]]),
+    body,
+  });
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `h${i}:v`).join("\r\n");
+  assert.equal(splitMultipart(frameOf(part(lines(32))))![0].headers.size, 32);
+  assert.throws(() => splitMultipart(frameOf(part(lines(33)))), { code: "too_many_headers" });
+  assert.throws(
+    () => splitMultipart(frameOf(part(`big:${"v".repeat(20_000)}`))),
+    { code: "headers_too_large", status: 431 },
   );
 });

@@ -85,10 +85,11 @@ class BunPeer implements Peer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LhttpServer } from "@lhttp/lhttp";
  * import { upgradeBun } from "@lhttp/lhttp/bun";
  * const lhttp = upgradeBun(new LhttpServer());
- * console.assert(lhttp.websocket.maxPayloadLength === 1024 * 1024);
+ * assert.equal(lhttp.websocket.maxPayloadLength, 1024 * 1024);
  * ```
  */
 export function upgradeBun(
@@ -231,8 +232,9 @@ function observeBuffers(subscribers: ReadonlySet<Connection>, socketOf: SocketOf
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveBun } from "@lhttp/lhttp/bun";
- * console.assert(typeof serveBun === "function");
+ * assert.equal(typeof serveBun, "function");
  * ```
  */
 export function serveBun(server: LhttpServer, options: ServeOptions = {}): RunningServer {

@@ -88,10 +88,11 @@ class NodePeer implements Peer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LhttpServer } from "@lhttp/lhttp";
  * import { upgradeNode } from "@lhttp/lhttp/node";
  * const lhttp = upgradeNode(new LhttpServer());
- * console.assert(lhttp.wss.options.maxPayload === 1024 * 1024);
+ * assert.equal(lhttp.wss.options.maxPayload, 1024 * 1024);
  * lhttp.close();
  * ```
  */
@@ -188,8 +189,9 @@ export function upgradeNode(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serveNode } from "@lhttp/lhttp/node";
- * console.assert(typeof serveNode === "function");
+ * assert.equal(typeof serveNode, "function");
  * ```
  */
 export async function serveNode(

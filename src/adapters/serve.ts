@@ -23,8 +23,9 @@ export type Runtime = "deno" | "bun" | "node";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { detectRuntime } from "@lhttp/lhttp/serve";
- * console.assert(detectRuntime() === "deno");
+ * assert.equal(detectRuntime(), "deno");
  * ```
  */
 export function detectRuntime(): Runtime {
@@ -39,10 +40,11 @@ export function detectRuntime(): Runtime {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LhttpServer } from "@lhttp/lhttp";
  * import { serve } from "@lhttp/lhttp/serve";
  * const running = await serve(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
- * console.assert(running.port > 0);
+ * assert.ok(running.port > 0);
  * await running.shutdown();
  * ```
  */

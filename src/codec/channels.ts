@@ -15,8 +15,10 @@ const CHANNEL = /^[A-Za-z0-9_.:@/=+~-]+$/;
  *
  * @example
  * ```ts
- * import { isChannelName } from "@lhttp/lhttp";
- * console.assert(isChannelName("camera_123") && !isChannelName("two words"));
+ * import assert from "node:assert/strict";
+ * import { isChannelName } from "@lhttp/lhttp/internal";
+ * assert.ok(isChannelName("camera_123"));
+ * assert.ok(!isChannelName("two words"));
  * ```
  */
 export function isChannelName(
@@ -32,8 +34,9 @@ export function isChannelName(
  *
  * @example
  * ```ts
- * import { parseChannels } from "@lhttp/lhttp";
- * console.assert(parseChannels("a b  a").join() === "a,b");
+ * import assert from "node:assert/strict";
+ * import { parseChannels } from "@lhttp/lhttp/internal";
+ * assert.equal(parseChannels("a b  a").join(), "a,b");
  * ```
  */
 export function parseChannels(

@@ -38,8 +38,9 @@ export interface FrameInit {
 export const PROTOCOL_VERSION = "LHTTP/1.0";
 
 // Commands and header names are tokens: no whitespace, no control characters.
+// `u`: the 64 counts characters (code points), not UTF-16 code units.
 // deno-lint-ignore no-control-regex -- control characters are exactly what tokens exclude
-const TOKEN = /^[^\s\x00-\x1f\x7f]{1,64}$/;
+const TOKEN = /^[^\s\x00-\x1f\x7f]{1,64}$/u;
 // deno-lint-ignore no-control-regex -- as above
 const HEADER_NAME = /^[^\s:\x00-\x1f\x7f]+$/;
 const LINE_BREAK = /[\r\n]/;
@@ -49,9 +50,10 @@ const LINE_BREAK = /[\r\n]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createFrame } from "@lhttp/lhttp";
  * const frame = createFrame({ command: "chat", headers: { Publish: "room" }, body: "hi" });
- * console.assert(frame.headers.get("publish") === "room");
+ * assert.equal(frame.headers.get("publish"), "room");
  * ```
  */
 export function createFrame(init: FrameInit): Frame {

@@ -27,8 +27,9 @@ export interface Limits {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_LIMITS } from "@lhttp/lhttp";
- * console.assert(DEFAULT_LIMITS.maxFrameBytes === 1024 * 1024);
+ * assert.equal(DEFAULT_LIMITS.maxFrameBytes, 1024 * 1024);
  * ```
  */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({

@@ -32,10 +32,12 @@ export interface PartInit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseFrame, splitMultipart } from "@lhttp/lhttp";
  * const frame = parseFrame("LHTTP/1.0 upload\r\nmultipart:0 14\r\n\r\nk1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2");
  * const parts = splitMultipart(frame)!;
- * console.assert(parts[1].headers.get("k2") === "v2" && parts[1].body === "body2");
+ * assert.equal(parts[1].headers.get("k2"), "v2");
+ * assert.equal(parts[1].body, "body2");
  * ```
  */
 export function splitMultipart(
@@ -88,15 +90,31 @@ function parsePart(
   const end = startsBlank ? 0 : indexOfBlankLine(bytes);
   const headEnd = end === -1 ? bytes.length : end;
   const bodyStart = startsBlank ? 2 : end === -1 ? bytes.length : end + 4;
+  // The head limits of a frame hold for each part (PROTOCOL.md section 10), with their codes.
+  const maxHead = limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
+  if (headEnd > maxHead) {
+    throw new FrameError(
+      "headers_too_large",
+      `Multipart part ${index} has ${headEnd} bytes of headers; at most ${maxHead} are allowed`,
+    );
+  }
+  const maxHeaders = limits.maxHeaders ?? DEFAULT_LIMITS.maxHeaders;
   try {
     let head = strictDecoder.decode(bytes.subarray(0, headEnd));
     if (head.endsWith("\r\n")) head = head.slice(0, -2);
     const lines = head === "" ? [] : head.split("\r\n");
+    if (lines.length > maxHeaders) {
+      throw new FrameError(
+        "too_many_headers",
+        `Multipart part ${index} has ${lines.length} header lines; at most ${maxHeaders} are allowed`,
+      );
+    }
     const headers = parseHeaderLines(lines, 0, limits, "bad_multipart");
     const bodyBytes = bytes.subarray(bodyStart);
     const body = binary ? bodyBytes : strictDecoder.decode(bodyBytes);
     return { headers, body };
   } catch (error) {
+    if (error instanceof FrameError && error.code === "too_many_headers") throw error;
     const reason = error instanceof FrameError ? error.message : "it is not valid UTF-8";
     throw new FrameError("bad_multipart", `Multipart part ${index} is invalid: ${reason}`);
   }
@@ -108,13 +126,14 @@ function parsePart(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { buildMultipart } from "@lhttp/lhttp";
  * const { offsets, body } = buildMultipart([
  *   { headers: { k1: "v1" }, body: "body1" },
  *   { headers: { k2: "v2" }, body: "body2" },
  * ]);
- * console.assert(offsets === "0 14");
- * console.assert(body === "k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2");
+ * assert.equal(offsets, "0 14");
+ * assert.equal(body, "k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2");
  * ```
  */
 export function buildMultipart(

@@ -24,11 +24,12 @@ const BLANK_LINE = "\r\n\r\n";
  *
  * @example
  * ```ts
- * import { parseFrame } from "@lhttp/lhttp/internal";
+ * import assert from "node:assert/strict";
+ * import { parseFrame } from "@lhttp/lhttp";
  * const frame = parseFrame("LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello room");
- * console.assert(frame.command === "chat");
- * console.assert(frame.headers.get("publish") === "room");
- * console.assert(frame.body === "hello room");
+ * assert.equal(frame.command, "chat");
+ * assert.equal(frame.headers.get("publish"), "room");
+ * assert.equal(frame.body, "hello room");
  * ```
  */
 export function parseFrame(

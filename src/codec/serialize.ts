@@ -19,9 +19,10 @@ export type SerializableFrame = Pick<Frame, "command" | "headers"> & {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createFrame, serializeFrame } from "@lhttp/lhttp";
  * const text = serializeFrame(createFrame({ command: "chat", headers: { publish: "room" }, body: "hi" }));
- * console.assert(text === "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi");
+ * assert.equal(text, "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi");
  * ```
  */
 export function serializeFrame(
@@ -45,9 +46,10 @@ export function serializeFrame(frame: SerializableFrame): string | Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createFrame, encodeFrame } from "@lhttp/lhttp";
  * const bytes = encodeFrame(createFrame({ command: "ping" }));
- * console.assert(bytes.length === "LHTTP/1.0 ping\r\n\r\n".length);
+ * assert.equal(bytes.length, "LHTTP/1.0 ping\r\n\r\n".length);
  * ```
  */
 export function encodeFrame(frame: SerializableFrame): Uint8Array {

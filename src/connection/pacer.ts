@@ -71,7 +71,8 @@ export function resolvePacing(
  *
  * @example
  * ```ts
- * import { Metrics, Pacer } from "@lhttp/lhttp";
+ * import assert from "node:assert/strict";
+ * import { Metrics, Pacer } from "@lhttp/lhttp/internal";
  * const pacing = { highWaterBytes: 100, lowWaterBytes: 10, maxWaitMs: 20, yieldEvery: 4096 };
  * const pacer = new Pacer(pacing, new Metrics());
  * const peer = { bufferedAmount: 500 };
@@ -79,9 +80,9 @@ export function resolvePacing(
  * const publisher = { closed: false, lagging: false, peer: {} };
  * pacer.observe(subscriber, peer.bufferedAmount);
  * const wait = pacer.after(publisher);
- * console.assert(wait instanceof Promise);
+ * assert.ok(wait instanceof Promise);
  * await wait; // nobody drains: after 20 ms the subscriber is lagging
- * console.assert(subscriber.lagging);
+ * assert.ok(subscriber.lagging);
  * ```
  */
 export class Pacer {

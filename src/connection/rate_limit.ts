@@ -19,12 +19,15 @@ export interface RateLimit {
  *
  * @example
  * ```ts
- * import { TokenBucket } from "@lhttp/lhttp";
+ * import assert from "node:assert/strict";
+ * import { TokenBucket } from "@lhttp/lhttp/internal";
  * let now = 0;
  * const bucket = new TokenBucket(10, 2, () => now);
- * console.assert(bucket.take() && bucket.take() && !bucket.take());
+ * assert.ok(bucket.take());
+ * assert.ok(bucket.take());
+ * assert.ok(!bucket.take());
  * now += 100; // 100 ms at 10/s refills one token
- * console.assert(bucket.take());
+ * assert.ok(bucket.take());
  * ```
  */
 export class TokenBucket {

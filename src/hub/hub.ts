@@ -49,7 +49,7 @@ const loopFanout: LocalFanout<Subscriber> = {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { Hub } from "@lhttp/lhttp";
+ * import { Hub } from "@lhttp/lhttp/internal";
  * const hub = new Hub();
  * const inbox: unknown[] = [];
  * const subscriber = { channels: new Set<string>(), deliver: (data: unknown) => inbox.push(data) };

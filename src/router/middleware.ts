@@ -35,12 +35,14 @@ export interface Processor {
  *
  * @example
  * ```ts
- * import { compose, type Middleware } from "@lhttp/lhttp";
+ * import assert from "node:assert/strict";
+ * import { type Middleware } from "@lhttp/lhttp";
+ * import { compose } from "@lhttp/lhttp/internal";
  * const order: string[] = [];
  * const a: Middleware = (_ctx, next) => { order.push("a"); return next(); };
  * const b: Middleware = () => { order.push("b"); };
  * compose([a, b])(undefined as never, () => {});
- * console.assert(order.join() === "a,b");
+ * assert.equal(order.join(), "a,b");
  * ```
  */
 export function compose(middleware: readonly Middleware[]): Middleware {

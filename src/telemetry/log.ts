@@ -22,9 +22,11 @@ export interface Logger {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createLogger } from "@lhttp/lhttp";
  * const logger = createLogger("warn");
- * console.assert(!logger.enabled("info") && logger.enabled("error"));
+ * assert.ok(!logger.enabled("info"));
+ * assert.ok(logger.enabled("error"));
  * ```
  */
 export function createLogger(

@@ -52,11 +52,12 @@ export interface Gauges {
  *
  * @example
  * ```ts
- * import { Metrics, renderMetrics } from "@lhttp/lhttp";
+ * import assert from "node:assert/strict";
+ * import { Metrics, renderMetrics } from "@lhttp/lhttp/internal";
  * const metrics = new Metrics();
  * metrics.count(metrics.errors, "bad_header");
  * const text = renderMetrics(metrics, { connections: 1, channels: 0, subscriptions: 0, bus: "local" });
- * console.assert(text.includes('lhttp_errors_total{code="bad_header"} 1'));
+ * assert.ok(text.includes('lhttp_errors_total{code="bad_header"} 1'));
  * ```
  */
 export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
