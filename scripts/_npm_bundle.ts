@@ -17,6 +17,18 @@ export const BROWSER_SAFE: readonly string[] = [".", "./client", "./compat"];
 export interface BundleResult {
   /** Packages the bundles import (Node built-ins excluded), for `dependencies`. */
   packages: string[];
+  /** Per entry point: what it reaches through static imports, and the names it exports. */
+  entries: Map<string, EntryGraph>;
+}
+
+/** One entry point's bundle as the metafile describes it. */
+export interface EntryGraph {
+  /** Packages (and `node:` built-ins) reached through static imports from the entry. */
+  staticExternals: string[];
+  /** Source files (relative to the root) bundled into the files those imports reach. */
+  inputs: string[];
+  /** The names the entry's module exports. */
+  exports: string[];
 }
 
 /**
@@ -54,42 +66,56 @@ export async function bundle(
         if (item.external && !item.path.startsWith("node:")) imported.add(item.path);
       }
     }
-    assertBrowserSafe(result.metafile, entries, outDir, root);
-    return { packages: [...imported] };
+    const graphs = new Map(
+      entries.map((entry) => [entry.name, entryGraph(result.metafile, entry, outDir, root)]),
+    );
+    for (const entry of entries.filter((entry) => BROWSER_SAFE.includes(entry.name))) {
+      const [external] = graphs.get(entry.name)!.staticExternals;
+      if (external) {
+        throw new Error(`${entry.name} must stay browser-safe but imports ${external}`);
+      }
+    }
+    return { packages: [...imported], entries: graphs };
   } finally {
     await esbuild.stop();
   }
 }
 
-// Follows static imports from each browser-safe entry through the chunks and
-// fails on any external one: a `node:` built-in or a package would break a
-// plain `<script type="module">` or a CDN import.
-function assertBrowserSafe(
+// Follows static imports from an entry through the chunks: a browser-safe
+// entry reaching any external (a `node:` built-in or a package) would break a
+// plain `<script type="module">` or a CDN import, and an entry reaching an
+// optional peer dependency must report it missing.
+function entryGraph(
   metafile: esbuild.Metafile,
-  entries: EntryPoint[],
+  entry: EntryPoint,
   outDir: string,
   root: string,
-): void {
+): EntryGraph {
   // Metafile paths are relative to the working directory (the root).
   const outputs = new Map(
     Object.entries(metafile.outputs).map(([path, output]) => [resolve(root, path), output]),
   );
-  for (const entry of entries.filter((entry) => BROWSER_SAFE.includes(entry.name))) {
-    const seen = new Set<string>();
-    const queue = [resolve(outDir, entry.js.replace(/^\.\/esm\//, ""))];
-    while (queue.length) {
-      const file = queue.pop()!;
-      if (seen.has(file)) continue;
-      seen.add(file);
-      const output = outputs.get(file);
-      if (!output) throw new Error(`bundle: no output ${file}`);
-      for (const item of output.imports) {
-        if (item.kind !== "import-statement") continue;
-        if (item.external) {
-          throw new Error(`${entry.name} must stay browser-safe but imports ${item.path}`);
-        }
-        queue.push(resolve(root, item.path));
-      }
+  const start = resolve(outDir, entry.js.replace(/^\.\/esm\//, ""));
+  const externals = new Set<string>();
+  const inputs = new Set<string>();
+  const seen = new Set<string>();
+  const queue = [start];
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const output = outputs.get(file);
+    if (!output) throw new Error(`bundle: no output ${file}`);
+    for (const input of Object.keys(output.inputs)) inputs.add(input);
+    for (const item of output.imports) {
+      if (item.kind !== "import-statement") continue;
+      if (item.external) externals.add(item.path);
+      else queue.push(resolve(root, item.path));
     }
   }
+  return {
+    staticExternals: [...externals].sort(),
+    inputs: [...inputs].sort(),
+    exports: [...outputs.get(start)!.exports].sort(),
+  };
 }

@@ -6,8 +6,9 @@
  * @example
  * ```ts
  * import { entryPoints, npmExports } from "./_npm_manifest.ts";
+ * import assert from "node:assert/strict";
  * const entries = entryPoints({ exports: { ".": "./mod.ts", "./client": "./src/client/mod.ts" } });
- * console.assert(npmExports(entries)["./client"].import === "./esm/src/client/mod.js");
+ * assert.equal(npmExports(entries)["./client"].import, "./esm/src/client/mod.js");
  * ```
  *
  * @module
@@ -43,8 +44,35 @@ export interface EntryPoint {
 export interface NpmExport {
   /** Declarations (listed first: TypeScript takes the first matching condition). */
   types: string;
-  /** The ES module. */
+  /** The ES module, for `import`. */
   import: string;
+  /**
+   * The same ES module for every other condition: `require()` (Node 22+ loads
+   * ES modules without top-level await) and bundlers that match neither.
+   */
+  default: string;
+}
+
+/**
+ * Packages only some entry points need: optional `peerDependencies`, so a
+ * browser-client user installs no server and no NATS client. The npm build
+ * makes each entry point that imports one report a missing one by name.
+ */
+export const OPTIONAL_PEERS: readonly string[] = [
+  "ws",
+  "@hono/node-server",
+  "@nats-io/nats-core",
+  "@nats-io/transport-node",
+];
+
+/** The dependency fields of `package.json`. */
+export interface DependencyFields {
+  /** Installed with the package. */
+  dependencies: Record<string, string>;
+  /** Installed by the user when an entry point needs them. */
+  peerDependencies: Record<string, string>;
+  /** Marks every peer optional. */
+  peerDependenciesMeta: Record<string, { optional: true }>;
 }
 
 /** The entry points of `deno.json`, with where each lands in the npm package. */
@@ -61,7 +89,9 @@ export function entryPoints(deno: Pick<DenoJson, "exports">): EntryPoint[] {
 /** The `exports` field of `package.json` for `entries`. */
 export function npmExports(entries: EntryPoint[]): Record<string, NpmExport> {
   return Object.fromEntries(
-    entries.map((entry) => [entry.name, { types: entry.types, import: entry.js }]),
+    entries.map((
+      entry,
+    ) => [entry.name, { types: entry.types, import: entry.js, default: entry.js }]),
   );
 }
 
@@ -106,11 +136,51 @@ export function npmDependencies(
   return Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * Splits `dependencies` (from {@linkcode npmDependencies}) into hard
+ * dependencies and the optional peers `optional` names; `@types/x` goes where
+ * `x` goes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dependencyFields } from "./_npm_manifest.ts";
+ * const fields = dependencyFields({ hono: "^4", ws: "^8", "@types/ws": "^8" }, ["ws"]);
+ * assert.deepEqual(fields.dependencies, { hono: "^4" });
+ * assert.deepEqual(fields.peerDependencies, { "@types/ws": "^8", ws: "^8" });
+ * assert.deepEqual(fields.peerDependenciesMeta.ws, { optional: true });
+ * ```
+ */
+export function dependencyFields(
+  dependencies: Record<string, string>,
+  optional: readonly string[] = OPTIONAL_PEERS,
+): DependencyFields {
+  const fields: DependencyFields = {
+    dependencies: {},
+    peerDependencies: {},
+    peerDependenciesMeta: {},
+  };
+  const typed = (name: string) => `@types/${name.replace(/^@/, "").replace("/", "__")}`;
+  const peers = new Set(optional.flatMap((name) => [name, typed(name)]));
+  for (const [name, range] of Object.entries(dependencies)) {
+    if (peers.has(name)) {
+      fields.peerDependencies[name] = range;
+      fields.peerDependenciesMeta[name] = { optional: true };
+    } else {
+      fields.dependencies[name] = range;
+    }
+  }
+  return fields;
+}
+
 /** The whole `package.json` of the npm package. */
 export function packageJson(
   deno: DenoJson,
-  dependencies: Record<string, string>,
+  dependencies: Record<string, string> | DependencyFields,
 ): Record<string, unknown> {
+  const fields = "peerDependencies" in dependencies
+    ? dependencies as DependencyFields
+    : dependencyFields(dependencies as Record<string, string>);
   if (!deno.name || !deno.version) throw new Error("deno.json needs a name and a version");
   return {
     name: deno.name,
@@ -123,7 +193,9 @@ export function packageJson(
     bin: { lhttp: "./bin/lhttp.js" },
     files: ["esm/", "types/", "bin/", "README.md", "LICENSE"],
     engines: { node: ">=20" },
-    dependencies,
+    dependencies: fields.dependencies,
+    peerDependencies: fields.peerDependencies,
+    peerDependenciesMeta: fields.peerDependenciesMeta,
     keywords: ["lhttp", "websocket", "pubsub", "realtime", "hono", "deno", "bun", "node"],
   };
 }
@@ -138,7 +210,8 @@ export function packageJson(
  * import { exportsDisagreement } from "./_npm_manifest.ts";
  * const deno = { exports: { ".": "./mod.ts" } };
  * const pkg = { exports: { "./package.json": "./package.json" } };
- * console.assert(exportsDisagreement(deno, pkg)[0] === "npm lacks the export .");
+ * import assert from "node:assert/strict";
+ * assert.equal(exportsDisagreement(deno, pkg)[0], "npm lacks the export .");
  * ```
  */
 export function exportsDisagreement(

@@ -11,7 +11,9 @@
  * ```ts ignore
  * import { buildNpm } from "./build_npm.ts";
  * const { dir, manifest } = await buildNpm({ out: "/tmp/lhttp-npm" });
- * console.assert(manifest.name === "@lhttp/lhttp" && dir === "/tmp/lhttp-npm");
+ * import assert from "node:assert/strict";
+ * assert.equal(manifest.name, "@lhttp/lhttp");
+ * assert.equal(dir, "/tmp/lhttp-npm");
  * ```
  *
  * @module
@@ -22,11 +24,14 @@ import { buildClient } from "./build_client.ts";
 import { bundle } from "./_npm_bundle.ts";
 import {
   type DenoJson,
+  dependencyFields,
   entryPoints,
   npmDependencies,
+  OPTIONAL_PEERS,
   packageJson,
   packageOf,
 } from "./_npm_manifest.ts";
+import { implName, peerLoader, PEERS_MODULE, PEERS_SOURCE } from "./_npm_peers.ts";
 import { emitDeclarations } from "./_npm_types.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname.replace(/\/$/, "");
@@ -42,16 +47,23 @@ export interface NpmBuild {
   dir: string;
   /** The generated `package.json`. */
   manifest: Record<string, unknown>;
+  /** Entry points whose static imports reach optional peers, with those peers. */
+  peerLoaders: Record<string, string[]>;
+  /** Per entry point, the source files bundled into what it imports statically. */
+  inputs: Record<string, string[]>;
 }
 
-// The bin runs the CLI's `main` like `deno run src/cli/main.ts` does.
+// The bin runs the CLI's `main` like `deno run src/cli/main.ts` does. `node`
+// in the shebang: npx runs it on Node, and `bunx --bun` (or `bun run --bun`)
+// puts Bun first on PATH as `node`, so it runs on Bun.
 const BIN = (cli: string) =>
   `#!/usr/bin/env node
 import process from "node:process";
 import { main } from "${cli}";
 
-const code = await main(process.argv.slice(2));
-if (code !== 0) process.exit(code);
+main(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exit(code);
+});
 `;
 
 /** Builds the package into `out` (default `npm/` in the repository), replacing it. */
@@ -64,10 +76,33 @@ export async function buildNpm(options: { out?: string } = {}): Promise<NpmBuild
   });
   await Deno.mkdir(dir, { recursive: true });
 
-  const { packages } = await bundle(ROOT, entries, `${dir}/esm`);
+  const { packages, entries: graphs } = await bundle(ROOT, entries, `${dir}/esm`);
   emitDeclarations(ROOT, entries, `${dir}/types`);
 
-  const manifest = packageJson(deno, npmDependencies(packages.map(packageOf), deno.imports ?? {}));
+  // An entry point that imports an optional peer gets a loader that names it when missing.
+  const peerLoaders: Record<string, string[]> = {};
+  const inputs: Record<string, string[]> = {};
+  for (const entry of entries) {
+    const graph = graphs.get(entry.name)!;
+    inputs[entry.name] = graph.inputs;
+    const peers = [...new Set(graph.staticExternals.map(packageOf))]
+      .filter((name) => OPTIONAL_PEERS.includes(name));
+    if (peers.length === 0) continue;
+    peerLoaders[entry.name] = peers;
+    const file = `${dir}/${entry.js}`;
+    await Deno.rename(file, file.replace(/[^/]+$/, implName(entry.js)));
+    const specifier = entry.name === "." ? deno.name! : `${deno.name}/${entry.name.slice(2)}`;
+    await Deno.writeTextFile(
+      file,
+      peerLoader({ entry: specifier, js: entry.js, peers, exports: graph.exports }),
+    );
+  }
+  if (Object.keys(peerLoaders).length > 0) {
+    await Deno.writeTextFile(`${dir}/esm/${PEERS_MODULE}`, PEERS_SOURCE);
+  }
+
+  const imported = npmDependencies(packages.map(packageOf), deno.imports ?? {});
+  const manifest = packageJson(deno, dependencyFields(imported));
   const cli = entries.find((entry) => entry.name === "./cli");
   if (cli) {
     await Deno.mkdir(`${dir}/bin`);
@@ -85,7 +120,7 @@ export async function buildNpm(options: { out?: string } = {}): Promise<NpmBuild
   for (const file of ["README.md", "LICENSE"]) {
     await Deno.copyFile(`${ROOT}/${file}`, `${dir}/${file}`);
   }
-  return { dir, manifest };
+  return { dir, manifest, peerLoaders, inputs };
 }
 
 if (import.meta.main) {

@@ -62,14 +62,19 @@ export interface ConsumerProject {
   root: string;
   /** The generated package.json of the package. */
   manifest: Record<string, unknown>;
+  /** What `npm install TARBALL` printed (the package alone: no peers). */
+  install: Output;
+  /** Installs the optional peers and the tools the typed consumer needs. */
+  installPeers(): Promise<Output>;
 }
 
 // @types/node for the consumer's `tsc`: the oldest Node the package supports.
 const NODE_TYPES = "@types/node@^20";
 
 /**
- * Builds, packs and installs the package into a new temporary directory,
- * with `ws` (Node 20's client needs it) and the build's TypeScript beside it.
+ * Builds, packs and installs the package (alone, as a browser-client user
+ * does) into a new temporary directory; `installPeers` then adds its optional
+ * peers, the build's TypeScript and Node's types.
  */
 export async function consumerProject(): Promise<ConsumerProject> {
   const dir = await Deno.makeTempDir({ prefix: "lhttp-npm-consumer-" });
@@ -86,23 +91,22 @@ export async function consumerProject(): Promise<ConsumerProject> {
       `${project}/package.json`,
       JSON.stringify({ name: "lhttp-consumer", private: true, type: "module" }),
     );
-    const imports = (await readDenoJson()).imports ?? {};
-    const pinned = (name: string) => `${name}@${npmTarget(imports[name])!.range}`;
-    succeeded(
-      "npm install",
-      await run("npm", [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        tarball,
-        pinned("ws"),
-        pinned("typescript"),
-        NODE_TYPES,
-      ], { cwd: project, timeoutMs: 300_000 }),
-    );
+    const npmInstall = async (specs: string[]) => {
+      const output = await run("npm", ["install", "--no-audit", "--no-fund", ...specs], {
+        cwd: project,
+        timeoutMs: 300_000,
+      });
+      succeeded(`npm install ${specs.join(" ")}`, output);
+      return output;
+    };
+    const install = await npmInstall([tarball]);
     // The build is in the tarball now; the project must not see it any other way.
     await Deno.remove(pkg, { recursive: true });
-    return { dir: project, root: dir, manifest };
+    const imports = (await readDenoJson()).imports ?? {};
+    const pinned = (name: string) => `${name}@${npmTarget(imports[name])!.range}`;
+    const peers = Object.keys(manifest.peerDependencies as Record<string, string>);
+    const installPeers = () => npmInstall([...peers.map(pinned), pinned("typescript"), NODE_TYPES]);
+    return { dir: project, root: dir, manifest, install, installPeers };
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;

@@ -1,7 +1,10 @@
 // The npm package as users install it: build, `npm pack`, `npm install` the
-// tarball into a fresh project, then on Node 20, Node 24 and Bun import every
-// export, serve and exchange frames, run the `lhttp` bin; and type-check a
-// consumer with tsc against the installed declarations.
+// tarball alone into a fresh project (no EBADENGINE on Node 20, no optional
+// peer pulled in, and each entry point that needs one says which), then with
+// the peers installed on Node 20, Node 24 and Bun import every export (and
+// `require()` it on Node 24), serve and exchange frames, run the `lhttp` bin
+// on the runtime that started it; and type-check a consumer with tsc against
+// the installed declarations.
 
 import assert from "node:assert/strict";
 import { LhttpClient, textOf } from "../src/client/mod.ts";
@@ -39,7 +42,14 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
   const { dir } = project;
   const installed = `${dir}/node_modules/@lhttp/lhttp`;
   try {
-    for (const fixture of ["round_trip.mjs", "imports.mjs", "consumer.ts"]) {
+    const fixtures = [
+      "round_trip.mjs",
+      "imports.mjs",
+      "consumer.ts",
+      "missing_peers.mjs",
+      "require.cjs",
+    ];
+    for (const fixture of fixtures) {
       await Deno.copyFile(`${FIXTURES}${fixture}`, `${dir}/${fixture}`);
     }
 
@@ -54,6 +64,92 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
       }
       const bin = await Deno.readTextFile(`${installed}/bin/lhttp.js`);
       assert.match(bin, /^#!\/usr\/bin\/env node\n/);
+    });
+
+    const peers = Object.keys(project.manifest.peerDependencies as Record<string, string>);
+
+    await t.step(
+      "npm install (Node 20's npm): no EBADENGINE, no optional peer installed",
+      async () => {
+        const npmNode = succeeded("node", await run("node", ["--version"], { cwd: dir }));
+        assert.match(npmNode, /^v20\./, "the machine's npm runs on Node 20");
+        assert.doesNotMatch(project.install.stderr + project.install.stdout, /EBADENGINE|WARN/);
+        assert.ok(peers.includes("ws") && peers.includes("@nats-io/nats-core"));
+        for (const peer of peers) {
+          const present = await Deno.stat(`${dir}/node_modules/${peer}`).then(
+            () => true,
+            () => false,
+          );
+          assert.equal(present, false, `${peer} was installed`);
+        }
+      },
+    );
+
+    for (const runtime of RUNTIMES) {
+      const program = await runtimeBinary(runtime);
+      await t.step(
+        `${runtime}, no peers: the client loads; ./node, ./nats and serve() name what to install`,
+        async () => {
+          const out = succeeded(
+            "missing_peers.mjs",
+            await run(program, ["missing_peers.mjs"], { cwd: dir, timeoutMs: 60_000 }),
+          );
+          const result = JSON.parse(out);
+          for (const entry of ["@lhttp/lhttp", "@lhttp/lhttp/client", "@lhttp/lhttp/compat"]) {
+            assert.equal(
+              result[entry],
+              "ok",
+              `${runtime} ${entry}: ${JSON.stringify(result[entry])}`,
+            );
+          }
+          const missing = (entry: string, packages: string[]) => {
+            const error = result[entry];
+            assert.equal(
+              error?.name,
+              "MissingPeerError",
+              `${runtime} ${entry}: ${JSON.stringify(error)}`,
+            );
+            assert.equal(error.code, "missing_peer");
+            assert.deepEqual(error.packages, packages);
+            assert.ok(error.message.includes(`npm install ${packages.join(" ")}`), error.message);
+          };
+          // Bun has `ws` built in.
+          missing(
+            "@lhttp/lhttp/node",
+            runtime === "bun" ? ["@hono/node-server"] : ["@hono/node-server", "ws"],
+          );
+          missing("@lhttp/lhttp/nats", ["@nats-io/nats-core"]);
+          // Bun serves with its own adapter, which needs no peer.
+          if (runtime === "bun") assert.equal(result["serve()"], "ok");
+          else missing("serve()", ["@hono/node-server", "ws"]);
+        },
+      );
+    }
+
+    await t.step(
+      "node20, no peers: lhttp serve and lhttp connect say which package to install",
+      async () => {
+        const node = await runtimeBinary("node20");
+        const served = await run(node, ["node_modules/.bin/lhttp", "serve", "--port", "0"], {
+          cwd: dir,
+        });
+        assert.equal(served.code, 1, served.stderr);
+        assert.equal(served.stderr.trim().split("\n").length, 1, served.stderr);
+        assert.match(served.stderr, /^lhttp serve: .*npm install @hono\/node-server ws/);
+        const connected = await run(node, [
+          "node_modules/.bin/lhttp",
+          "connect",
+          "ws://127.0.0.1:9/",
+        ], {
+          cwd: dir,
+        });
+        assert.equal(connected.code, 1, connected.stderr);
+        assert.match(connected.stderr, /^lhttp connect: .*no global WebSocket .*npm install ws/);
+      },
+    );
+
+    await t.step("npm install the optional peers", async () => {
+      await project.installPeers();
     });
 
     const expected = await valueExports(entryPoints(deno).map((entry) => entry.source));
@@ -103,10 +199,46 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
           : ["npx", ["--no-install", "lhttp", "--help"]];
         const out = succeeded("lhttp --help", await run(runner, args, { cwd: dir, env }));
         assert.match(out, /^Usage: lhttp <command>/);
+        // The bin runs on the runtime that started it: Bun under `bun x --bun`, Node under npx.
+        const version = succeeded(
+          "lhttp --version",
+          await run(runner, [...args.slice(0, -1), "--version"], { cwd: dir, env }),
+        );
+        assert.match(
+          version,
+          runtime === "bun" ? /\(bun 1\./ : new RegExp(`\\(node v${runtime.slice(4)}\\.`),
+        );
         if (runtime !== "bun") {
           // The bin's `#!/usr/bin/env node` finds this runtime first on PATH.
           const version = succeeded("node", await run("node", ["--version"], { cwd: dir, env }));
           assert.match(version, new RegExp(`^v${runtime.slice(4)}\\.`));
+        }
+      });
+
+      await t.step(`${runtime}: lhttp connect (Node 20 through ws)`, async () => {
+        const served = await startServe(
+          program,
+          ["node_modules/.bin/lhttp", "serve", "--port", "0", "--host", "127.0.0.1"],
+          { cwd: dir },
+        );
+        try {
+          const url = served.url.replace(/^http/, "ws") + "/";
+          const child = new Deno.Command(program, {
+            args: ["node_modules/.bin/lhttp", "connect", url, "--count", "1"],
+            cwd: dir,
+            stdin: "piped",
+            stdout: "piped",
+            stderr: "piped",
+          }).spawn();
+          const writer = child.stdin.getWriter();
+          await writer.write(new TextEncoder().encode("subscribe room\npublish room hi\n"));
+          await writer.close();
+          const { code, stdout, stderr } = await child.output();
+          const text = new TextDecoder();
+          assert.equal(code, 0, text.decode(stderr));
+          assert.equal(text.decode(stdout).trim(), "LHTTP/1.0 message\npublish:room\n\nhi");
+        } finally {
+          assert.equal(await served.stop(), 0, served.output());
         }
       });
 
@@ -134,6 +266,25 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
         },
       );
     }
+
+    await t.step(
+      "node24: require() loads every entry point without an optional-peer loader",
+      async () => {
+        const node = await runtimeBinary("node24");
+        const out = succeeded("require.cjs", await run(node, ["require.cjs"], { cwd: dir }));
+        const required: Record<string, string[] | string> = JSON.parse(out);
+        for (const entry of entryPoints(deno)) {
+          const got = required[entry.name];
+          if (HOME_RUNTIME[entry.name] && typeof got === "string") continue;
+          if (entry.name === "./node" || entry.name === "./nats") {
+            // Their loaders await at top level (see scripts/_npm_peers.ts).
+            assert.match(String(got), /ERR_REQUIRE_ASYNC_MODULE/, `${entry.name}: ${got}`);
+            continue;
+          }
+          assert.deepEqual(got, expected[entry.source], `require ${entry.name}: ${got}`);
+        }
+      },
+    );
 
     await t.step("tsc --noEmit: a consumer type-checks against the installed types", async () => {
       // Every entry point by its public name, so each declaration tree is checked.

@@ -1,14 +1,20 @@
-// The npm package.json generator against deno.json, without building: the
-// exports must mirror deno.json's one for one, and dependencies must come from
-// the import map. (tests/npm_consumer_test.ts checks the built package too.)
+// The npm package.json generator against deno.json: the exports must mirror
+// deno.json's one for one, dependencies must come from the import map, and
+// the packages only some entry points need are optional peers. Then the
+// built package (no npm install; tests/npm_consumer_test.ts installs it):
+// loaders for the entry points that need a peer, and browser code free of
+// server code.
 
 import assert from "node:assert/strict";
-import { readDenoJson } from "../scripts/build_npm.ts";
+import { buildNpm, readDenoJson } from "../scripts/build_npm.ts";
+import { BUNDLES } from "../scripts/build_client.ts";
 import {
+  dependencyFields,
   entryPoints,
   exportsDisagreement,
   npmDependencies,
   npmTarget,
+  OPTIONAL_PEERS,
   packageJson,
   packageOf,
 } from "../scripts/_npm_manifest.ts";
@@ -17,7 +23,10 @@ const deno = await readDenoJson();
 
 Deno.test("npm exports: one per deno.json export, each built from that export's source", () => {
   const manifest = packageJson(deno, {});
-  const exports = manifest.exports as Record<string, { types: string; import: string }>;
+  const exports = manifest.exports as Record<
+    string,
+    { types: string; import: string; default: string }
+  >;
   const denoExports = deno.exports as Record<string, string>;
   assert.deepEqual(
     Object.keys(exports).sort(),
@@ -25,7 +34,13 @@ Deno.test("npm exports: one per deno.json export, each built from that export's 
   );
   for (const [name, source] of Object.entries(denoExports)) {
     const stem = source.replace(/^\.\//, "").replace(/\.ts$/, "");
-    assert.deepEqual(exports[name], { types: `./types/${stem}.d.ts`, import: `./esm/${stem}.js` });
+    // `default` after `import`: Node 22+ `require()` and other tools load the same ES module.
+    assert.deepEqual(exports[name], {
+      types: `./types/${stem}.d.ts`,
+      import: `./esm/${stem}.js`,
+      default: `./esm/${stem}.js`,
+    });
+    assert.deepEqual(Object.keys(exports[name]), ["types", "import", "default"]);
   }
   assert.deepEqual(exportsDisagreement(deno, manifest), []);
   assert.equal(manifest.name, deno.name);
@@ -45,7 +60,10 @@ Deno.test("exportsDisagreement names a missing, an extra and a changed export", 
   assert.deepEqual(exportsDisagreement(deno, { exports: { ...good, "./extra": "./x.js" } }), [
     "npm exports ./extra, which deno.json does not",
   ]);
-  const changed = { ...good, [second]: { types: "./a.d.ts", import: "./a.js" } };
+  const changed = {
+    ...good,
+    [second]: { types: "./a.d.ts", import: "./a.js", default: "./a.js" },
+  };
   assert.equal(exportsDisagreement(deno, { exports: changed }).length, 1);
   // A new deno.json export that the package lacks is a disagreement as well.
   const grown = { exports: { ...exports, "./new": "./src/new.ts" } };
@@ -75,4 +93,107 @@ Deno.test("dependencies: ranges from the import map, @types riding along, unknow
   assert.deepEqual(Object.keys(deps), ["@types/ws", "hono", "ws"]);
   assert.equal(deps.ws, npmTarget(imports.ws)!.range);
   assert.throws(() => npmDependencies(["left-pad"], imports), /left-pad/);
+});
+
+Deno.test("dependencies: ws, @hono/node-server and the NATS client are optional peers", () => {
+  const imports = deno.imports ?? {};
+  const all = npmDependencies(
+    ["hono", "ws", "@hono/node-server", "@nats-io/nats-core", "@nats-io/transport-node"],
+    imports,
+  );
+  const fields = dependencyFields(all);
+  assert.deepEqual(fields.dependencies, { hono: npmTarget(imports.hono)!.range });
+  const peers = [...OPTIONAL_PEERS, "@types/ws"].sort();
+  assert.deepEqual(Object.keys(fields.peerDependencies).sort(), peers);
+  for (const name of peers) {
+    assert.equal(fields.peerDependencies[name], npmTarget(imports[name])!.range, name);
+    assert.deepEqual(fields.peerDependenciesMeta[name], { optional: true }, name);
+  }
+  const manifest = packageJson(deno, fields);
+  assert.deepEqual(manifest.dependencies, fields.dependencies);
+  assert.deepEqual(manifest.peerDependencies, fields.peerDependencies);
+  assert.deepEqual(manifest.peerDependenciesMeta, fields.peerDependenciesMeta);
+});
+
+// Code a browser may load: the client and the protocol codec it shares with the server.
+const BROWSER_CODE = /^src\/(client|codec)\//;
+
+Deno.test("built package: optional peers, a loader per entry that needs one, no server code in browser code", async (t) => {
+  const out = await Deno.makeTempDir({ prefix: "lhttp-npm-manifest-" });
+  try {
+    const { manifest, peerLoaders, inputs } = await buildNpm({ out });
+    const dependencies = manifest.dependencies as Record<string, string>;
+    const peers = manifest.peerDependencies as Record<string, string>;
+    const meta = manifest.peerDependenciesMeta as Record<string, { optional?: boolean }>;
+
+    await t.step("package.json: no optional package is a hard dependency", () => {
+      for (const name of [...OPTIONAL_PEERS, "@types/ws"]) {
+        assert.equal(dependencies[name], undefined, `${name} is in dependencies`);
+        assert.ok(peers[name], `${name} is not a peer dependency`);
+        assert.deepEqual(meta[name], { optional: true }, `${name} is not marked optional`);
+      }
+      assert.deepEqual(Object.keys(dependencies), ["hono"]);
+    });
+
+    await t.step(
+      "each entry point that imports a peer loads through a loader naming it",
+      async () => {
+        assert.deepEqual(peerLoaders, {
+          "./node": ["@hono/node-server", "ws"],
+          "./nats": ["@nats-io/nats-core"],
+        });
+        for (const [name, wanted] of Object.entries(peerLoaders)) {
+          const entry = entryPoints(deno).find((e) => e.name === name)!;
+          const loader = await Deno.readTextFile(`${out}/${entry.js}`);
+          assert.match(loader, /loadWithPeers\(/);
+          assert.ok(loader.includes(JSON.stringify(wanted)), loader);
+          assert.doesNotMatch(loader, /^import .* from "(?!\.)/m, "the loader imports no package");
+        }
+        const shared = await Deno.readTextFile(`${out}/esm/_peers.js`);
+        assert.match(shared, /class MissingPeerError extends Error/);
+      },
+    );
+
+    await t.step("npm browser entry points bundle only client and codec sources", () => {
+      for (const name of ["./client", "./compat"]) {
+        const server = inputs[name].filter((file) => !BROWSER_CODE.test(file));
+        assert.deepEqual(server, [], `${name} bundles server code`);
+        assert.ok(inputs[name].length > 0);
+      }
+    });
+
+    await t.step("browser/ bundles: built only from client and codec sources", async () => {
+      for (const bundle of BUNDLES) {
+        const { stdout } = await new Deno.Command(Deno.execPath(), {
+          args: ["info", "--json", bundle.entry],
+          cwd: new URL("../", import.meta.url).pathname,
+          stdout: "piped",
+        }).output();
+        const graph: { modules: { specifier: string }[] } = JSON.parse(
+          new TextDecoder().decode(stdout),
+        );
+        const root = new URL("../", import.meta.url).href;
+        const files = graph.modules.map((m) => m.specifier);
+        assert.ok(files.length > 5, bundle.entry);
+        const outside = files.filter((f) =>
+          !f.startsWith(root) || !BROWSER_CODE.test(f.slice(root.length))
+        );
+        assert.deepEqual(outside, [], `${bundle.file} is built from code outside the client`);
+        const text = await Deno.readTextFile(`${out}/browser/${bundle.file}`);
+        for (
+          const marker of [
+            "LhttpServer",
+            "WebSocketServer",
+            "upgradeWebSocket",
+            "/healthz",
+            "node:",
+          ]
+        ) {
+          assert.ok(!text.includes(marker), `${bundle.file} contains ${marker}`);
+        }
+      }
+    });
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
 });
