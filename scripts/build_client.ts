@@ -1,21 +1,25 @@
 /**
- * Builds the browser bundles of the client with `deno bundle` (esbuild):
+ * Builds the browser bundles of the client with `deno bundle` (esbuild),
+ * minified, each with a source map beside it:
  * `examples/chat/vendor/lhttp.mjs` (ES module) and `lhttp.js` (classic script
- * setting `window.lhttp` and `window.Lhttp`). They are committed so that
- * `deno task start` works on a fresh clone; `--check` fails when they are stale.
+ * setting `window.lhttp` and `window.Lhttp`), plus `lhttp.mjs.map` and
+ * `lhttp.js.map`. They are committed so that `deno task start` works on a
+ * fresh clone; `--check` fails when they are stale.
  *
  * Usage: deno run -A scripts/build_client.ts [--check] [--out DIR]
  *
  * @example
  * ```ts ignore
+ * import assert from "node:assert/strict";
  * import { buildClient } from "./build_client.ts";
- * const stale = await buildClient({ check: true });
- * console.assert(stale.length === 0);
+ * assert.deepEqual(await buildClient({ check: true }), []);
  * ```
  *
  * @module
  */
 
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const ROOT = new URL("../", import.meta.url);
@@ -26,7 +30,7 @@ export const BUNDLES = [
   { file: "lhttp.js", entry: "src/client/global.ts", format: "iife" },
 ] as const;
 
-/** Builds every bundle; with `check`, compares instead of writing and returns the stale files. */
+/** Builds every bundle and its map; with `check`, compares instead of writing and returns the stale files. */
 export async function buildClient(
   options: { check?: boolean; out?: string } = {},
 ): Promise<string[]> {
@@ -42,6 +46,8 @@ export async function buildClient(
           "--quiet",
           "--platform=browser",
           `--format=${bundle.format}`,
+          "--minify",
+          "--sourcemap=external",
           "--output",
           built,
           bundle.entry,
@@ -52,20 +58,42 @@ export async function buildClient(
       });
       const { code } = await command.output();
       if (code !== 0) throw new Error(`deno bundle ${bundle.entry} failed (exit ${code})`);
-      const text = header(bundle.entry) + await Deno.readTextFile(built);
-      const target = new URL(`${out}/${bundle.file}`, ROOT);
-      if (options.check) {
-        const current = await Deno.readTextFile(target).catch(() => "");
-        if (current !== text) stale.push(`${out}/${bundle.file}`);
-      } else {
-        await Deno.mkdir(new URL(`${out}/`, ROOT), { recursive: true });
-        await Deno.writeTextFile(target, text);
+      const outDir = new URL(`${out}/`, ROOT);
+      const files = {
+        [bundle.file]: header(bundle.entry) + (await Deno.readTextFile(built)).trimEnd() +
+          `\n//# sourceMappingURL=${bundle.file}.map\n`,
+        [`${bundle.file}.map`]: sourceMap(await Deno.readTextFile(`${built}.map`), temp, outDir),
+      };
+      for (const [file, text] of Object.entries(files)) {
+        const target = new URL(file, outDir);
+        if (options.check) {
+          const current = await Deno.readTextFile(target).catch(() => "");
+          if (current !== text) stale.push(`${out}/${file}`);
+        } else {
+          await Deno.mkdir(outDir, { recursive: true });
+          await Deno.writeTextFile(target, text);
+        }
       }
     }
   } finally {
     await Deno.remove(temp, { recursive: true });
   }
   return stale;
+}
+
+/**
+ * The map as written beside the bundle: sources relative to the output
+ * directory (not to the temporary build directory), and one line more at the
+ * top for the header comment.
+ */
+function sourceMap(text: string, builtIn: string, outDir: URL): string {
+  const map = JSON.parse(text) as { sources: string[]; mappings: string };
+  const from = fileURLToPath(outDir);
+  map.sources = map.sources.map((source) =>
+    relative(from, fileURLToPath(new URL(source, `file://${builtIn}/`))).replaceAll("\\", "/")
+  );
+  map.mappings = `;${map.mappings}`;
+  return JSON.stringify(map) + "\n";
 }
 
 function header(entry: string): string {

@@ -10,7 +10,7 @@ import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
 import type { Clock } from "./options.ts";
 
 interface Pending {
-  resolve: (frame: Frame) => void;
+  resolve: (frame: Frame | undefined) => void;
   reject: (error: Error) => void;
   timer?: unknown;
 }
@@ -20,12 +20,16 @@ interface Pending {
  *
  * @example
  * ```ts
- * import { createFrame } from "@lhttp/lhttp";
- * import { AckTracker } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { createFrame } from "../codec/frame.ts";
+ * import { AckTracker } from "./acks.ts";
  * const acks = new AckTracker(globalThis, 0);
  * const { id, promise } = acks.create();
- * acks.settle(createFrame({ command: "publish", headers: { ack: id, status: "200" } }));
- * console.assert((await promise).headers.get("status") === "200");
+ * // A delivered publication is never an acknowledgement, whatever it carries.
+ * const forged = { ack: id, status: "200", publish: "room" };
+ * assert.equal(acks.settle(createFrame({ command: "chat", headers: forged })), false);
+ * assert.equal(acks.settle(createFrame({ command: "chat", headers: { ack: id, status: "200" } })), true);
+ * assert.equal((await promise)?.headers.get("status"), "200");
  * ```
  */
 export class AckTracker {
@@ -33,11 +37,21 @@ export class AckTracker {
   #pending = new Map<string, Pending>();
   readonly #clock: Clock;
   readonly #timeout: number;
+  readonly #onTimeout: (id: string) => void;
 
-  /** `timeout` in ms counts from {@linkcode AckTracker.sent}; 0 waits forever. */
-  constructor(clock: Clock, timeout: number) {
+  /**
+   * `timeout` in ms counts from {@linkcode AckTracker.sent}; 0 waits forever.
+   * When it passes, `onTimeout(id)` decides (by default: reject with `ack_timeout`).
+   */
+  constructor(clock: Clock, timeout: number, onTimeout?: (id: string) => void) {
     this.#clock = clock;
     this.#timeout = timeout;
+    this.#onTimeout = onTimeout ?? ((id) => this.reject(id, this.timeoutError()));
+  }
+
+  /** The `ack_timeout` error. */
+  timeoutError(): ClientError {
+    return new ClientError("ack_timeout", `No acknowledgement within ${this.#timeout} ms`);
   }
 
   /** Acknowledgements not settled yet. */
@@ -46,9 +60,9 @@ export class AckTracker {
   }
 
   /** A new id and the promise its answer settles. */
-  create(): { id: string; promise: Promise<Frame> } {
+  create(): { id: string; promise: Promise<Frame | undefined> } {
     const id = String(this.#next++);
-    const promise = new Promise<Frame>((resolve, reject) => {
+    const promise = new Promise<Frame | undefined>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
     });
     return { id, promise };
@@ -59,26 +73,31 @@ export class AckTracker {
     const pending = this.#pending.get(id);
     if (!pending || this.#timeout <= 0) return;
     pending.timer = this.#clock.setTimeout(() => {
-      this.reject(
-        id,
-        new ClientError("ack_timeout", `No acknowledgement within ${this.#timeout} ms`),
-      );
+      pending.timer = undefined;
+      this.#onTimeout(id);
     }, this.#timeout);
   }
 
   /**
    * Settles the acknowledgement a frame answers; true when it did (the frame
    * is then consumed). Later frames with the same id, such as an upstream
-   * answer after the 200, pass through as ordinary frames.
+   * answer after the 200, pass through as ordinary frames. A frame with a
+   * `publish` header is a delivery, never an answer: the original Go server
+   * forwards a publisher's `ack` header to every subscriber.
    */
   settle(frame: Frame): boolean {
     const id = frame.headers.get("ack");
-    if (id === undefined) return false;
+    if (id === undefined || frame.headers.has("publish")) return false;
     const pending = this.#take(id);
     if (!pending) return false;
     if (isErrorFrame(frame)) pending.reject(RemoteError.fromFrame(frame));
     else pending.resolve(frame);
     return true;
+  }
+
+  /** Resolves one acknowledgement without an answer (fire-and-forget). */
+  resolve(id: string): void {
+    this.#take(id)?.resolve(undefined);
   }
 
   /** Rejects one acknowledgement. */

@@ -32,10 +32,11 @@ export const DEFAULT_RECONNECT: Readonly<ResolvedReconnect> = Object.freeze({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { backoffDelay } from "@lhttp/lhttp/client";
  * const options = { initialDelay: 100, maxDelay: 1000 };
- * console.assert(backoffDelay(0, options, () => 0.5) === 50);
- * console.assert(backoffDelay(10, options, () => 0.5) === 500);
+ * assert.equal(backoffDelay(0, options, () => 0.5), 50);
+ * assert.equal(backoffDelay(10, options, () => 0.5), 500);
  * ```
  */
 export function backoffDelay(

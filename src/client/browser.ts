@@ -5,8 +5,11 @@
  *
  * @example
  * ```ts
- * import { Lhttp, LhttpClient } from "./browser.ts";
- * console.assert(typeof Lhttp === "function" && typeof LhttpClient === "function");
+ * import assert from "node:assert/strict";
+ * import * as lhttp from "./browser.ts";
+ * assert.equal(typeof lhttp.Lhttp, "function");
+ * assert.equal(typeof lhttp.LhttpClient, "function");
+ * assert.equal("AckTracker" in lhttp, false, "no internals");
  * ```
  *
  * @module

@@ -18,15 +18,25 @@
  *
  * @example
  * ```ts
- * import { Lhttp, LhttpContext } from "@lhttp/lhttp/compat";
- * console.assert(typeof Lhttp === "function" && typeof LhttpContext === "function");
+ * import assert from "node:assert/strict";
+ * import { Lhttp } from "@lhttp/lhttp/compat";
+ * class Socket {
+ *   readyState = 0; binaryType = ""; onopen = null; onmessage = null; onclose = null; onerror = null;
+ *   send() {}
+ *   close() {}
+ * }
+ * const ws = new Lhttp("ws://localhost:8081/", { WebSocket: Socket });
+ * assert.equal(ws.client.state, "connecting");
+ * assert.equal(ws.context.getBody(), "");
+ * void ws.close();
+ * assert.equal(ws.client.state, "closed");
  * ```
  *
  * @module
  */
 
 import type { Frame } from "../codec/frame.ts";
-import { LhttpClient, type Subscription } from "./api.ts";
+import { LhttpClient, type Subscription } from "./lhttp_client.ts";
 import { partsOf, textOf } from "./frames.ts";
 import type { ClientOptions } from "./options.ts";
 
@@ -203,6 +213,7 @@ export class Lhttp {
       this.on_close(this.context);
     });
     this.client.on("error", (error) => this.on_error(this.context, error));
+    this.client.on("unauthorized", ({ error }) => this.on_error(this.context, error));
   }
 
   /** Called on every open (again after each reconnect; subscriptions are already restored). */

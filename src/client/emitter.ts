@@ -13,14 +13,15 @@ export type Listener<E, K extends keyof E> = (event: E[K]) => void;
  *
  * @example
  * ```ts
- * import { Emitter } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { Emitter } from "./emitter.ts";
  * const emitter = new Emitter<{ ping: number }>();
  * let seen = 0;
  * const off = emitter.on("ping", (n) => (seen += n));
  * emitter.emit("ping", 2);
  * off();
  * emitter.emit("ping", 5);
- * console.assert(seen === 2);
+ * assert.equal(seen, 2);
  * ```
  */
 export class Emitter<E> {

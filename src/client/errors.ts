@@ -23,16 +23,28 @@ export type ClientErrorCode =
   /** The frame could not be serialized (CR/LF injection, bad command). */
   | "bad_request"
   /** No WebSocket constructor: pass one (Node 20: from `ws`). */
-  | "no_websocket";
+  | "no_websocket"
+  /** The URL is not a WebSocket URL (`ws://`, `wss://`, or `http(s)://`, which map to them). */
+  | "invalid_url"
+  /** The server refused the login: close code 4401 (authentication refused). */
+  | "unauthorized"
+  /** The server refused the connection: close code 4403 (forbidden). */
+  | "forbidden"
+  /** The `token` option threw or rejected; the connect attempt counts as failed. */
+  | "token_failed"
+  /** A warning, not a failure: the server never acknowledges, so frames are now fire-and-forget. */
+  | "no_acks";
 
 /**
  * A fault on the client's side, with a machine `code`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ClientError } from "@lhttp/lhttp/client";
  * const error = new ClientError("queue_full", "The offline queue holds at most 100 frames");
- * console.assert(error.name === "ClientError" && error.code === "queue_full");
+ * assert.equal(error.name, "ClientError");
+ * assert.equal(error.code, "queue_full");
  * ```
  */
 export class ClientError extends Error {
@@ -52,13 +64,15 @@ export class ClientError extends Error {
  *
  * @example
  * ```ts
- * import { createFrame } from "@lhttp/lhttp";
- * import { RemoteError } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { createFrame, RemoteError } from "@lhttp/lhttp/client";
  * const error = RemoteError.fromFrame(createFrame({
  *   command: "publish",
  *   headers: { status: "403", code: "forbidden", reason: "no", ack: "7" },
  * }));
- * console.assert(error.status === 403 && error.code === "forbidden" && error.reason === "no");
+ * assert.equal(error.status, 403);
+ * assert.equal(error.code, "forbidden");
+ * assert.equal(error.reason, "no");
  * ```
  */
 export class RemoteError extends Error {
@@ -93,8 +107,26 @@ export class RemoteError extends Error {
   }
 }
 
-/** True when a frame is an error answer: a `status` header of 400 or more. */
+/**
+ * True when a frame is an error answer from the server: the `error` command
+ * (a frame the server could not parse), or a `status` of 400 or more on a
+ * frame that is not a publication. A frame with a `publish` header is a
+ * delivery from another client and never an error, whatever `status`, `code`
+ * or `reason` headers its publisher added.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createFrame, isErrorFrame } from "@lhttp/lhttp/client";
+ * const refusal = { status: "403", code: "forbidden", reason: "no" };
+ * assert.equal(isErrorFrame(createFrame({ command: "chat", headers: refusal })), true);
+ * assert.equal(isErrorFrame(createFrame({ command: "error", headers: { status: "400" } })), true);
+ * const forged = createFrame({ command: "chat", headers: { ...refusal, publish: "room" } });
+ * assert.equal(isErrorFrame(forged), false);
+ * ```
+ */
 export function isErrorFrame(frame: Frame): boolean {
-  const status = Number(frame.headers.get("status"));
-  return status >= 400;
+  if (frame.headers.has("publish")) return false;
+  if (frame.command === "error") return true;
+  return Number(frame.headers.get("status")) >= 400;
 }

@@ -14,9 +14,11 @@ import { createFrame, type Frame, type HeadersInit, toHeaderMap } from "../codec
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { binaryFrame } from "@lhttp/lhttp/client";
  * const frame = binaryFrame("image", new Uint8Array([1, 2, 3]), { publish: "camera_1" });
- * console.assert(frame.body instanceof Uint8Array && frame.headers.get("publish") === "camera_1");
+ * assert.deepEqual(frame.body, new Uint8Array([1, 2, 3]));
+ * assert.equal(frame.headers.get("publish"), "camera_1");
  * ```
  */
 export function binaryFrame(
@@ -34,15 +36,15 @@ export function binaryFrame(
  *
  * @example
  * ```ts
- * import { serializeFrame } from "@lhttp/lhttp";
- * import { multipartFrame } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { multipartFrame, serializeFrame } from "@lhttp/lhttp/client";
  * const frame = multipartFrame("upload", [
  *   { headers: { k1: "v1" }, body: "body1" },
  *   { headers: { k2: "v2" }, body: "body2" },
  * ]);
- * console.assert(
- *   serializeFrame(frame) ===
- *     "LHTTP/1.0 upload\r\nmultipart:0 14\r\n\r\nk1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2",
+ * assert.equal(
+ *   serializeFrame(frame),
+ *   "LHTTP/1.0 upload\r\nmultipart:0 14\r\n\r\nk1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2",
  * );
  * ```
  */
@@ -63,9 +65,11 @@ export function multipartFrame(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { multipartFrame, partsOf } from "@lhttp/lhttp/client";
  * const parts = partsOf(multipartFrame("upload", [{ body: "a" }, { body: "b" }]))!;
- * console.assert(parts.length === 2 && parts[1].body === "b");
+ * assert.equal(parts.length, 2);
+ * assert.equal(parts[1].body, "b");
  * ```
  */
 export function partsOf(frame: Frame): Part[] | undefined {
@@ -77,10 +81,10 @@ export function partsOf(frame: Frame): Part[] | undefined {
  *
  * @example
  * ```ts
- * import { createFrame } from "@lhttp/lhttp";
- * import { channelsOf } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { channelsOf, createFrame } from "@lhttp/lhttp/client";
  * const frame = createFrame({ command: "chat", headers: { publish: "a  b" } });
- * console.assert(channelsOf(frame).join() === "a,b");
+ * assert.deepEqual(channelsOf(frame), ["a", "b"]);
  * ```
  */
 export function channelsOf(frame: Frame): string[] {
@@ -93,8 +97,9 @@ export function channelsOf(frame: Frame): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { binaryFrame, textOf } from "@lhttp/lhttp/client";
- * console.assert(textOf(binaryFrame("x", new TextEncoder().encode("hé"))) === "hé");
+ * assert.equal(textOf(binaryFrame("x", new TextEncoder().encode("hé"))), "hé");
  * ```
  */
 export function textOf(frame: Pick<Frame, "body">): string {

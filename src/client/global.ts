@@ -4,9 +4,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import "./global.ts";
- * const global = globalThis as unknown as { Lhttp: unknown; lhttp: { LhttpClient: unknown } };
- * console.assert(typeof global.Lhttp === "function" && typeof global.lhttp.LhttpClient === "function");
+ * const global = globalThis as unknown as { Lhttp: unknown; lhttp: Record<string, unknown> };
+ * assert.equal(typeof global.Lhttp, "function");
+ * assert.equal(typeof global.lhttp.LhttpClient, "function");
+ * assert.equal(global.lhttp.ClientCore, undefined, "no internals");
  * ```
  *
  * @module

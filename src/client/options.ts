@@ -4,6 +4,7 @@
  * @module
  */
 
+import { ClientError } from "./errors.ts";
 import { DEFAULT_RECONNECT, type ReconnectOptions, type ResolvedReconnect } from "./backoff.ts";
 
 /**
@@ -64,13 +65,28 @@ export interface ClientOptions {
   queueSize?: number;
   /**
    * Ask the server to acknowledge subscribe, unsubscribe and publish frames
-   * (an `ack` header), so their promises settle on the server's answer. True
-   * by default; set false for servers that predate acknowledgements (the
-   * promises then resolve once the frame is written to the socket).
+   * (an `ack` header), so their promises settle on the server's answer.
+   *
+   * - `"auto"` (the default): ask, and detect a server that never answers,
+   *   such as the original Go lhttp. When the first `ackTimeout` passes
+   *   before this client ever got an acknowledgement, it switches to
+   *   fire-and-forget for good: the frames waiting resolve, later promises
+   *   resolve once written, and one `warning` event (code `no_acks`) is
+   *   emitted (printed with `console.warn` when nobody listens).
+   * - `true`: ask; a missing answer rejects with `ack_timeout`.
+   * - `false`: never ask; promises resolve once the frame is written.
    */
-  acks?: boolean;
+  acks?: boolean | "auto";
   /** Milliseconds to wait for an acknowledgement once a frame is written; 10 000 by default, 0 for no limit. */
   ackTimeout?: number;
+  /**
+   * Called before every connect (the first and each reconnect); a string it
+   * returns (or resolves to) is put in the URL's query as `token=…`, which is
+   * what the server's `authenticate` hook reads. When the server refuses the
+   * login (close code 4401 or 4403), the client reconnects only if this option
+   * is set, to fetch a new token; without it, it closes for good.
+   */
+  token?: () => string | undefined | null | Promise<string | undefined | null>;
   /** Timers; the global ones by default. */
   clock?: Clock;
   /** Random numbers in [0, 1) for the backoff jitter; `Math.random` by default. */
@@ -80,7 +96,7 @@ export interface ClientOptions {
 /** {@linkcode ClientOptions} with defaults applied. */
 export interface ResolvedOptions {
   /** See {@linkcode ClientOptions.WebSocket}. */
-  WebSocket: WebSocketConstructor | undefined;
+  WebSocket: WebSocketConstructor;
   /** See {@linkcode ClientOptions.protocols}. */
   protocols: string | string[] | undefined;
   /** See {@linkcode ClientOptions.reconnect}. */
@@ -88,9 +104,11 @@ export interface ResolvedOptions {
   /** See {@linkcode ClientOptions.queueSize}. */
   queueSize: number;
   /** See {@linkcode ClientOptions.acks}. */
-  acks: boolean;
+  acks: boolean | "auto";
   /** See {@linkcode ClientOptions.ackTimeout}. */
   ackTimeout: number;
+  /** See {@linkcode ClientOptions.token}. */
+  token: ClientOptions["token"];
   /** See {@linkcode ClientOptions.clock}. */
   clock: Clock;
   /** See {@linkcode ClientOptions.random}. */
@@ -102,18 +120,29 @@ const globalClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as number),
 };
 
-/** Fills in the defaults of {@linkcode ClientOptions}. */
+/**
+ * Fills in the defaults of {@linkcode ClientOptions}; throws a `no_websocket`
+ * {@linkcode ClientError} when there is no WebSocket constructor.
+ */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const global = globalThis as { WebSocket?: WebSocketConstructor };
+  const WebSocket = options.WebSocket ?? global.WebSocket;
+  if (!WebSocket) {
+    throw new ClientError(
+      "no_websocket",
+      "No global WebSocket here: pass one as options.WebSocket (on Node 20, from the ws package)",
+    );
+  }
   return {
-    WebSocket: options.WebSocket ?? global.WebSocket,
+    WebSocket,
     protocols: options.protocols,
     reconnect: options.reconnect === false
       ? false
       : { ...DEFAULT_RECONNECT, ...definedOnly(options.reconnect ?? {}) },
     queueSize: options.queueSize ?? 100,
-    acks: options.acks ?? true,
+    acks: options.acks ?? "auto",
     ackTimeout: options.ackTimeout ?? 10_000,
+    token: options.token,
     clock: options.clock ?? globalClock,
     random: options.random ?? Math.random,
   };

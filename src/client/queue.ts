@@ -11,10 +11,13 @@
  *
  * @example
  * ```ts
- * import { BoundedQueue } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { BoundedQueue } from "./queue.ts";
  * const queue = new BoundedQueue<string>(1);
- * console.assert(queue.push("a") && !queue.push("b"));
- * console.assert(queue.drain().join() === "a" && queue.size === 0);
+ * assert.equal(queue.push("a"), true);
+ * assert.equal(queue.push("b"), false);
+ * assert.deepEqual(queue.drain(), ["a"]);
+ * assert.equal(queue.size, 0);
  * ```
  */
 export class BoundedQueue<T> {

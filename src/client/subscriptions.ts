@@ -54,14 +54,15 @@ export class SubscriptionRecord {
  *
  * @example
  * ```ts
- * import { createFrame } from "@lhttp/lhttp";
- * import { Subscriptions } from "@lhttp/lhttp/client";
+ * import assert from "node:assert/strict";
+ * import { createFrame } from "../codec/frame.ts";
+ * import { Subscriptions } from "./subscriptions.ts";
  * const subs = new Subscriptions();
  * const seen: string[] = [];
  * subs.add("room", createFrame({ command: "subscribe" })).listeners
  *   .add({ handler: (frame) => seen.push(String(frame.body)) });
  * subs.dispatch(createFrame({ command: "chat", headers: { publish: "room" }, body: "hi" }));
- * console.assert(seen.join() === "hi");
+ * assert.deepEqual(seen, ["hi"]);
  * ```
  */
 export class Subscriptions {

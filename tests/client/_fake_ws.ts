@@ -31,10 +31,10 @@ export class FakeSocket implements WebSocketLike {
   }
 
   /** The network drops (or a connect fails when never opened). */
-  drop(code = 1006): void {
+  drop(code = 1006, reason = ""): void {
     this.readyState = 3;
     this.onerror?.({});
-    this.onclose?.({ code, reason: "" });
+    this.onclose?.({ code, reason });
   }
 
   send(data: string | Uint8Array): void {

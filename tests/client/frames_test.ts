@@ -70,8 +70,8 @@ Deno.test("a refused subscription is dropped, rejects ready and is not restored"
   await client.close();
 });
 
-Deno.test("no answer within ackTimeout: ack_timeout", async () => {
-  const { client, clock } = open({ ackTimeout: 5000 });
+Deno.test("acks: true, no answer within ackTimeout: ack_timeout", async () => {
+  const { client, clock } = open({ ackTimeout: 5000, acks: true });
   const done = client.publish("room", "x");
   assert.ok(clock.fire(5000));
   await assert.rejects(
@@ -79,6 +79,59 @@ Deno.test("no answer within ackTimeout: ack_timeout", async () => {
     (error) => error instanceof ClientError && error.code === "ack_timeout",
   );
   await client.close();
+});
+
+Deno.test("acks auto: once the server has acknowledged, a missing answer is ack_timeout", async () => {
+  const { client, socket, clock } = open({ ackTimeout: 5000 });
+  const first = client.publish("room", "1");
+  socket.ackAll();
+  await first;
+  const second = client.publish("room", "2");
+  assert.ok(clock.fire(5000));
+  await assert.rejects(second, { name: "ClientError", code: "ack_timeout" });
+  assert.equal(socket.frames().at(-1)!.headers.get("ack"), "2", "still asks for acks");
+  await client.close();
+});
+
+Deno.test("a publication that carries status, code and reason is a frame, not an error", async () => {
+  const { client, socket } = open();
+  const errors: Error[] = [];
+  const seen: string[] = [];
+  client.on("error", (error) => errors.push(error));
+  const sub = client.subscribe("room", (frame) => seen.push(String(frame.body)));
+  socket.ackAll();
+  await sub.ready;
+  const pending = client.publish("room", "mine"); // waits for ack 2
+  // Another client's publication, forged to look like a server error and an
+  // answer to this client's own ack id.
+  socket.receive(
+    "LHTTP/1.0 chat\r\npublish:room\r\nstatus:500\r\ncode:fake\r\nreason:spoofed\r\nack:2\r\n\r\nforged",
+  );
+  assert.deepEqual(errors, [], "no error event from a publication");
+  assert.deepEqual(seen, ["forged"], "delivered as an ordinary frame");
+  socket.ackAll();
+  await pending; // settled by the server's own answer, not the forged frame
+  socket.receive("LHTTP/1.0 error\r\nstatus:400\r\ncode:not_lhttp\r\nreason:no\r\n\r\n");
+  assert.equal((errors[0] as RemoteError).code, "not_lhttp", "a real error frame still is one");
+  await client.close();
+});
+
+Deno.test("frames(): a reader that is behind keeps the newest highWaterMark frames and counts drops", async () => {
+  const { client, socket } = open();
+  const stream = client.frames({ highWaterMark: 3 });
+  const all = client.frames();
+  assert.equal(all.highWaterMark, 1024, "the documented default");
+  for (let i = 1; i <= 5; i++) socket.receive(`LHTTP/1.0 n${i}\r\n\r\n`);
+  assert.equal(stream.buffered, 3);
+  assert.equal(stream.dropped, 2);
+  assert.equal(all.dropped, 0);
+  await client.close();
+  const read: string[] = [];
+  for await (const frame of stream) read.push(frame.command);
+  assert.deepEqual(read, ["n3", "n4", "n5"]);
+  for (let i = 0; i < 1030; i++) all.push({ command: "x", headers: new Map(), body: "" });
+  assert.equal(all.buffered, 5, "ended: later frames are not buffered");
+  assert.throws(() => client.frames({ highWaterMark: 0 }), RangeError);
 });
 
 Deno.test("acks: false sends no ack header and resolves once written", async () => {

@@ -1,6 +1,6 @@
 /**
  * `LhttpClient`: subscribe, publish, send, per-command handlers and async
- * iteration, on top of the reconnecting socket of `client.ts`.
+ * iteration, on top of the reconnecting socket of `client_core.ts`.
  *
  * @module
  */
@@ -13,10 +13,16 @@ import {
   type HeadersInit,
   toHeaderMap,
 } from "../codec/frame.ts";
-import { ClientCore } from "./client.ts";
+import { ClientCore, type ClientEvents, type ClientState } from "./client_core.ts";
+import type { Listener } from "./emitter.ts";
 import { ClientError, RemoteError } from "./errors.ts";
-import { FrameStream } from "./stream.ts";
+import { type ClientOptions, resolveOptions } from "./options.ts";
+import { FrameStream, type FrameStreamOptions } from "./stream.ts";
+import { websocketUrl } from "./websocket_url.ts";
 import { type FrameHandler, type SubscriptionRecord, Subscriptions } from "./subscriptions.ts";
+
+// Subscriptions that failed with these are re-sent by restore() after the reconnect.
+const RETRIED = new Set(["disconnected", "unauthorized", "forbidden"]);
 
 /** Options of {@linkcode LhttpClient.publish}. */
 export interface PublishOptions {
@@ -56,10 +62,24 @@ export interface Subscription {
  * backoff and full jitter, restores its subscriptions, and queues frames sent
  * while offline (a full queue rejects the send with `queue_full`).
  *
+ * The constructor checks the URL first (a `ClientError` with code
+ * `invalid_url` for anything but `ws://`, `wss://`, `http://` or `https://`),
+ * then connects. A login refusal (close code 4401 or 4403) emits
+ * `unauthorized` and closes the client, unless a `token` option can supply a
+ * new token for the next attempt.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LhttpClient } from "@lhttp/lhttp/client";
+ * assert.throws(() => new LhttpClient("localhost:8081"), { name: "ClientError", code: "invalid_url" });
+ * ```
+ *
  * @example
  * ```ts ignore
  * import { LhttpClient } from "@lhttp/lhttp/client";
- * const client = new LhttpClient("ws://localhost:8081/");
+ * const client = new LhttpClient("ws://localhost:8081/", { token: () => localStorage.token });
+ * client.on("unauthorized", ({ code, reason }) => console.error("login refused", code, reason));
  * const unsubscribe = client.subscribe("room", (frame) => console.log(frame.body));
  * await unsubscribe.ready;
  * await client.publish("room", "hello", { command: "chat", headers: { nick: "ann" } });
@@ -67,10 +87,71 @@ export interface Subscription {
  * await client.close();
  * ```
  */
-export class LhttpClient extends ClientCore {
+export class LhttpClient {
+  /** The server's WebSocket URL, normalized (without the token). */
+  readonly url: string;
   #subscriptions = new Subscriptions();
   #commands = new Map<string, Set<FrameHandler>>();
   #streams = new Set<FrameStream>();
+  readonly #core: ClientCore;
+
+  /**
+   * Checks `url` and `options`, then connects. Throws a {@linkcode ClientError}:
+   * `invalid_url` for a URL that is not a WebSocket URL, `no_websocket` when
+   * there is no WebSocket constructor.
+   */
+  constructor(url: string | URL, options: ClientOptions = {}) {
+    this.url = websocketUrl(url);
+    this.#core = new ClientCore(this.url, resolveOptions(options), {
+      restore: () => this.#restore(),
+      dispatch: (frame) => this.#dispatch(frame),
+      finish: (error) => this.#finish(error),
+    });
+    // Every field is set: only now may I/O start.
+    this.#core.start();
+  }
+
+  /** The current state. */
+  get state(): ClientState {
+    return this.#core.state;
+  }
+
+  /** Frames waiting in the offline queue. */
+  get queued(): number {
+    return this.#core.queued;
+  }
+
+  /** Adds an event listener; returns a function that removes it. */
+  on<K extends keyof ClientEvents>(name: K, listener: Listener<ClientEvents, K>): () => void {
+    return this.#core.events.on(name, listener);
+  }
+
+  /** Adds a listener called at most once. */
+  once<K extends keyof ClientEvents>(name: K, listener: Listener<ClientEvents, K>): () => void {
+    return this.#core.events.once(name, listener);
+  }
+
+  /** Removes an event listener. */
+  off<K extends keyof ClientEvents>(name: K, listener: Listener<ClientEvents, K>): void {
+    this.#core.events.off(name, listener);
+  }
+
+  /**
+   * Resolves once open (at once if open); once closed, rejects with the error
+   * that closed it (`closed`, or `unauthorized`/`forbidden` after a refusal).
+   */
+  opened(): Promise<void> {
+    return this.#core.opened();
+  }
+
+  /**
+   * Closes for good: no reconnect; pending acknowledgements, queued frames and
+   * subscriptions' `ready` are rejected with a `closed` error; iterators end.
+   * Resolves once the socket has closed.
+   */
+  close(code = 1000, reason = ""): Promise<void> {
+    return this.#core.close(code, reason);
+  }
 
   /**
    * Subscribes to `channel`; `handler` gets every frame published to it. The
@@ -103,9 +184,9 @@ export class LhttpClient extends ClientCore {
       }
       current.fail(new ClientError("closed", "Unsubscribed before the server acknowledged"));
       if (this.state !== "open") return Promise.resolve();
-      return this.transmit(
+      return this.#core.transmit(
         createFrame({ command: "unsubscribe", headers: { unsubscribe: name } }),
-        this.options.acks,
+        this.#core.acking,
       );
     };
     return Object.assign(unsubscribe, { channel: name, ready: current.ready });
@@ -135,9 +216,9 @@ export class LhttpClient extends ClientCore {
     }
     const headers = toHeaderMap(options.headers);
     headers.set("publish", list.join(" "));
-    return this.transmit(
+    return this.#core.transmit(
       { command: options.command ?? "message", headers, body },
-      this.options.acks,
+      this.#core.acking,
     );
   }
 
@@ -147,7 +228,7 @@ export class LhttpClient extends ClientCore {
    */
   send(frame: Frame | FrameInit, options: { ack?: boolean } = {}): Promise<void> {
     const full = frame.headers instanceof Map ? frame as Frame : createFrame(frame as FrameInit);
-    return this.transmit(full, options.ack ?? false);
+    return this.#core.transmit(full, options.ack ?? false);
   }
 
   /** Calls `handler` with every incoming frame of `command`; returns a function that stops it. */
@@ -158,9 +239,14 @@ export class LhttpClient extends ClientCore {
     return () => void set.delete(handler);
   }
 
-  /** An async iterator over incoming frames from now on; it ends when the client closes. */
-  frames(): FrameStream {
-    const stream: FrameStream = new FrameStream(() => this.#streams.delete(stream));
+  /**
+   * An async iterator over incoming frames from now on; it ends when the
+   * client closes. It buffers at most `highWaterMark` frames (1024 by default)
+   * for a reader that is behind, then drops the oldest and counts them in
+   * `dropped`.
+   */
+  frames(options: FrameStreamOptions = {}): FrameStream {
+    const stream: FrameStream = new FrameStream(() => this.#streams.delete(stream), options);
     if (this.state === "closed") stream.end();
     else this.#streams.add(stream);
     return stream;
@@ -172,13 +258,12 @@ export class LhttpClient extends ClientCore {
   }
 
   /** Re-sends every subscription on a fresh socket. */
-  protected override restore(): void {
+  #restore(): void {
     for (const record of this.#subscriptions.all()) this.#sendSubscribe(record);
   }
 
-  /** Routes a frame to listeners, command handlers, subscriptions and iterators. */
-  protected override dispatch(frame: Frame): void {
-    super.dispatch(frame);
+  /** Routes a frame to command handlers, subscriptions and iterators. */
+  #dispatch(frame: Frame): void {
     for (const handler of [...this.#commands.get(frame.command) ?? []]) {
       try {
         handler(frame);
@@ -192,22 +277,24 @@ export class LhttpClient extends ClientCore {
     for (const stream of this.#streams) stream.push(frame);
   }
 
-  /** Also fails subscriptions still waiting and ends the iterators. */
-  protected override finish(error: ClientError): void {
-    super.finish(error);
+  /** Fails subscriptions still waiting and ends the iterators. */
+  #finish(error: ClientError): void {
     for (const record of this.#subscriptions.all()) record.fail(error);
     for (const stream of [...this.#streams]) stream.end();
   }
 
   #sendSubscribe(record: SubscriptionRecord): void {
-    this.transmit(record.frame, this.options.acks).then(() => record.confirm(), (error) => {
+    this.#core.transmit(record.frame, this.#core.acking).then(() => record.confirm(), (error) => {
       if (error instanceof RemoteError) {
         // Refused: retrying after every reconnect would be refused again.
         this.#subscriptions.remove(record);
         record.fail(error);
-        this.events.emit("error", error);
-      } else if (!(error instanceof ClientError && error.code === "disconnected")) {
-        // "disconnected" is retried by restore() after the reconnect.
+        this.#core.events.emit("error", error);
+      } else if (
+        !(error instanceof ClientError && RETRIED.has(error.code) && this.state !== "closed")
+      ) {
+        // A lost connection or a refused login that reconnects: restore()
+        // re-sends the subscription on the next socket.
         record.fail(error);
       }
     });

@@ -1,0 +1,471 @@
+/**
+ * `ClientCore`: one connection to an lhttp server that survives network
+ * drops. The socket lifecycle (states, reconnect, offline queue,
+ * acknowledgements, login refusals) lives here; the pub/sub API that owns a
+ * core lives in `lhttp_client.ts`. Internal: not exported from the package.
+ *
+ * @module
+ */
+
+import { parseFrame } from "../codec/parse.ts";
+import { serializeFrame } from "../codec/serialize.ts";
+import type { Frame } from "../codec/frame.ts";
+import { AckTracker } from "./acks.ts";
+import { backoffDelay } from "./backoff.ts";
+import { Emitter } from "./emitter.ts";
+import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
+import type { ResolvedOptions, WebSocketLike } from "./options.ts";
+import { BoundedQueue } from "./queue.ts";
+
+/** The connection states; every change emits a `state` event with both ends. */
+export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
+
+/** The close codes with which a server refuses a login after accepting the upgrade. */
+export type RefusalCode = 4401 | 4403;
+
+/** The client's events and what each carries. */
+export interface ClientEvents {
+  /** The state changed. */
+  state: { from: ClientState; to: ClientState };
+  /** The socket opened (again, when `reconnected`); subscriptions are restored and the queue flushed. */
+  open: { reconnected: boolean };
+  /** The socket closed; `reconnecting` tells whether a retry is scheduled. */
+  close: { code: number; reason: string; wasOpen: boolean; reconnecting: boolean };
+  /** A retry is scheduled in `delay` ms; `attempt` counts from 1 since the last open. */
+  reconnecting: { attempt: number; delay: number };
+  /**
+   * The server refused the login: close code 4401 (authentication refused) or
+   * 4403 (forbidden), with its reason. Frames queued or awaiting an answer were
+   * rejected with `error` (code `unauthorized` or `forbidden`). The client
+   * reconnects (`reconnecting`) only when it has a `token` option to get a new
+   * token from; otherwise it is now closed.
+   */
+  unauthorized: { code: RefusalCode; reason: string; reconnecting: boolean; error: ClientError };
+  /** A frame arrived (acknowledgements the client consumed excluded). */
+  frame: Frame;
+  /** A server error frame nobody awaited, a refused subscription, an unreadable frame. */
+  error: Error;
+  /** Not a failure: the server never acknowledges (code `no_acks`), so frames are now fire-and-forget. */
+  warning: ClientError;
+  /** A send was refused because the offline queue was full. */
+  queuefull: { frame: Frame; capacity: number; error: ClientError };
+}
+
+/** What the owner of a core does at the points of the lifecycle. */
+export interface CoreHooks {
+  /** Once open, before queued frames are flushed: re-send subscriptions. */
+  restore(): void;
+  /** Every frame that is not an acknowledgement the client awaited. */
+  dispatch(frame: Frame): void;
+  /** The client closed for good with `error`; everything pending is already failed. */
+  finish(error: ClientError): void;
+}
+
+interface Outgoing {
+  frame: Frame;
+  data: string | Uint8Array;
+  /** Acknowledgement id, when the server is asked to answer. */
+  id?: string;
+  /** Settles un-acknowledged sends once written. */
+  written?: { resolve: () => void; reject: (error: Error) => void };
+}
+
+// Frames from the server are trusted more than frames from clients: accept
+// whatever size the server was configured to send.
+const INCOMING_LIMITS = { maxFrameBytes: Infinity, maxHeaders: 4096, maxHeaderBytes: 1 << 24 };
+
+/**
+ * The socket lifecycle of {@linkcode LhttpClient}. The constructor does no
+ * I/O: the owner calls {@linkcode ClientCore.start} once it is fully built.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ClientCore } from "./client_core.ts";
+ * import { resolveOptions } from "./options.ts";
+ * const made: string[] = [];
+ * class Socket {
+ *   readyState = 0; binaryType = ""; onopen = null; onmessage = null; onclose = null; onerror = null;
+ *   constructor(url: string) { made.push(url); }
+ *   send() {}
+ *   close() {}
+ * }
+ * const hooks = { restore() {}, dispatch() {}, finish() {} };
+ * const core = new ClientCore("ws://x/", resolveOptions({ WebSocket: Socket }), hooks);
+ * assert.deepEqual(made, [], "no socket before start()");
+ * core.start();
+ * assert.deepEqual(made, ["ws://x/"]);
+ * void core.close(); // resolves once the socket reports its close (this one never does)
+ * assert.equal(core.state, "closed");
+ * ```
+ */
+export class ClientCore {
+  /** The server's WebSocket URL (without the token). */
+  readonly url: string;
+  /** The resolved options. */
+  readonly options: ResolvedOptions;
+  /** Typed events. */
+  readonly events: Emitter<ClientEvents> = new Emitter<ClientEvents>();
+  readonly #hooks: CoreHooks;
+  readonly #acks: AckTracker;
+  readonly #queue: BoundedQueue<Outgoing>;
+  #state: ClientState = "connecting";
+  #socket?: WebSocketLike;
+  #inFlight = new Set<string>();
+  #attempt = 0;
+  #attemptAtOpen = 0;
+  #timer?: unknown;
+  #started = false;
+  #everOpen = false;
+  #ackSeen = false;
+  #fireAndForget = false;
+  #finalError?: ClientError;
+  #closed?: () => void;
+
+  /** Sets the core up; `url` must be checked already (see `websocketUrl`). */
+  constructor(url: string, options: ResolvedOptions, hooks: CoreHooks) {
+    this.url = url;
+    this.options = options;
+    this.#hooks = hooks;
+    this.#acks = new AckTracker(options.clock, options.ackTimeout, (id) => this.#ackTimedOut(id));
+    this.#queue = new BoundedQueue(options.queueSize);
+  }
+
+  /** Connects for the first time (once; later calls do nothing). */
+  start(): void {
+    if (this.#started || this.#state === "closed") return;
+    this.#started = true;
+    this.#connect();
+  }
+
+  /** The current state. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /** Frames waiting in the offline queue. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  /** Whether frames should ask for an acknowledgement (false once found fire-and-forget). */
+  get acking(): boolean {
+    return this.options.acks !== false && !this.#fireAndForget;
+  }
+
+  /** Resolves once open (at once if open); rejects with the closing error once closed. */
+  opened(): Promise<void> {
+    if (this.#state === "open") return Promise.resolve();
+    if (this.#state === "closed") return Promise.reject(this.#closedError());
+    return new Promise((resolve, reject) => {
+      const off = this.events.on("state", ({ to }) => {
+        if (to === "open") (off(), resolve());
+        if (to === "closed") (off(), reject(this.#closedError()));
+      });
+    });
+  }
+
+  /** Closes for good; resolves once the socket has closed. */
+  close(code = 1000, reason = ""): Promise<void> {
+    if (this.#state === "closed") return Promise.resolve();
+    if (this.#timer !== undefined) this.options.clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const socket = this.#socket;
+    const done = socket ? new Promise<void>((resolve) => (this.#closed = resolve)) : undefined;
+    this.#finish(new ClientError("closed", "The client was closed"));
+    try {
+      socket?.close(code, reason);
+    } catch {
+      socket?.close();
+    }
+    return done ?? Promise.resolve();
+  }
+
+  /**
+   * Writes a frame now when open, else queues it. With `ack`, the promise
+   * settles on the server's answer; without, once the frame is written.
+   */
+  transmit(frame: Frame, ack: boolean): Promise<void> {
+    if (this.#state === "closed") return Promise.reject(this.#closedError());
+    const out: Outgoing = { frame, data: "" };
+    let promise: Promise<unknown>;
+    if (ack) {
+      const created = this.#acks.create();
+      out.id = created.id;
+      promise = created.promise;
+    } else {
+      promise = new Promise<void>((resolve, reject) => (out.written = { resolve, reject }));
+    }
+    try {
+      const headers = out.id === undefined ? frame.headers : new Map(frame.headers);
+      if (out.id !== undefined) headers.set("ack", out.id);
+      out.data = serializeFrame({ command: frame.command, headers, body: frame.body });
+    } catch (error) {
+      this.#reject(out, new ClientError("bad_request", (error as Error).message, { cause: error }));
+      return promise.then(() => {});
+    }
+    this.#writeOrQueue(out);
+    return promise.then(() => {});
+  }
+
+  /** Moves to `closed` and fails everything pending with `error`. */
+  #finish(error: ClientError): void {
+    this.#finalError = error;
+    this.#setState("closed");
+    this.#acks.rejectAll(error);
+    this.#inFlight.clear();
+    for (const out of this.#queue.drain()) this.#reject(out, error);
+    this.#hooks.finish(error);
+  }
+
+  #closedError(): ClientError {
+    return this.#finalError ?? new ClientError("closed", "The client is closed");
+  }
+
+  #writeOrQueue(out: Outgoing): void {
+    const socket = this.#socket;
+    if (this.#state === "open" && socket && socket.readyState === 1) {
+      try {
+        socket.send(out.data);
+      } catch (error) {
+        this.#reject(
+          out,
+          new ClientError("disconnected", "The socket refused the frame", { cause: error }),
+        );
+        return;
+      }
+      if (out.id === undefined) out.written?.resolve();
+      else if (this.#fireAndForget) this.#acks.resolve(out.id);
+      else {
+        this.#inFlight.add(out.id);
+        this.#acks.sent(out.id);
+      }
+      return;
+    }
+    if (this.#queue.push(out)) return;
+    const error = new ClientError(
+      "queue_full",
+      `Not connected and the offline queue is full (${this.#queue.capacity} frames)`,
+    );
+    this.#reject(out, error);
+    this.events.emit("queuefull", { frame: out.frame, capacity: this.#queue.capacity, error });
+  }
+
+  #reject(out: Outgoing, error: Error): void {
+    if (out.id !== undefined) this.#acks.reject(out.id, error);
+    else out.written?.reject(error);
+  }
+
+  /** An acknowledgement did not come in time. */
+  #ackTimedOut(id: string): void {
+    if (this.options.acks === "auto" && !this.#ackSeen) {
+      // Never one acknowledgement from this server: it predates them (the
+      // original Go lhttp). What was written has been served as far as we can know.
+      this.#fireAndForget = true;
+      for (const written of this.#inFlight) this.#acks.resolve(written);
+      this.#inFlight.clear();
+      const warning = new ClientError(
+        "no_acks",
+        `The server at ${this.url} sent no acknowledgement within ${this.options.ackTimeout} ms: ` +
+          "it does not support them (the original lhttp?), so frames are now fire-and-forget. " +
+          "Pass { acks: false } to skip this wait.",
+      );
+      if (this.events.listenerCount("warning") > 0) this.events.emit("warning", warning);
+      else console.warn(`lhttp: ${warning.message}`);
+      return;
+    }
+    this.#inFlight.delete(id);
+    this.#acks.reject(id, this.#acks.timeoutError());
+  }
+
+  #connect(): void {
+    const token = this.options.token;
+    if (!token) return this.#open(this.url);
+    let value: ReturnType<typeof token>;
+    try {
+      value = token();
+    } catch (error) {
+      return this.#tokenFailed(error);
+    }
+    if (!isPromiseLike(value)) return this.#open(withToken(this.url, value));
+    Promise.resolve(value).then(
+      (resolved) => this.#state !== "closed" && this.#open(withToken(this.url, resolved)),
+      (error) => this.#state !== "closed" && this.#tokenFailed(error),
+    );
+  }
+
+  #tokenFailed(error: unknown): void {
+    this.events.emit(
+      "error",
+      new ClientError("token_failed", `The token option failed: ${errorText(error)}`, {
+        cause: error,
+      }),
+    );
+    if (this.#mayRetry()) this.#scheduleRetry();
+    else this.#finish(new ClientError("closed", `No token to connect to ${this.url}`));
+  }
+
+  #open(url: string): void {
+    let socket: WebSocketLike;
+    try {
+      socket = new this.options.WebSocket(url, this.options.protocols);
+    } catch (error) {
+      // The URL was checked; what the WebSocket constructor still refuses never
+      // gets better by retrying.
+      this.events.emit("error", error as Error);
+      this.#finish(
+        new ClientError("closed", `Cannot connect to ${this.url}: ${errorText(error)}`),
+      );
+      return;
+    }
+    this.#socket = socket;
+    socket.binaryType = "arraybuffer";
+    socket.onopen = () => socket === this.#socket && this.#onOpen();
+    socket.onmessage = (event) => socket === this.#socket && this.#onMessage(event.data);
+    socket.onerror = () => {}; // a close event follows and carries what we act on
+    socket.onclose = (event) => this.#onClose(socket, event.code, event.reason);
+  }
+
+  #onOpen(): void {
+    const reconnected = this.#everOpen;
+    this.#everOpen = true;
+    this.#attemptAtOpen = this.#attempt;
+    this.#attempt = 0;
+    // Open for writing before anyone hears of it: subscriptions go out first,
+    // then the queue, so queued publishes reach a subscribed connection.
+    const from = this.#state;
+    this.#state = "open";
+    this.#hooks.restore();
+    for (const out of this.#queue.drain()) this.#writeOrQueue(out);
+    if (this.#state !== "open") return;
+    this.events.emit("state", { from, to: "open" });
+    this.events.emit("open", { reconnected });
+  }
+
+  #onMessage(data: unknown): void {
+    let frame: Frame;
+    try {
+      frame = parseFrame(toFrameInput(data), INCOMING_LIMITS);
+    } catch (error) {
+      this.events.emit(
+        "error",
+        new ClientError("bad_frame", (error as Error).message, { cause: error }),
+      );
+      return;
+    }
+    const id = frame.headers.get("ack");
+    if (this.#acks.settle(frame)) {
+      this.#ackSeen = true;
+      this.#inFlight.delete(id!);
+      return;
+    }
+    // Only the server's own error frames: never a publication, whatever
+    // status, code or reason headers its publisher added.
+    if (isErrorFrame(frame)) this.events.emit("error", RemoteError.fromFrame(frame));
+    this.events.emit("frame", frame);
+    this.#hooks.dispatch(frame);
+  }
+
+  #onClose(socket: WebSocketLike, code: number, reason: string): void {
+    if (socket !== this.#socket) return;
+    this.#socket = undefined;
+    const wasOpen = this.#state === "open";
+    const refusal = refusalError(code, reason);
+    // A frame written but not acknowledged may or may not have been applied;
+    // re-sending could duplicate it, so its promise is rejected instead.
+    this.#acks.rejectAll(
+      refusal ??
+        new ClientError("disconnected", "The connection closed before the server acknowledged"),
+      this.#inFlight,
+    );
+    this.#inFlight.clear();
+    if (this.#state === "closed") {
+      this.events.emit("close", { code, reason, wasOpen: false, reconnecting: false });
+      this.#closed?.();
+      return;
+    }
+    if (refusal) {
+      // Queued frames would only meet the same refusal: fail them now.
+      for (const out of this.#queue.drain()) this.#reject(out, refusal);
+      // An open that ended in a refusal does not reset the backoff.
+      if (wasOpen) this.#attempt = this.#attemptAtOpen;
+    }
+    const reconnecting = this.#mayRetry() && (!refusal || this.options.token !== undefined);
+    this.events.emit("close", { code, reason, wasOpen, reconnecting });
+    if (refusal) {
+      this.events.emit("unauthorized", {
+        code: code as RefusalCode,
+        reason,
+        reconnecting,
+        error: refusal,
+      });
+    }
+    if (!reconnecting) {
+      this.#finish(
+        refusal ?? new ClientError("closed", `Connection to ${this.url} lost (code ${code})`),
+      );
+      return;
+    }
+    this.#scheduleRetry();
+  }
+
+  #mayRetry(): boolean {
+    const retry = this.options.reconnect;
+    return retry !== false && this.#attempt < retry.maxAttempts;
+  }
+
+  #scheduleRetry(): void {
+    const retry = this.options.reconnect;
+    if (retry === false) return;
+    const delay = backoffDelay(this.#attempt, retry, this.options.random);
+    this.#attempt++;
+    this.#setState("reconnecting");
+    this.events.emit("reconnecting", { attempt: this.#attempt, delay });
+    this.#timer = this.options.clock.setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#state === "reconnecting") this.#connect();
+    }, delay);
+  }
+
+  #setState(to: ClientState): void {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.events.emit("state", { from, to });
+  }
+}
+
+/** The error of a login refusal (close code 4401 or 4403), else undefined. */
+function refusalError(code: number, reason: string): ClientError | undefined {
+  if (code !== 4401 && code !== 4403) return undefined;
+  const what = code === 4401 ? "refused the login" : "forbade the connection";
+  return new ClientError(
+    code === 4401 ? "unauthorized" : "forbidden",
+    `The server ${what} (close code ${code}${reason ? `: ${reason}` : ""})`,
+  );
+}
+
+/** `url` with `token=value` in its query (replacing one there); unchanged without a value. */
+function withToken(url: string, value: string | undefined | null): string {
+  if (value === undefined || value === null) return url;
+  const parsed = new URL(url);
+  parsed.searchParams.set("token", String(value));
+  return parsed.href;
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function toFrameInput(data: unknown): string | Uint8Array {
+  if (typeof data === "string") return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) {
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  }
+  throw new TypeError("Unsupported WebSocket message type (set binaryType to arraybuffer)");
+}
