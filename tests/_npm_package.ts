@@ -62,6 +62,8 @@ export interface ConsumerProject {
   root: string;
   /** The generated package.json of the package. */
   manifest: Record<string, unknown>;
+  /** The packed package. */
+  tarball: string;
   /** What `npm install TARBALL` printed (the package alone: no peers). */
   install: Output;
   /** Installs the optional peers and the tools the typed consumer needs. */
@@ -103,14 +105,19 @@ export async function consumerProject(): Promise<ConsumerProject> {
     // The build is in the tarball now; the project must not see it any other way.
     await Deno.remove(pkg, { recursive: true });
     const imports = (await readDenoJson()).imports ?? {};
-    const pinned = (name: string) => `${name}@${npmTarget(imports[name])!.range}`;
+    const pinned = (name: string) => pinnedSpec(imports, name);
     const peers = Object.keys(manifest.peerDependencies as Record<string, string>);
     const installPeers = () => npmInstall([...peers.map(pinned), pinned("typescript"), NODE_TYPES]);
-    return { dir: project, root: dir, manifest, install, installPeers };
+    return { dir: project, root: dir, manifest, tarball, install, installPeers };
   } catch (error) {
     await Deno.remove(dir, { recursive: true });
     throw error;
   }
+}
+
+/** `name@range` as deno.json's import map pins it. */
+export function pinnedSpec(imports: Record<string, string>, name: string): string {
+  return `${name}@${npmTarget(imports[name])!.range}`;
 }
 
 const resolved = new Map<string, Promise<string>>();

@@ -10,7 +10,14 @@ import assert from "node:assert/strict";
 import { LhttpClient, textOf } from "../src/client/mod.ts";
 import { readDenoJson } from "../scripts/build_npm.ts";
 import { entryPoints, exportsDisagreement } from "../scripts/_npm_manifest.ts";
-import { consumerProject, run, runtimeBinary, startServe, succeeded } from "./_npm_package.ts";
+import {
+  consumerProject,
+  pinnedSpec,
+  run,
+  runtimeBinary,
+  startServe,
+  succeeded,
+} from "./_npm_package.ts";
 
 const FIXTURES = new URL("./npm_consumer/", import.meta.url).pathname;
 const RUNTIMES = ["node20", "node24", "bun"] as const;
@@ -148,6 +155,46 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
       },
     );
 
+    await t.step(
+      "README's npx -p command, outside any project: the bin finds its peers",
+      async () => {
+        // A busy port: the server gets as far as loading the Node adapter, then stops.
+        const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+        const elsewhere = await Deno.makeTempDir({ dir: project.root });
+        try {
+          const args = ["serve", "--host", "127.0.0.1", "--port", String(busy.addr.port)];
+          const imports = deno.imports ?? {};
+          const peersFlags = ["@hono/node-server", "ws"].flatMap((
+            name,
+          ) => ["-p", pinnedSpec(imports, name)]);
+          const bare = await run("npx", ["-y", "-p", project.tarball, "lhttp", ...args], {
+            cwd: elsewhere,
+            timeoutMs: 300_000,
+          });
+          assert.equal(bare.code, 1, bare.stderr);
+          assert.match(bare.stderr, /^lhttp serve: .*npm install @hono\/node-server ws/m);
+          const full = await run("npx", [
+            "-y",
+            "-p",
+            project.tarball,
+            ...peersFlags,
+            "lhttp",
+            ...args,
+          ], {
+            cwd: elsewhere,
+            timeoutMs: 300_000,
+          });
+          assert.equal(full.code, 1, full.stderr);
+          assert.match(
+            full.stderr,
+            /^lhttp serve: cannot listen on 127\.0\.0\.1:\d+: the port is in use/m,
+          );
+        } finally {
+          busy.close();
+        }
+      },
+    );
+
     await t.step("npm install the optional peers", async () => {
       await project.installPeers();
     });
@@ -194,9 +241,10 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
       );
 
       await t.step(`${runtime}: lhttp --help through the package manager's runner`, async () => {
+        // The README's commands: the package's name, never `lhttp` (an unrelated npm package).
         const [runner, args] = runtime === "bun"
-          ? [program, ["x", "--bun", "lhttp", "--help"]]
-          : ["npx", ["--no-install", "lhttp", "--help"]];
+          ? [program, ["x", "--bun", "@lhttp/lhttp", "--help"]]
+          : ["npx", ["--no-install", "@lhttp/lhttp", "--help"]];
         const out = succeeded("lhttp --help", await run(runner, args, { cwd: dir, env }));
         assert.match(out, /^Usage: lhttp <command>/);
         // The bin runs on the runtime that started it: Bun under `bun x --bun`, Node under npx.

@@ -197,3 +197,18 @@ Deno.test("built package: optional peers, a loader per entry that needs one, no 
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("README: the CLI commands run this package (npx @lhttp/lhttp, bunx --bun @lhttp/lhttp)", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  // `npx lhttp` and `bunx lhttp` outside a project fetch an unrelated npm package named lhttp.
+  const bare = readme.split("\n").filter((line) =>
+    /\b(npx|bunx|bun x)((\s+(-y|--yes|--bun|--no-install))*)\s+lhttp\b/.test(line)
+  );
+  assert.deepEqual(bare, []);
+  assert.match(readme, /npx @lhttp\/lhttp serve/);
+  assert.match(readme, /bunx --bun @lhttp\/lhttp serve/);
+  assert.match(readme, /npx @lhttp\/lhttp connect/);
+  // Without --bun, bunx honours the bin's `#!/usr/bin/env node`.
+  // (In commands: a code span or a shell line that starts with bunx.)
+  assert.deepEqual(readme.match(/(^|`)bunx (?!--bun )\S+/gm), null);
+});
