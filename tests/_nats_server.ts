@@ -56,6 +56,10 @@ export interface NatsServer {
   readonly monitorUrl: string;
   /** Kills the process (SIGKILL, like a crash) and waits for it. */
   kill(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is read or answered. */
+  pause(): void;
+  /** Lets a paused process run again (SIGCONT). */
+  resume(): void;
   /** Starts it again with the same ports. */
   restart(): Promise<void>;
   /** Stops it and removes its files. */
@@ -106,9 +110,16 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       }
     }, "nats-server to start");
   };
+  let paused = false;
+  const signal = (name: Deno.Signal) => {
+    if (!child) throw new Error("nats-server is not running");
+    child.kill(name);
+    paused = name === "SIGSTOP";
+  };
   const kill = async () => {
     if (!child) return;
     try {
+      if (paused) signal("SIGCONT"); // a stopped process still dies, but exits cleaner awake
       child.kill("SIGKILL");
     } catch { /* already gone */ }
     await child.status;
@@ -121,6 +132,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     clusterPort,
     monitorUrl,
     kill,
+    pause: () => signal("SIGSTOP"),
+    resume: () => signal("SIGCONT"),
     restart: launch,
     async stop() {
       await kill();

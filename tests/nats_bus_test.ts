@@ -143,11 +143,14 @@ Deno.test({
       one.subscribe("x.y");
       two.subscribe("x.y");
       await nc.flush();
-      one.publish("x.y", "from one");
-      two.publish("x.y", new Uint8Array([7]));
+      // The hub hands a bus serialized frames: text, or bytes for a binary frame.
+      const text = "LHTTP/1.0 chat\r\npublish:x.y\r\n\r\nfrom one";
+      const binary = new TextEncoder().encode("LHTTP/1.0 chat\r\npublish:x.y\r\n\r\n\x07");
+      one.publish("x.y", text);
+      two.publish("x.y", binary);
       await waitFor(() => got.one.length === 1 && got.two.length === 1, "one frame each");
       await nc.flush();
-      assert.deepEqual(got, { one: [new Uint8Array([7])], two: ["from one"] });
+      assert.deepEqual(got, { one: [binary], two: [text] });
       await one.close();
       await two.close();
       assert.equal(nc.isClosed(), false); // the caller owns it

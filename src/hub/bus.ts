@@ -6,8 +6,19 @@
 
 import type { FrameData } from "../codec/frame.ts";
 
-/** Bus health, reported by `/healthz` and `/metrics`. */
-export type BusState = "local" | "connecting" | "connected" | "disconnected" | "closed";
+/**
+ * Bus health, reported by `/healthz` and `/metrics`. `stalled`: connected, but
+ * the server has not confirmed what it was sent for longer than the bus's stall
+ * deadline (a stopped or overloaded NATS); frames for other nodes are queued,
+ * within a bound, and the oldest dropped.
+ */
+export type BusState =
+  | "local"
+  | "connecting"
+  | "connected"
+  | "stalled"
+  | "disconnected"
+  | "closed";
 
 /**
  * Fan-out between nodes. The hub calls `subscribe` when a channel gets its first
@@ -28,6 +39,30 @@ export interface Bus {
   publish(channel: string, data: FrameData): void;
   /** Releases the bus. */
   close(): Promise<void>;
+  /**
+   * Counters and gauges of a bus that keeps them (the NATS bus does), read
+   * fresh on each access, for `/metrics`. Totals only grow; `queuedBytes` and
+   * `queuedFrames` are current levels, and `queuedBytes` never exceeds
+   * `maxQueuedBytes`.
+   */
+  readonly stats?: {
+    /** Frames sent to the other nodes. */
+    readonly published: number;
+    /** Frames received from other nodes and delivered locally. */
+    readonly received: number;
+    /** Frames for other nodes dropped: no connection, or the oldest past the buffer cap. */
+    readonly dropped: number;
+    /** Payloads received from the bus that did not decode to a frame, dropped. */
+    readonly invalid: number;
+    /** Bytes buffered for the other nodes: queued in the bus plus sent but unconfirmed. */
+    readonly queuedBytes: number;
+    /** Frames queued in the bus, not yet handed to the bus's connection. */
+    readonly queuedFrames: number;
+    /** The cap of `queuedBytes`. */
+    readonly maxQueuedBytes: number;
+    /** Times the bus entered the `stalled` state. */
+    readonly stalls: number;
+  };
 }
 
 /**
@@ -36,6 +71,7 @@ export interface Bus {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryBroker } from "@lhttp/lhttp";
  * const broker = new MemoryBroker();
  * const a = broker.connect();
@@ -44,7 +80,7 @@ export interface Bus {
  * b.start((channel, data) => got.push(`${channel}:${data}`));
  * b.subscribe("room");
  * a.publish("room", "hello");
- * console.assert(got[0] === "room:hello");
+ * assert.equal(got[0], "room:hello");
  * ```
  */
 export class MemoryBroker {

@@ -13,7 +13,7 @@
  * @module
  */
 
-export { NatsBus, type NatsBusOptions } from "./bus.ts";
+export { NatsBus, type NatsBusOptions, type NatsBusStats } from "./bus.ts";
 export { type CliBusOptions, createCliBus } from "./cli_bus.ts";
 export {
   connectNats,
@@ -22,7 +22,7 @@ export {
   parseServers,
   type WebSocketConstructor,
 } from "./connect.ts";
-export { encodeEnvelopes, EnvelopeReader } from "./envelope.ts";
+export { encodeEnvelopes, EnvelopeReader, envelopeSize, type InvalidPayload } from "./envelope.ts";
 export { type LinkEvents, NatsLink } from "./link.ts";
 export {
   assertSubjectPrefix,
