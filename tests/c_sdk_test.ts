@@ -6,7 +6,8 @@
 // name, expired or untrusted certificate, a server that stalls or hangs up
 // mid-handshake, truncated and corrupted records) under ASan+UBSan and
 // valgrind. Needs make, gcc, clang, valgrind, openssl, libmbedtls-dev,
-// gcc-arm-linux-gnueabihf, gcc-aarch64-linux-gnu and qemu-user: a missing tool
+// gcc-arm-linux-gnueabihf, gcc-aarch64-linux-gnu, gcc-s390x-linux-gnu (a
+// big-endian target) and qemu-user: a missing tool
 // fails the test in CI (CI installs them) and skips it locally with a notice,
 // so that `deno task test` works on a machine with only Deno.
 import assert from "node:assert/strict";
@@ -42,6 +43,8 @@ const TOOLS = [
   "aarch64-linux-gnu-gcc",
   "qemu-arm",
   "qemu-aarch64",
+  "s390x-linux-gnu-gcc",
+  "qemu-s390x",
 ];
 const missing = new Set<string>();
 for (const tool of TOOLS) if (!(await which(tool))) missing.add(tool);
@@ -51,7 +54,7 @@ if (!(await Deno.stat("/usr/include/mbedtls/ssl.h").then(() => true, () => false
   missing.add(MBEDTLS);
 }
 const INSTALL = "apt-get install -y build-essential clang valgrind openssl libmbedtls-dev " +
-  "gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu qemu-user";
+  "gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu gcc-s390x-linux-gnu qemu-user";
 if (missing.size > 0 && !Deno.env.get("CI")) {
   console.error(`C SDK tests needing ${[...missing].join(", ")} are skipped (${INSTALL})`);
 }
@@ -132,6 +135,14 @@ cTest(
 cTest("C SDK: C codec and TypeScript codec agree on random frames", ["make", "cc"], async () => {
   await make("differential", "DIFF_COUNT=20000");
 });
+
+cTest(
+  "C SDK: unit and integration tests on big-endian s390x under qemu-s390x",
+  ["make", "s390x-linux-gnu-gcc", "qemu-s390x"],
+  async () => {
+    await make("be-test");
+  },
+);
 
 // ---- TLS (wss:// through mbedTLS) -------------------------------------------
 

@@ -105,7 +105,7 @@ int lhttp_client_connect(lhttp_client *c);
  * something happens): reconnects when due, sends keepalive pings, receives
  * and dispatches frames. Returns the number of frames dispatched (>= 0), or a
  * negative error: LHTTP_ERR_CLOSED when the connection was lost (the next
- * polls reconnect), a connect error from a reconnect attempt, a codec error
+ * polls reconnect; on_state gets the cause, e.g. LHTTP_ERR_TLS_RECORD), a connect error from a reconnect attempt, a codec error
  * for a malformed frame from the server (the frame is dropped, the
  * connection stays), LHTTP_ERR_NOT_CONNECTED when there is nothing to do.
  */

@@ -91,8 +91,9 @@ int lhttp_ws_attach(lhttp_ws *ws, int fd);
  * Waits up to timeout_ms (0: do not wait, <0: forever) for the next complete
  * data message. Pings are answered, pongs ignored. Returns LHTTP_OK with *msg
  * set (view valid until the next recv), LHTTP_ERR_TIMEOUT, LHTTP_ERR_CLOSED
- * after the peer's close (ws->close_code) or a failure (the socket is then
- * closed), or another negative error.
+ * after the peer's close (ws->close_code) or a connection failure, a TLS
+ * error such as LHTTP_ERR_TLS_RECORD (truncated or corrupt record), or another
+ * negative error; after any error but a timeout the socket is closed.
  */
 int lhttp_ws_recv(lhttp_ws *ws, int timeout_ms, lhttp_ws_msg *msg);
 
