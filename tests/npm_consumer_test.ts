@@ -143,6 +143,20 @@ Deno.test("npm package: installed from its tarball, used on Node 20, Node 24 and
         assert.equal(served.code, 1, served.stderr);
         assert.equal(served.stderr.trim().split("\n").length, 1, served.stderr);
         assert.match(served.stderr, /^lhttp serve: .*npm install @hono\/node-server ws/);
+        const nats = await run(node, [
+          "node_modules/.bin/lhttp",
+          "serve",
+          "--port",
+          "0",
+          "--nats",
+          "nats://127.0.0.1:4222",
+        ], { cwd: dir });
+        assert.equal(nats.code, 2, nats.stderr);
+        assert.equal(nats.stderr.trim().split("\n").length, 1, nats.stderr);
+        assert.match(
+          nats.stderr,
+          /^lhttp serve: --nats needs the NATS client, .*npm install @nats-io\/nats-core @nats-io\/transport-node/,
+        );
         const connected = await run(node, [
           "node_modules/.bin/lhttp",
           "connect",

@@ -35,7 +35,14 @@ export async function runServe(args: string[]): Promise<number> {
       const subjectPrefix = config.natsPrefix;
       bus = await createCliBus({ servers: config.nats, subjectPrefix, logger, maxFrameBytes });
     } catch (error) {
-      return fail(`--nats: ${missingPeer(error) ?? (error as Error).message}`, 2);
+      const missing = missingPeer(error);
+      if (missing) {
+        return fail(
+          `--nats needs the NATS client, which is not installed: run npm install ${NATS_PACKAGES} (${missing})`,
+          2,
+        );
+      }
+      return fail(`--nats: ${(error as Error).message}`, 2);
     }
   }
   const server = new LhttpServer({
@@ -94,6 +101,9 @@ export async function runServe(args: string[]): Promise<number> {
   process.stderr.write("lhttp stopped\n");
   return 0;
 }
+
+// The optional peer dependencies `--nats` loads (npm).
+const NATS_PACKAGES = "@nats-io/nats-core @nats-io/transport-node";
 
 /** One line on stderr; the exit code. */
 function fail(text: string, code = 1): number {
