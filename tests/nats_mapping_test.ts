@@ -9,6 +9,8 @@ import {
   channelToToken,
   encodeEnvelopes,
   EnvelopeReader,
+  envelopeSize,
+  type InvalidPayload,
   isWebSocketServers,
   parseServers,
   subjectToChannel,
@@ -98,6 +100,62 @@ Deno.test("envelope: chunks reassemble; a missing chunk drops only its frame", (
   assert.ok(
     encodeEnvelopes(node, "c".repeat(300), 100, 3).every((p) => small.read(p) === undefined),
   );
+});
+
+Deno.test("envelope: envelopeSize is the encoded size, for any text (lone surrogates too) and bytes", () => {
+  const node = new Uint8Array(8);
+  fc.assert(fc.property(
+    fc.oneof(fc.string({ unit: "binary", maxLength: 600 }), fc.uint8Array({ maxLength: 600 })),
+    fc.integer({ min: 22, max: 700 }),
+    (data, max) => {
+      const payloads = encodeEnvelopes(node, data, max, 0);
+      assert.equal(envelopeSize(data, max), payloads.reduce((sum, p) => sum + p.length, 0));
+    },
+  ));
+});
+
+Deno.test("envelope: malformed payloads are refused and reported, valid ones still read", () => {
+  const refused: InvalidPayload[] = [];
+  const reader = new EnvelopeReader(new Uint8Array(8), 1000, (why) => refused.push(why));
+  const peer = new Uint8Array(8).fill(6);
+  const head = (kind: string) => [kind.charCodeAt(0), ...peer];
+  const cases: [number[], InvalidPayload][] = [
+    [[], "short"],
+    [[0x54, 1, 2], "short"],
+    [[0x51, ...peer, 65], "unknown_kind"],
+    [head("T"), "empty"],
+    [head("B"), "empty"],
+    [[...head("T"), 0xed, 0xa0, 0x80], "invalid_utf8"], // an encoded surrogate
+    [[...head("B"), ...new Uint8Array(1001)], "too_large"],
+    [[...head("t"), 0, 0, 0, 1], "short"],
+    [[...head("t"), 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 8, 65], "chunk_out_of_order"],
+    [[...head("b"), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 65], "empty"],
+    [[...head("b"), 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, 0, 65], "too_large"],
+  ];
+  for (const [bytes, why] of cases) {
+    refused.length = 0;
+    assert.equal(reader.read(Uint8Array.from(bytes)), undefined, why);
+    assert.deepEqual(refused, [why]);
+  }
+  // Invalid UTF-8 split over chunks is refused once the frame is complete.
+  refused.length = 0;
+  const bytes = new Uint8Array(30).fill(0x4c);
+  bytes[12] = 0xff;
+  const chunked = encodeEnvelopes(peer, bytes, 30, 3);
+  chunked.forEach((payload) => payload[0] = 0x74); // claim text
+  assert.ok(chunked.length > 1);
+  assert.ok(chunked.every((payload) => reader.read(payload) === undefined));
+  assert.deepEqual(refused, ["invalid_utf8"]);
+  // A new frame replacing an unfinished one reports the lost one.
+  refused.length = 0;
+  const [first] = encodeEnvelopes(peer, "a".repeat(40), 30, 4);
+  const fresh = encodeEnvelopes(peer, "b".repeat(40), 30, 5);
+  reader.read(first);
+  const out = fresh.map((payload) => reader.read(payload));
+  assert.equal(out.at(-1), "b".repeat(40));
+  assert.deepEqual(refused, ["chunk_out_of_order"]);
+  // Reading on is unaffected.
+  assert.equal(reader.read(encodeEnvelopes(peer, "ok", 100, 6)[0]), "ok");
 });
 
 Deno.test("server lists: comma-separated, one transport per list", () => {
