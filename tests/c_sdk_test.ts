@@ -271,6 +271,23 @@ tlsCase("truncated and corrupted records are record errors", async (certs, peers
   // the first application data record carries the HTTP 101 answer
   assert.match(await probe([url(truncate), certs.ca]), /^tls_record/);
   assert.match(await probe([url(corrupt), certs.ca]), /^tls_record/);
+  // the second one the first WebSocket message: the connection is up, recv fails
+  const truncateLater = recordProxy(good.port, "truncate", 2);
+  const corruptLater = recordProxy(good.port, "corrupt", 2);
+  peers.push(truncateLater, corruptLater);
+  assert.match(await probe([url(truncateLater), certs.ca, "-", "5000", "recv"]), /^tls_record/);
+  assert.match(await probe([url(corruptLater), certs.ca, "-", "5000", "recv"]), /^tls_record/);
+});
+
+tlsCase("the CAs can come from a buffer; an unreadable CA is a config error", async (
+  certs,
+  peers,
+) => {
+  const good = tlsWebSocketServer(certs.good.cert, certs.good.key);
+  peers.push(good);
+  assert.equal(await probe([url(good), `buf:${certs.ca}`]), "ok");
+  assert.match(await probe([url(good), `buf:${certs.good.key}`]), /^tls_config/); // not a certificate
+  assert.match(await probe([url(good), `${certs.dir}/missing.pem`]), /^tls_config/);
 });
 
 cTest("C SDK (TLS): the failure paths under valgrind (no leak, no invalid access)", [
@@ -282,6 +299,7 @@ cTest("C SDK (TLS): the failure paths under valgrind (no leak, no invalid access
   const good = tlsWebSocketServer(certs.good.cert, certs.good.key);
   const expired = tlsWebSocketServer(certs.expired.cert, certs.expired.key);
   const truncate = recordProxy(good.port, "truncate");
+  const corruptLater = recordProxy(good.port, "corrupt", 2);
   const closing = closingServer();
   const stall = stallingServer();
   const big = tlsWebSocketServer(certs.oversized.cert, certs.oversized.key);
@@ -293,11 +311,17 @@ cTest("C SDK (TLS): the failure paths under valgrind (no leak, no invalid access
     );
     assert.match(await probe([url(expired), certs.ca, "-", "5000"], true), /^tls_verify/);
     assert.match(await probe([url(truncate), certs.ca, "-", "5000"], true), /^tls_record/);
+    assert.match(
+      await probe([url(corruptLater), certs.ca, "-", "5000", "recv"], true),
+      /^tls_record/,
+    );
     assert.match(await probe([url(closing), certs.ca, "-", "5000"], true), /^tls_handshake/);
     assert.equal(await probe([url(stall), certs.ca, "-", "1000"], true), "timeout");
     assert.match(await probe([url(big), certs.ca, "-", "5000"], true), /^tls_handshake/);
   } finally {
-    for (const peer of [truncate, closing, stall, good, expired, big]) await peer.close();
+    for (const peer of [truncate, corruptLater, closing, stall, good, expired, big]) {
+      await peer.close();
+    }
     await Deno.remove(certs.dir, { recursive: true });
   }
 });

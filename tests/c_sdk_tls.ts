@@ -91,15 +91,17 @@ export function closingServer(): Peer {
 
 /**
  * A proxy to the TLS server on `target` that passes everything through except
- * the server's first application data record (type 23): "truncate" sends its
- * header and half its body, then hangs up; "corrupt" flips its last byte.
+ * the server's `nth` application data record (type 23; the first carries the
+ * HTTP 101 answer, the second the first WebSocket message): "truncate" sends
+ * its header and half its body, then hangs up; "corrupt" flips its last byte.
  */
-export function recordProxy(target: number, mode: "truncate" | "corrupt"): Peer {
+export function recordProxy(target: number, mode: "truncate" | "corrupt", nth = 1): Peer {
   return tcpPeer(async (client) => {
     const server = await Deno.connect({ hostname: "127.0.0.1", port: target });
     const up = client.readable.pipeTo(server.writable).catch(() => {});
     let pending = new Uint8Array(0);
     let done = false;
+    let seen = 0;
     try {
       const buf = new Uint8Array(16384);
       while (true) {
@@ -119,7 +121,7 @@ export function recordProxy(target: number, mode: "truncate" | "corrupt"): Peer 
           if (pending.length < 5 + len) break;
           const record = pending.slice(0, 5 + len);
           pending = pending.slice(5 + len);
-          if (record[0] !== 23) {
+          if (record[0] !== 23 || ++seen < nth) {
             await client.write(record);
             continue;
           }

@@ -1,8 +1,9 @@
 /* tls_probe.c - one wss:// connection attempt, for the TLS failure tests.
  *
- *   tls_probe URL CA.pem|- [server_name|-] [timeout_ms] [recv]
+ *   tls_probe URL CA.pem|buf:CA.pem|- [server_name|-] [timeout_ms] [recv]
  *
- * CA "-" sets dangerously_accept_any_certificate. Connects with
+ * CA "-" sets dangerously_accept_any_certificate; "buf:FILE" passes the
+ * file's contents as a buffer (tc.ca) instead of a path. Connects with
  * lhttp_ws_connect (timeout_ms, default 2000); with "recv", then waits for
  * one message. Prints one line
  *   RESULT <lhttp_error_code> [<cause>, or the message received]
@@ -25,6 +26,7 @@ int main(int argc, char **argv)
 {
     static uint8_t rx[16384];
     static lhttp_tls_mbedtls tls;
+    static char ca_buf[65536];
     lhttp_tls_config tc;
     lhttp_ws ws;
     lhttp_ws_msg m;
@@ -38,8 +40,17 @@ int main(int argc, char **argv)
     memset(&ws, 0, sizeof ws);
     ws.fd = -1;
     lhttp_tls_config_default(&tc);
-    if (strcmp(argv[2], "-") == 0) tc.dangerously_accept_any_certificate = 1;
-    else tc.ca_file = argv[2];
+    if (strcmp(argv[2], "-") == 0) {
+        tc.dangerously_accept_any_certificate = 1;
+    } else if (strncmp(argv[2], "buf:", 4) == 0) {
+        FILE *f = fopen(argv[2] + 4, "rb");
+        size_t n = f ? fread(ca_buf, 1, sizeof ca_buf - 1, f) : 0;
+        if (f) fclose(f);
+        ca_buf[n] = '\0';
+        tc.ca = ca_buf; /* ca_len 0: a NUL-terminated PEM */
+    } else {
+        tc.ca_file = argv[2];
+    }
     if (argc > 3 && strcmp(argv[3], "-") != 0) tc.server_name = argv[3];
     if (argc > 4) timeout = atoi(argv[4]);
     rc = lhttp_tls_mbedtls_init(&tls, &tc);
