@@ -17,7 +17,17 @@ export interface ReconnectOptions {
 /** {@linkcode ReconnectOptions} with every field set. */
 export type ResolvedReconnect = Required<ReconnectOptions>;
 
-/** The defaults of {@linkcode ReconnectOptions}. */
+/**
+ * The defaults of {@linkcode ReconnectOptions}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_RECONNECT } from "./backoff.ts";
+ * assert.deepEqual({ ...DEFAULT_RECONNECT }, { initialDelay: 500, maxDelay: 10_000, maxAttempts: Infinity });
+ * assert.equal(Object.isFrozen(DEFAULT_RECONNECT), true);
+ * ```
+ */
 export const DEFAULT_RECONNECT: Readonly<ResolvedReconnect> = Object.freeze({
   initialDelay: 500,
   maxDelay: 10_000,

@@ -60,6 +60,23 @@ export interface CompatPart {
  * arrived, and send frames.
  *
  * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Lhttp } from "./compat.ts";
+ * const sent: string[] = [];
+ * class Socket {
+ *   readyState = 1; binaryType = ""; onopen = null; onmessage = null; onclose = null; onerror = null;
+ *   send(data: string) { sent.push(data); }
+ *   close() {}
+ * }
+ * const ws = new Lhttp("ws://localhost:8081/", { WebSocket: Socket });
+ * ws.context.addHeader("nick", "jack");
+ * ws.context.publish("room", "chat", { lang: "en" }, "hello");
+ * assert.equal(ws.client.queued, 1, "queued until the socket opens");
+ * void ws.close();
+ * ```
+ *
+ * @example
  * ```ts ignore
  * const ws = new Lhttp("ws://localhost:8081/");
  * ws.on_message = (context) => {
@@ -182,6 +199,32 @@ export class LhttpContext {
 /**
  * The original SDK's entry point. Assign the callbacks right after
  * construction, as pages written for the original do.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Lhttp } from "./compat.ts";
+ * const sent: string[] = [];
+ * const sockets: Socket[] = [];
+ * class Socket {
+ *   readyState = 0; binaryType = ""; onclose = null; onerror = null;
+ *   onopen: (() => void) | null = null;
+ *   onmessage: ((event: { data: unknown }) => void) | null = null;
+ *   constructor() { sockets.push(this); }
+ *   send(data: string) { sent.push(data); }
+ *   close() {}
+ * }
+ * const ws = new Lhttp("ws://localhost:8081/", { WebSocket: Socket });
+ * ws.on_open = (context) => context.subscribe("chatroom", "chat", null, "");
+ * const bodies: string[] = [];
+ * ws.on_message = (context) => void bodies.push(context.getBody());
+ * sockets[0].readyState = 1;
+ * sockets[0].onopen!();
+ * assert.match(sent[0], /^LHTTP\/1\.0 chat\r\nsubscribe:chatroom\r\n/);
+ * sockets[0].onmessage!({ data: "LHTTP/1.0 chat\r\npublish:chatroom\r\n\r\nhi" });
+ * assert.deepEqual(bodies, ["hi"]);
+ * void ws.close();
+ * ```
  *
  * @example
  * ```ts ignore

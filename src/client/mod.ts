@@ -41,3 +41,4 @@ export { encodeFrame, type SerializableFrame, serializeFrame } from "../codec/se
 export type { Part, PartInit } from "../codec/multipart.ts";
 export { createFrame, type Frame, type FrameInit, type HeadersInit } from "../codec/frame.ts";
 export { FrameError, LhttpError, type LhttpErrorCode } from "../codec/errors.ts";
+export type { Limits } from "../codec/limits.ts";

@@ -123,6 +123,17 @@ const globalClock: Clock = {
 /**
  * Fills in the defaults of {@linkcode ClientOptions}; throws a `no_websocket`
  * {@linkcode ClientError} when there is no WebSocket constructor.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveOptions } from "./options.ts";
+ * const options = resolveOptions({ queueSize: 5 });
+ * assert.equal(options.queueSize, 5);
+ * assert.equal(options.acks, "auto");
+ * assert.equal(options.ackTimeout, 10_000);
+ * assert.equal(resolveOptions({ reconnect: false }).reconnect, false);
+ * ```
  */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const global = globalThis as { WebSocket?: WebSocketConstructor };

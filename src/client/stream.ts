@@ -6,7 +6,16 @@
 
 import type { Frame } from "../codec/frame.ts";
 
-/** The frames a {@linkcode FrameStream} buffers between two reads by default. */
+/**
+ * The frames a {@linkcode FrameStream} buffers between two reads by default.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_HIGH_WATER_MARK, FrameStream } from "./stream.ts";
+ * assert.equal(new FrameStream(() => {}).highWaterMark, DEFAULT_HIGH_WATER_MARK);
+ * ```
+ */
 export const DEFAULT_HIGH_WATER_MARK = 1024;
 
 /** Options of `LhttpClient.frames()`. */

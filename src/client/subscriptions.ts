@@ -11,7 +11,20 @@ import { channelsOf } from "./frames.ts";
 /** Called with each frame delivered on a subscribed channel. */
 export type FrameHandler = (frame: Frame) => void;
 
-/** One subscribed channel and everyone listening to it. */
+/**
+ * One subscribed channel and everyone listening to it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createFrame } from "../codec/frame.ts";
+ * import { SubscriptionRecord } from "./subscriptions.ts";
+ * const record = new SubscriptionRecord("room", createFrame({ command: "subscribe" }));
+ * record.confirm();
+ * record.fail(new Error("too late: ready settles once"));
+ * assert.equal(await record.ready, undefined);
+ * ```
+ */
 export class SubscriptionRecord {
   /** The channel. */
   readonly channel: string;

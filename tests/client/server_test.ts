@@ -7,6 +7,7 @@ import type { RunningServer } from "../../src/adapters/serve_options.ts";
 import { binaryFrame, type Frame, LhttpClient, RemoteError } from "../../src/client/mod.ts";
 import { Lhttp } from "../../src/client/compat.ts";
 import { within } from "./_guard.ts";
+import { ManualClock } from "./_fake_ws.ts";
 
 function start(port = 0): RunningServer {
   const server = new LhttpServer({
@@ -118,6 +119,51 @@ Deno.test("compat Lhttp: the original API's subscribe, publish and context gette
     assert.equal(ws.context.getHeader("subscribe"), undefined, "headers no longer pile up");
   } finally {
     await ws.close();
+    await running.shutdown();
+  }
+});
+
+Deno.test("the real server refuses a login with 4401: unauthorized, then a fresh token gets in", async () => {
+  const server = new LhttpServer({
+    authenticate: (request) => {
+      const token = new URL(request.url).searchParams.get("token");
+      if (token === "good") return { user: "ann" };
+      return new Response(token === null ? "token required" : "token expired", { status: 401 });
+    },
+  });
+  const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+  const url = `ws://127.0.0.1:${running.port}/`;
+  const plain = new LhttpClient(url, { ackTimeout: 0 });
+  const clock = new ManualClock();
+  const tokens = ["stale", "good"];
+  const renewing = new LhttpClient(url, { clock, token: () => tokens.shift(), ackTimeout: 0 });
+  const second = new Promise<string>((resolve) =>
+    renewing.once("unauthorized", ({ reason }) => resolve(reason))
+  );
+  try {
+    const refused = new Promise<{ code: number; reason: string; reconnecting: boolean }>(
+      (resolve) => plain.once("unauthorized", resolve),
+    );
+    const queued = plain.publish("room", "hello");
+    const event = await within(refused, "the refusal without a token");
+    assert.deepEqual(event, {
+      ...event,
+      code: 4401,
+      reason: "token required",
+      reconnecting: false,
+    });
+    assert.equal(plain.state, "closed");
+    await assert.rejects(queued, { name: "ClientError", code: "unauthorized" });
+
+    assert.equal(await within(second, "the refusal of the stale token"), "token expired");
+    assert.equal(renewing.state, "reconnecting");
+    const opened = new Promise<void>((resolve) => renewing.once("open", () => resolve()));
+    assert.ok(clock.fire());
+    await within(opened, "the open with the fresh token");
+    await renewing.subscribe("room").ready;
+    await renewing.send({ command: "ping" }, { ack: true });
+  } finally {
+    await Promise.all([plain.close(), renewing.close()]);
     await running.shutdown();
   }
 });
