@@ -16,9 +16,9 @@
  *     ... lhttp_client_init(&c, &cfg) ...
  *     lhttp_tls_mbedtls_free(&tls);           (after the client is closed)
  *
- * Unlike the rest of the SDK, mbedTLS allocates: about 33 KiB per connection
- * while connected (its two 16 KiB record buffers), more during the handshake;
- * see the README for measured numbers. The context is reused across
+ * Unlike the rest of the SDK, mbedTLS allocates: about 37 KB per connection
+ * while connected (mostly its two 16 KiB record buffers), 44 KB at the peak
+ * of the handshake (Debian's mbedTLS 2.28; see the README). The context is reused across
  * reconnects (one connection at a time).
  */
 #ifndef LHTTP_TLS_MBEDTLS_H
