@@ -29,7 +29,8 @@ commands, one per line (in a terminal: a prompt, line editing and history):
   help, quit
 Received frames are printed to stdout, status to stderr.
 
-Options:
+Options (environment variable in brackets):
+  --token TOKEN  Log in with TOKEN (sent as ?token=, which authenticate reads) [LHTTP_TOKEN]
   --count N      Exit after receiving N frames (stays after stdin ends until then)
   -v, --version  Print the version and the runtime running lhttp
   -h, --help     Show this help
@@ -65,6 +66,7 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
       allowPositionals: true,
       options: {
         count: { type: "string" },
+        token: { type: "string", default: process.env.LHTTP_TOKEN },
         help: { type: "boolean", short: "h", default: false },
         version: { type: "boolean", short: "v", default: false },
       },
@@ -88,7 +90,8 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   }
   let client: LhttpClient;
   try {
-    client = new LhttpClient(url, { WebSocket });
+    const token = parsed.values.token;
+    client = new LhttpClient(url, { WebSocket, ...(token ? { token: () => token } : {}) });
   } catch (error) {
     return fail((error as Error).message);
   }
@@ -112,15 +115,25 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   const screen = new Screen(terminal ? input : undefined);
   screen.status(`connected to ${url}${terminal ? " (type help for commands)" : ""}`);
   let leaving = false;
+  let refused = false;
   client.on("close", (close) => {
-    if (leaving) return;
+    if (leaving || close.code === 4401 || close.code === 4403) return; // see unauthorized
+
     const what = describeClose(close);
     const next = close.reconnecting ? "" : "; giving up";
     screen.status(
       close.wasOpen ? `connection lost: ${what}${next}` : `reconnect failed: ${what}${next}`,
     );
   });
+  // A refused login: the same token would be refused again, so stop.
+  client.on("unauthorized", (refusal) => {
+    refused = true;
+    const hint = parsed.values.token ? "" : "; pass --token TOKEN";
+    screen.status(`login refused: ${describeClose({ ...refusal, wasOpen: true })}${hint}`);
+    void client.close();
+  });
   client.on("reconnecting", ({ attempt, delay }) => {
+    if (refused) return;
     const wait = delay < 1000 ? `${Math.round(delay)} ms` : `${(delay / 1000).toFixed(1)} s`;
     screen.status(`reconnecting in ${wait} (attempt ${attempt})`);
   });
@@ -159,7 +172,7 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   process.stdin.destroy(); // release the terminal or pipe so the process can exit
   leaving = true;
   await client.close();
-  return session.failures > 0 ? 1 : 0;
+  return session.failures > 0 || refused ? 1 : 0;
 }
 
 /** The global WebSocket, else `ws`'s; an error naming `ws` when neither is there. */

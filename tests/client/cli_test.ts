@@ -45,7 +45,7 @@ async function runOn(
 
 const RUNTIME_NAMES = RUNTIMES.map((runtime) => runtime.name);
 
-function start(options: { publishToken?: string } = {}) {
+function start(options: { publishToken?: string; authenticate?: (r: Request) => unknown } = {}) {
   const server = new LhttpServer({
     ...options,
     authorize: ({ action, target }) => !(action === "publish" && target === "admin"),
@@ -472,4 +472,40 @@ Deno.test({
       await running.shutdown();
     }
   },
+});
+
+Deno.test("lhttp connect --token: a refused login says so and exits 1 without retrying, on every runtime", async (t) => {
+  const { running } = start({
+    authenticate: (request) =>
+      new URL(request.url).searchParams.get("token") === "good"
+        ? {}
+        : new Response("bad token", { status: 401 }),
+  });
+  const url = `ws://127.0.0.1:${running.port}/`;
+  try {
+    for (const runtime of RUNTIME_NAMES) {
+      await t.step(runtime, async () => {
+        const none = await runOn(runtime, ["connect", url], "subscribe room\n");
+        assert.equal(none.code, 1, none.stderr);
+        assert.match(
+          none.stderr,
+          /lhttp: login refused: the server refused the credentials \(401\), code 4401: bad token; pass --token TOKEN\n/,
+        );
+        assert.doesNotMatch(none.stderr, /reconnecting|connection lost/);
+        const bad = await runOn(runtime, ["connect", url, "--token", "bad"], "subscribe room\n");
+        assert.equal(bad.code, 1, bad.stderr);
+        assert.match(bad.stderr, /login refused: .*code 4401: bad token\n/);
+        assert.equal(bad.stderr.match(/login refused/g)?.length, 1, bad.stderr);
+        const good = await runOn(
+          runtime,
+          ["connect", url, "--token", "good", "--count", "1"],
+          "subscribe room\npublish room in\n",
+        );
+        assert.equal(good.code, 0, good.stderr);
+        assert.equal(good.stdout.trim(), "LHTTP/1.0 message\npublish:room\n\nin");
+      });
+    }
+  } finally {
+    await running.shutdown();
+  }
 });
