@@ -10,12 +10,12 @@
 import { parseFrame } from "../codec/parse.ts";
 import { serializeFrame } from "../codec/serialize.ts";
 import type { Frame } from "../codec/frame.ts";
-import { AckTracker } from "./acks.ts";
+import { AckTracker } from "./ack_tracker.ts";
 import { backoffDelay } from "./backoff.ts";
 import { Emitter } from "./emitter.ts";
 import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
 import type { ResolvedOptions, WebSocketLike } from "./options.ts";
-import { BoundedQueue } from "./queue.ts";
+import { BoundedQueue } from "./bounded_queue.ts";
 
 /** The connection states; every change emits a `state` event with both ends. */
 export type ClientState = "connecting" | "open" | "reconnecting" | "closed";

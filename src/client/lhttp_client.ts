@@ -17,7 +17,7 @@ import { ClientCore, type ClientEvents, type ClientState } from "./client_core.t
 import type { Listener } from "./emitter.ts";
 import { ClientError, RemoteError } from "./errors.ts";
 import { type ClientOptions, resolveOptions } from "./options.ts";
-import { FrameStream, type FrameStreamOptions } from "./stream.ts";
+import { FrameStream, type FrameStreamOptions } from "./frame_stream.ts";
 import { websocketUrl } from "./websocket_url.ts";
 import { type FrameHandler, type SubscriptionRecord, Subscriptions } from "./subscriptions.ts";
 

@@ -35,7 +35,7 @@ export { ClientError, type ClientErrorCode, isErrorFrame, RemoteError } from "./
 export { binaryFrame, channelsOf, multipartFrame, partsOf, textOf } from "./frames.ts";
 export type { FrameHandler } from "./subscriptions.ts";
 export type { Listener } from "./emitter.ts";
-export { FrameStream, type FrameStreamOptions } from "./stream.ts";
+export { FrameStream, type FrameStreamOptions } from "./frame_stream.ts";
 export { parseFrame, type ParseLimits } from "../codec/parse.ts";
 export { encodeFrame, type SerializableFrame, serializeFrame } from "../codec/serialize.ts";
 export type { Part, PartInit } from "../codec/multipart.ts";

@@ -184,3 +184,62 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "browser: a refused login (4401) reaches the page as unauthorized; a token option gets in",
+  ignore: !found,
+  async fn() {
+    const server = new LhttpServer({
+      authenticate: (request) => {
+        const token = new URL(request.url).searchParams.get("token");
+        return token === "good" ? {} : new Response("bad token", { status: 401 });
+      },
+    });
+    const running = serveDeno(server, { port: 0, hostname: "127.0.0.1", static: STATIC });
+    try {
+      await withBrowser(async (browser) => {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (error) => errors.push(String(error)));
+        await page.goto(`http://127.0.0.1:${running.port}/original.html`);
+        const result = await page.evaluate(`(async () => {
+          const { LhttpClient } = await import("/vendor/lhttp.mjs");
+          const url = "ws://" + location.host + "/";
+          const plain = new LhttpClient(url);
+          const refused = new Promise((resolve) => plain.on("unauthorized", resolve));
+          const queued = plain.publish("room", "x").catch((error) => error.code);
+          const event = await refused;
+          const tokens = ["stale", "good"];
+          const renewing = new LhttpClient(url, {
+            token: () => tokens.shift(),
+            reconnect: { initialDelay: 1, maxDelay: 1 },
+          });
+          const seen = [];
+          renewing.on("unauthorized", ({ code }) => seen.push(code));
+          await renewing.opened();
+          await renewing.subscribe("room").ready;
+          await renewing.close();
+          return {
+            code: event.code,
+            reason: event.reason,
+            reconnecting: event.reconnecting,
+            state: plain.state,
+            queued: await queued,
+            seen,
+          };
+        })()`);
+        assert.deepEqual(result, {
+          code: 4401,
+          reason: "bad token",
+          reconnecting: false,
+          state: "closed",
+          queued: "unauthorized",
+          seen: [4401],
+        });
+        assert.deepEqual(errors, []);
+      });
+    } finally {
+      await running.shutdown();
+    }
+  },
+});

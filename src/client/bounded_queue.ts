@@ -12,7 +12,7 @@
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { BoundedQueue } from "./queue.ts";
+ * import { BoundedQueue } from "./bounded_queue.ts";
  * const queue = new BoundedQueue<string>(1);
  * assert.equal(queue.push("a"), true);
  * assert.equal(queue.push("b"), false);

@@ -12,7 +12,7 @@ import type { Frame } from "../codec/frame.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_HIGH_WATER_MARK, FrameStream } from "./stream.ts";
+ * import { DEFAULT_HIGH_WATER_MARK, FrameStream } from "./frame_stream.ts";
  * assert.equal(new FrameStream(() => {}).highWaterMark, DEFAULT_HIGH_WATER_MARK);
  * ```
  */

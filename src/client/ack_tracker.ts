@@ -22,7 +22,7 @@ interface Pending {
  * ```ts
  * import assert from "node:assert/strict";
  * import { createFrame } from "../codec/frame.ts";
- * import { AckTracker } from "./acks.ts";
+ * import { AckTracker } from "./ack_tracker.ts";
  * const acks = new AckTracker(globalThis, 0);
  * const { id, promise } = acks.create();
  * // A delivered publication is never an acknowledgement, whatever it carries.
