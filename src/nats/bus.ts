@@ -249,23 +249,28 @@ export class NatsBus implements Bus {
     const state = this.#link.state;
     if (!nc || state === "closed") return this.#drop("NATS is not connected");
     const subject = channelToSubject(channel, this.#prefix);
-    let size: number;
+    const max = nc.info?.max_payload ?? 1024 * 1024;
+    const sequence = this.#sequence++;
+    let size = 0;
     try {
-      size = envelopeSize(data, nc.info?.max_payload ?? 1024 * 1024);
+      if (state === "connected" && this.#queue.length === this.#head) {
+        // The usual case on a healthy bus: encode once and send at once.
+        const payloads = encodeEnvelopes(this.#node, data, max, sequence);
+        for (const payload of payloads) size += payload.length;
+        if (this.#fits(size) && this.#inFlight + size <= this.#maxPending) {
+          return this.#publish(nc, subject, payloads, size);
+        }
+      } else size = envelopeSize(data, max);
     } catch (error) {
       return this.#drop(String(error));
     }
-    const frame = { subject, data, sequence: this.#sequence++, size };
     if (this.#queuedBytes + this.#inFlight + size > this.#maxPending) {
       this.#dropOldest(size);
       if (this.#queuedBytes + this.#inFlight + size > this.#maxPending) {
         return this.#drop("the frame does not fit in the NATS bus buffer");
       }
     }
-    if (state === "connected" && this.#queue.length === this.#head && this.#fits(size)) {
-      return this.#send(nc, frame);
-    }
-    this.#queue.push(frame);
+    this.#queue.push({ subject, data, sequence, size });
     this.#queuedBytes += size;
   }
 
@@ -284,14 +289,23 @@ export class NatsBus implements Bus {
   }
 
   #send(nc: NatsConnection, frame: Outbound): void {
+    let payloads: Uint8Array[];
     try {
       const max = nc.info?.max_payload ?? 1024 * 1024;
-      const payloads = encodeEnvelopes(this.#node, frame.data, max, frame.sequence);
-      for (const payload of payloads) nc.publish(frame.subject, payload);
+      payloads = encodeEnvelopes(this.#node, frame.data, max, frame.sequence);
     } catch (error) {
       return this.#drop(String(error));
     }
-    this.#inFlight += frame.size;
+    this.#publish(nc, frame.subject, payloads, frame.size);
+  }
+
+  #publish(nc: NatsConnection, subject: string, payloads: Uint8Array[], size: number): void {
+    try {
+      for (const payload of payloads) nc.publish(subject, payload);
+    } catch (error) {
+      return this.#drop(String(error));
+    }
+    this.#inFlight += size;
     this.#counts.published++;
     this.#scheduleFlush();
   }
