@@ -70,10 +70,14 @@ export async function midFrame(url: string, base: [number, number]): Promise<voi
 export async function rateLimit(url: string): Promise<void> {
   const socket = await TestSocket.open(url.replace("http", "ws") + "/");
   try {
-    for (let i = 0; i < 103; i++) socket.send("LHTTP/1.0 chat\r\n\r\n");
+    // The first refused frame asks for an ack: its 429 carries it, so a client's promise rejects.
+    for (let i = 0; i < 103; i++) {
+      socket.send(i === 2 ? "LHTTP/1.0 chat\r\nack:r3\r\n\r\n" : "LHTTP/1.0 chat\r\n\r\n");
+    }
     const first = await socket.next();
     assert.equal(first.headers.status, "429");
     assert.equal(first.headers.code, "rate_limited");
+    assert.equal(first.headers.ack, "r3");
     assert.equal((await socket.closed).code, 1008);
     const closes = await metrics(url);
     assert.equal(closes.get('lhttp_closes_total{reason="rate limit exceeded"}'), 1);

@@ -11,6 +11,8 @@ const ENTRY = "tests/fixtures/cluster_cli.ts";
 export interface ServeChild {
   /** `http://127.0.0.1:PORT`. */
   url: string;
+  /** The child's process id. */
+  pid: number;
   /** What it wrote to stderr so far. */
   output(): string;
   /** Its stderr so far, by complete line. */
@@ -74,11 +76,15 @@ export async function spawnServe(
     throw new Error(`${program} ${args.join(" ")} did not start:\n${log}`);
   }
   const lines = () => log.split("\n").slice(0, -1);
-  return { url, output: () => log, lines, stop };
+  return { url, pid: child.pid, output: () => log, lines, stop };
 }
 
 /** Starts `lhttp serve --port 0 --host 127.0.0.1 ...args` on the runtime named `name`. */
-export async function startServe(name: string, args: string[] = []): Promise<ServeChild> {
+export async function startServe(
+  name: string,
+  args: string[] = [],
+  options: { timeoutMs?: number } = {},
+): Promise<ServeChild> {
   const runtime = RUNTIMES.find((candidate) => candidate.name === name);
   if (!runtime) throw new Error(`unknown runtime ${name}`);
   const [program, ...lead] = await runtime.command(ENTRY);
@@ -90,7 +96,7 @@ export async function startServe(name: string, args: string[] = []): Promise<Ser
     "--host",
     "127.0.0.1",
     ...args,
-  ]);
+  ], options);
 }
 
 /** `/metrics` of `url` as sample → value. */

@@ -133,3 +133,40 @@ Deno.test("authenticate: connection data from a query token; 401 becomes a socke
   assert.equal(failed.status, 500);
   assert.doesNotMatch(await failed.text(), /database/, "internals are not leaked");
 });
+
+Deno.test("origins: the scheme counts, an empty Origin is refused, a TLS proxy's scheme is taken", async () => {
+  const server = new LhttpServer();
+  const status = async (request: Request) => {
+    const decision = await server.accept(request);
+    return decision instanceof Response ? decision.status : 101;
+  };
+  assert.equal(await status(upgrade({ origin: "https://chat.example:8081" })), 403);
+  assert.equal(await status(upgrade({ origin: "" })), 403);
+  assert.equal(
+    await status(upgrade({ origin: "https://chat.example:8081", "x-forwarded-proto": "https" })),
+    101,
+  );
+  assert.equal(
+    await status(upgrade({ origin: "https://chat.example" }, "https://chat.example/")),
+    101,
+  );
+});
+
+Deno.test("allowed hosts refuse DNS rebinding (Host and Origin both the attacker's)", async () => {
+  const server = new LhttpServer({ allowedHosts: ["chat.example", "127.0.0.1:8081"] });
+  const status = async (request: Request) => {
+    const decision = await server.accept(request);
+    return decision instanceof Response ? decision.status : 101;
+  };
+  assert.equal(
+    await status(upgrade({}, "http://chat.example:9999/")),
+    101,
+    "a name matches any port",
+  );
+  assert.equal(await status(upgrade({}, "http://127.0.0.1:8081/")), 101);
+  assert.equal(await status(upgrade({}, "http://127.0.0.1:8082/")), 421);
+  assert.equal(
+    await status(upgrade({ origin: "http://evil.example:8081" }, "http://evil.example:8081/")),
+    421,
+  );
+});

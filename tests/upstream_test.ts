@@ -32,6 +32,8 @@ async function withUpstream(
           return Response.redirect(new URL("/echo", url), 302);
         case "/redirect-out":
           return Response.redirect("http://example.invalid/steal", 302);
+        case "/redirect-broken":
+          return new Response(null, { status: 302, headers: { location: "http://[not a url" } });
         default:
           return new Response("not found", { status: 404 });
       }
@@ -106,6 +108,7 @@ Deno.test("upstream refusals and failures each get their status", async () => {
     const cases: [string, string, string][] = [
       [`GET http://127.0.0.1:1/`, "upstream_forbidden", "403"],
       [`GET ${base}/redirect-out`, "upstream_forbidden", "403"],
+      [`GET ${base}/redirect-broken`, "upstream_unreachable", "502"],
       [`GET ${base}/slow`, "upstream_timeout", "504"],
       [`GET ${base}/big`, "upstream_too_large", "502"],
       [`FETCH ${base}/echo`, "bad_upstream", "400"],
@@ -157,5 +160,17 @@ Deno.test("at most 4 upstream requests in flight per connection", async () => {
     assert.equal(busy.headers.get("code"), "upstream_busy");
     for (let i = 0; i < 200 && client.sent.length < 4; i++) await settle(10);
     assert.equal(client.take().length, 4);
+  });
+});
+
+Deno.test("the upstream service gets the reply frame without the sender's ack or upstream header", async () => {
+  await withUpstream(async (base, _server, client) => {
+    client.send(upstream(`POST ${base}/echo?secret=abc`, "body", "ack:41\r\n"));
+    await next(client); // the ack
+    const [answer] = await next(client);
+    const echoed = JSON.parse(answer.body as string);
+    assert.doesNotMatch(echoed.body, /\r\nack:/);
+    assert.doesNotMatch(echoed.body, /upstream:/);
+    assert.doesNotMatch(echoed.body, /secret=abc/);
   });
 });

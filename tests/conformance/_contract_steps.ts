@@ -97,4 +97,20 @@ export const contractSteps: Step[] = [
       assert.equal((await b.next()).body, "end", "no third copy");
     },
   },
+  {
+    name:
+      "a client offering the subprotocol lhttp gets it echoed (browsers refuse the handshake otherwise)",
+    async run(sockets) {
+      const ws = new WebSocket(sockets.url, ["lhttp"]);
+      try {
+        const protocol = await new Promise<string>((resolve, reject) => {
+          ws.onopen = () => resolve(ws.protocol);
+          ws.onclose = (event) => reject(new Error(`closed with ${event.code} before open`));
+        });
+        assert.equal(protocol, "lhttp");
+      } finally {
+        ws.close();
+      }
+    },
+  },
 ];
