@@ -26,7 +26,6 @@ export async function readLimited(
   try {
     for (;;) {
       if (size === buffer.length) buffer = grow(buffer, size, max + 1);
-      let value: Uint8Array | undefined;
       if (byob) {
         // Read into the free tail; the stream hands the (transferred) buffer back.
         const result = await byob.read(buffer.subarray(size));
@@ -42,7 +41,7 @@ export async function readLimited(
       const result = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
       if (signal?.aborted) throw signal.reason;
       if (result.done) break;
-      value = result.value;
+      const value = result.value;
       if (size + value.length > max) throw tooLarge();
       while (size + value.length > buffer.length) buffer = grow(buffer, size, max + 1);
       buffer.set(value, size);
