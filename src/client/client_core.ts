@@ -311,11 +311,12 @@ export class ClientCore {
       socket = new this.options.WebSocket(url, this.options.protocols);
     } catch (error) {
       // The URL was checked; what the WebSocket constructor still refuses never
-      // gets better by retrying.
-      this.events.emit("error", error as Error);
+      // gets better by retrying. The error event waits a microtask, so that
+      // listeners added right after `new LhttpClient()` hear it.
       this.#finish(
         new ClientError("closed", `Cannot connect to ${this.url}: ${errorText(error)}`),
       );
+      queueMicrotask(() => this.events.emit("error", error as Error));
       return;
     }
     this.#socket = socket;

@@ -43,7 +43,10 @@ Deno.test("a WebSocket constructor that throws closes the client; no crash in th
   const client = new LhttpClient("ws://x/", {
     WebSocket: Refusing as unknown as WebSocketConstructor,
   });
+  const errors: unknown[] = [];
+  client.on("error", (error) => errors.push(error));
   assert.equal(client.state, "closed");
   await assert.rejects(client.opened(), { name: "ClientError", message: /refused/ });
+  assert.equal((errors[0] as DOMException).name, "SyntaxError", "heard by a listener added after");
   await assert.rejects(client.subscribe("room").ready, { code: "closed" });
 });
