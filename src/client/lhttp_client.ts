@@ -201,7 +201,9 @@ export class LhttpClient {
    * Publishes `body` to one or more channels. Resolves when the server
    * acknowledged; rejects with a {@linkcode RemoteError} (status, code, reason)
    * when it refused, or a {@linkcode ClientError} (`queue_full`, `disconnected`,
-   * `closed`, `ack_timeout`, `bad_request`).
+   * `closed`, `ack_timeout`, `bad_request`, or `unauthorized`/`forbidden` when
+   * the server refused the login while the frame waited). Against a server
+   * without acknowledgements (see the `acks` option) it resolves once written.
    */
   publish(
     channels: string | readonly string[],
