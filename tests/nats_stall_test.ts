@@ -92,6 +92,53 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "nats stall: while NATS is down the buffer is bounded the same way, and drains on return",
+  ignore: skipNats,
+  async fn() {
+    const nats = await startNatsServer();
+    const a = startDenoNode({ servers: nats.url, subjectPrefix: "s3" });
+    const got: string[] = [];
+    const sink = new NatsBus({ servers: nats.url, subjectPrefix: "s3", logger: quiet });
+    sink.start((_channel, data) => got.push(parseFrame(data).body as string));
+    try {
+      await waitFor(() => a.bus.state === "connected" && sink.state === "connected", "buses");
+      sink.subscribe("room");
+      await nats.kill();
+      await waitFor(() => a.bus.state === "disconnected", "a disconnected");
+      const total = 20_000;
+      let highest = 0;
+      for (let i = 0; i < total; i++) {
+        a.server.publish("room", { command: "chat", body: `${i} ${BODY}` });
+        if (i % 200 === 199) {
+          highest = Math.max(highest, a.bus.stats.queuedBytes);
+          await tick();
+        }
+      }
+      const down = a.bus.stats;
+      assert.ok(highest <= down.maxQueuedBytes, `buffered ${highest} bytes`);
+      assert.ok(down.queuedBytes > down.maxQueuedBytes / 2, "the buffer filled");
+      assert.ok(down.dropped > 0);
+      assert.equal(down.published + down.dropped + down.queuedFrames, total);
+
+      await nats.restart();
+      await waitFor(() => a.bus.state === "connected" && sink.state === "connected", "back");
+      await waitFor(() => a.bus.stats.queuedBytes === 0, "a's buffer drains", 20_000);
+      const after = a.bus.stats;
+      assert.equal(after.published + after.dropped, total);
+      assert.ok(after.published > down.published, "the queued frames were sent on return");
+      await waitFor(async () => {
+        a.server.publish("room", { command: "chat", body: "after" });
+        await tick();
+        return got.includes("after");
+      }, "a frame through the bus after the outage");
+    } finally {
+      await Promise.all([a.stop(), sink.close()]);
+      await nats.stop();
+    }
+  },
+});
+
 // ---- RSS of real `lhttp serve --nats` processes ----
 
 // The pid of the process listening on 127.0.0.1:`port`, from /proc (Linux).
