@@ -1,4 +1,5 @@
-// `deno task bench`: the codec micro-benchmarks, then every fan-out benchmark present.
+// `deno task bench`: the codec micro-benchmarks, the per-publish cost, then every fan-out
+// benchmark present.
 // Each figure is compared with a reference measured in the same run (2-core machines
 // make absolute numbers across runs meaningless).
 
@@ -16,6 +17,8 @@ async function run(args: string[]): Promise<void> {
 
 const here = new URL(".", import.meta.url);
 await run(["bench", "-A", new URL("bench_codec.ts", here).pathname]);
+console.log("\n== bench_publish.ts ==");
+await run(["run", "-A", new URL("bench_publish.ts", here).pathname]);
 for (const script of scripts) {
   const path = new URL(script, here).pathname;
   try {
