@@ -1,6 +1,9 @@
 // `lhttp connect URL`: an interactive (or piped) client session. Received
 // frames go to stdout; status and errors go to stderr.
 
+import { appendFileSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { createInterface, type Interface } from "node:readline";
 import { parseArgs } from "node:util";
@@ -27,7 +30,8 @@ commands, one per line (in a terminal: a prompt, line editing and history):
   LHTTP/1.0 COMMAND                a raw frame: header lines, a blank line, body
                                    lines, a blank line; or one line with \\r\\n escapes
   help, quit
-Received frames are printed to stdout, status to stderr.
+Received frames are printed to stdout, status to stderr. In a terminal, lines
+are kept in ~/.lhttp_history (LHTTP_HISTORY=FILE elsewhere, LHTTP_HISTORY= off).
 
 Options (environment variable in brackets):
   --token TOKEN  Log in with TOKEN (sent as ?token=, which authenticate reads) [LHTTP_TOKEN]
@@ -105,12 +109,14 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
     return fail(`cannot connect to ${url}: refused, unreachable or not an lhttp server${code}`);
   }
   const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  const history = terminal ? new HistoryFile(historyPath()) : undefined;
   const input = createInterface({
     input: process.stdin,
     output: terminal ? process.stderr : undefined,
     terminal,
     prompt: PROMPT,
-    historySize: 1000,
+    historySize: HISTORY_SIZE,
+    history: history?.load(),
   });
   const screen = new Screen(terminal ? input : undefined);
   screen.status(`connected to ${url}${terminal ? " (type help for commands)" : ""}`);
@@ -118,7 +124,6 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   let refused = false;
   client.on("close", (close) => {
     if (leaving || close.code === 4401 || close.code === 4403) return; // see unauthorized
-
     const what = describeClose(close);
     const next = close.reconnecting ? "" : "; giving up";
     screen.status(
@@ -160,6 +165,7 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   const session = new Session(client, screen);
   screen.prompt();
   for await (const line of input) {
+    history?.add(line);
     if (session.handle(line) === "quit") break;
     input.setPrompt(session.typingRaw ? RAW_PROMPT : PROMPT);
     screen.prompt();
@@ -173,6 +179,41 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   leaving = true;
   await client.close();
   return session.failures > 0 || refused ? 1 : 0;
+}
+
+const HISTORY_SIZE = 1000;
+
+/** `LHTTP_HISTORY`, else `~/.lhttp_history`; undefined when set empty (no history file). */
+function historyPath(): string | undefined {
+  const configured = process.env.LHTTP_HISTORY;
+  if (configured !== undefined) return configured || undefined;
+  const home = homedir();
+  return home ? join(home, ".lhttp_history") : undefined;
+}
+
+/** Lines typed in earlier sessions, one per line, oldest first; appended as they are typed. */
+class HistoryFile {
+  constructor(public path?: string) {}
+
+  /** The last lines, newest first (readline's order). */
+  load(): string[] {
+    if (!this.path) return [];
+    try {
+      const lines = readFileSync(this.path, "utf8").split("\n").filter(Boolean);
+      return lines.slice(-HISTORY_SIZE).reverse();
+    } catch {
+      return []; // none yet, or unreadable: start empty
+    }
+  }
+
+  add(line: string): void {
+    if (!this.path || line.trim() === "") return;
+    try {
+      appendFileSync(this.path, line.replace(/\n/g, " ") + "\n", { mode: 0o600 });
+    } catch {
+      this.path = undefined; // read-only home and the like: keep the session's history only
+    }
+  }
 }
 
 /** The global WebSocket, else `ws`'s; an error naming `ws` when neither is there. */

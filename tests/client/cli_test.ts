@@ -442,7 +442,7 @@ Deno.test({
             stdin: "piped",
             stdout: "piped",
             stderr: "piped",
-            env: { NO_COLOR: "1", TERM: "xterm" },
+            env: { NO_COLOR: "1", TERM: "xterm", LHTTP_HISTORY: "" },
           }).spawn();
           const writer = child.stdin.getWriter();
           const output = child.output();
@@ -508,4 +508,67 @@ Deno.test("lhttp connect --token: a refused login says so and exits 1 without re
   } finally {
     await running.shutdown();
   }
+});
+
+Deno.test({
+  name: "lhttp connect in a terminal: history is kept between sessions, on every runtime",
+  ignore: !SCRIPT && !Deno.env.get("CI"),
+  fn: async (t) => {
+    const { running } = start();
+    const dir = await Deno.makeTempDir({ prefix: "lhttp-history-" });
+    try {
+      for (const runtime of RUNTIME_NAMES) {
+        await t.step(runtime, async () => {
+          const file = `${dir}/${runtime}_history`;
+          const session = async (typed: string) => {
+            const [program, ...lead] = await RUNTIMES.find((r) => r.name === runtime)!.command(
+              ANY_RUNTIME,
+            );
+            const words = [
+              program,
+              ...lead,
+              "connect",
+              `ws://127.0.0.1:${running.port}/`,
+              "--count",
+              "1",
+            ];
+            const child = new Deno.Command("script", {
+              args: [
+                "-qfec",
+                words.map((w) => `'${w.replaceAll("'", `'\\''`)}'`).join(" "),
+                "/dev/null",
+              ],
+              cwd: ROOT,
+              stdin: "piped",
+              stdout: "piped",
+              stderr: "piped",
+              env: { NO_COLOR: "1", TERM: "xterm", LHTTP_HISTORY: file },
+            }).spawn();
+            const writer = child.stdin.getWriter();
+            const output = child.output();
+            await writer.write(new TextEncoder().encode(typed));
+            const result = await within(output, `${runtime}: terminal session`).catch((error) => {
+              child.kill("SIGKILL");
+              return output.then(() => Promise.reject(error));
+            });
+            await writer.close().catch(() => {});
+            const text = new TextDecoder().decode(result.stdout).replaceAll("\r", "");
+            assert.equal(result.code, 0, text);
+            return text;
+          };
+          await session("subscribe room\rpublish room from the first session\r");
+          assert.equal(
+            await Deno.readTextFile(file),
+            "subscribe room\npublish room from the first session\n",
+          );
+          // Arrow up twice: past this session's subscribe, to the last session's publish.
+          const second = await session("subscribe room\r\x1b[A\x1b[A\r");
+          assert.match(second, /LHTTP\/1\.0 message\npublish:room\n\nfrom the first session\n/);
+        });
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await running.shutdown();
+    }
+  },
 });
