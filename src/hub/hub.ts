@@ -84,11 +84,6 @@ export class Hub<S extends Subscriber = Subscriber> {
     return this.#subscriptions;
   }
 
-  /** Subscribers of `channel` on this node. */
-  subscribers(channel: string): ReadonlySet<S> {
-    return this.#channels.get(channel) ?? new Set();
-  }
-
   /** Adds `subscriber` to `channel`; false when it already was. */
   subscribe(subscriber: S, channel: string): boolean {
     let subscribers = this.#channels.get(channel);

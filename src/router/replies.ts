@@ -61,7 +61,9 @@ export class Replies {
       : new LhttpError("internal", "The server failed to process the frame");
     if (known !== error) this.failure(error);
     this.metrics.count(this.metrics.errors, known.code);
-    this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
+    if (this.logger.enabled("debug")) {
+      this.logger.log("debug", "error frame", { connection: connection.id, code: known.code });
+    }
     connection.send(errorFrame(command, ack, known));
   }
 
