@@ -12,8 +12,15 @@ import * as ws from "ws";
 import { Buffer } from "node:buffer";
 import type { FrameData } from "../codec/frame.ts";
 
+interface RawSocket {
+  destroyed: boolean;
+  write(data: Uint8Array): boolean;
+  cork(): void;
+  uncork(): void;
+}
+
 interface WsInternals {
-  _socket?: { destroyed: boolean; write(data: Uint8Array): boolean } | null;
+  _socket?: RawSocket | null;
   _sender?: { _state: number; _queue: unknown[]; _extensions: Record<string, unknown> } | null;
 }
 
@@ -45,10 +52,38 @@ export function frameOnce(data: FrameData): Uint8Array {
 }
 
 /**
+ * Batches the writes of one event-loop turn per socket: the first write of a
+ * turn corks the socket, and one `nextTick` uncorks every corked socket, so a
+ * burst of frames to a socket leaves in one `writev` instead of a syscall per
+ * frame, and a lone frame still leaves in the same turn.
+ */
+export class WriteBatcher {
+  readonly #corked = new Set<RawSocket>();
+  readonly #flush = () => {
+    for (const socket of this.#corked) socket.uncork();
+    this.#corked.clear();
+  };
+
+  /** Writes `framed` to `socket`, corked until the end of this turn. */
+  write(socket: RawSocket, framed: Uint8Array): void {
+    if (!this.#corked.has(socket)) {
+      if (this.#corked.size === 0) queueMicrotask(this.#flush);
+      socket.cork();
+      this.#corked.add(socket);
+    }
+    socket.write(framed);
+  }
+}
+
+/**
  * Writes a pre-framed message straight to the socket; false when the socket
  * is not in a state where that is safe (the caller then uses `ws.send`).
  */
-export function writeFramed(socketWs: ws.WebSocket, framed: Uint8Array): boolean {
+export function writeFramed(
+  socketWs: ws.WebSocket,
+  framed: Uint8Array,
+  batcher?: WriteBatcher,
+): boolean {
   if (socketWs.readyState !== OPEN) return false;
   const internals = socketWs as unknown as WsInternals;
   const socket = internals._socket;
@@ -58,6 +93,7 @@ export function writeFramed(socketWs: ws.WebSocket, framed: Uint8Array): boolean
   // our bytes land in order after whatever ws already wrote.
   if (sender._state !== 0 || sender._queue.length !== 0) return false;
   if (sender._extensions["permessage-deflate"]) return false;
-  socket.write(framed);
+  if (batcher) batcher.write(socket, framed);
+  else socket.write(framed);
   return true;
 }

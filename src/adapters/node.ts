@@ -25,7 +25,7 @@ import type { Connection, Peer } from "../connection/connection.ts";
 import { lhttpRoutes } from "../http/routes.ts";
 import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./serve_options.ts";
 import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
-import { frameOnce, writeFramed } from "./_ws_fast.ts";
+import { frameOnce, WriteBatcher, writeFramed } from "./_ws_fast.ts";
 
 /** The Hono handler that upgrades, and the `ws` server to give `@hono/node-server`. */
 export interface NodeLhttp {
@@ -43,6 +43,7 @@ const IDLE_CLOSE_CODE = 4009;
 // The message being fanned out, framed once; peers compare by identity.
 interface Fanning {
   current?: { data: FrameData; framed: Uint8Array };
+  readonly batcher: WriteBatcher;
 }
 
 class NodePeer implements Peer {
@@ -51,7 +52,9 @@ class NodePeer implements Peer {
   constructor(readonly ws: WebSocket, readonly fanning: Fanning) {}
   send(data: FrameData): void {
     const fanning = this.fanning.current;
-    if (fanning?.data === data && writeFramed(this.ws, fanning.framed)) return;
+    if (fanning?.data === data && writeFramed(this.ws, fanning.framed, this.fanning.batcher)) {
+      return;
+    }
     this.ws.send(data);
   }
   close(code?: number, reason?: string): void {
@@ -106,7 +109,7 @@ export function upgradeNode(
     perMessageDeflate: false,
   });
   const peers = new Set<NodePeer>();
-  const fanning: Fanning = {};
+  const fanning: Fanning = { batcher: new WriteBatcher() };
   server.attach({
     runtime: "node",
     fanout: {
