@@ -55,8 +55,15 @@ export async function serve(
   const runtime = detectRuntime();
   switch (runtime) {
     case "deno": {
-      const { serveDeno } = await import("./deno.ts");
-      return serveDeno(server, options);
+      // node:http and ws under Deno's Node compatibility, with writes corked per
+      // turn, fan out several times faster than Deno.upgradeWebSocket's send per
+      // frame (scripts/bench_fanout.ts); `transport: "web"` picks the latter.
+      if (options.transport === "web") {
+        const { serveDeno } = await import("./deno.ts");
+        return serveDeno(server, options);
+      }
+      const { serveNode } = await import("./node.ts");
+      return await serveNode(server, options);
     }
     case "bun": {
       const { serveBun } = await import("./bun.ts");

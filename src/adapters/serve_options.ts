@@ -16,6 +16,12 @@ export interface ServeOptions {
   path?: string;
   /** Seconds without traffic before a peer is pinged and, if silent, closed (120 by default, 0 off). */
   idleTimeout?: number;
+  /**
+   * Deno only: `"node"` (default) serves through node:http and ws under Deno's
+   * Node compatibility, with batched writes; `"web"` through `Deno.serve` and
+   * `Deno.upgradeWebSocket`.
+   */
+  transport?: "node" | "web";
   /** Called once listening. */
   onListen?: (address: { hostname: string; port: number }) => void;
 }
