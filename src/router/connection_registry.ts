@@ -6,14 +6,22 @@
 
 import type { Connection, ConnectionOwner } from "../connection/connection.ts";
 import type { Hub } from "../hub/hub.ts";
+import type { LifecycleObserver } from "./lifecycle.ts";
 import type { Pipeline } from "./pipeline.ts";
 
 /** Open connections; releasing one drops its subscriptions and calls `onClose` processors. */
 export class ConnectionRegistry implements ConnectionOwner {
   readonly #open = new Set<Connection>();
+  // Open times and close reasons, kept only when there is a lifecycle observer.
+  readonly #opened = new WeakMap<Connection, number>();
+  readonly #reasons = new WeakMap<Connection, string>();
 
-  /** A registry releasing into `hub` and `pipeline`. */
-  constructor(readonly hub: Hub<Connection>, readonly pipeline: Pipeline) {}
+  /** A registry releasing into `hub` and `pipeline`, telling `lifecycle` (optional). */
+  constructor(
+    readonly hub: Hub<Connection>,
+    readonly pipeline: Pipeline,
+    readonly lifecycle?: LifecycleObserver,
+  ) {}
 
   /** Open connections. */
   get size(): number {
@@ -28,12 +36,31 @@ export class ConnectionRegistry implements ConnectionOwner {
   /** Counts a new connection in. */
   add(connection: Connection): void {
     this.#open.add(connection);
+    if (this.lifecycle) {
+      this.#opened.set(connection, Date.now());
+      this.lifecycle.connected?.(connection);
+    }
+  }
+
+  /** Names why `connection` is about to close (kept for the first name only). */
+  noteReason(connection: Connection, reason: string): void {
+    if (this.lifecycle && !this.#reasons.has(connection)) this.#reasons.set(connection, reason);
   }
 
   /** The connection closed: forget it everywhere, at once. */
   release(connection: Connection): void {
     if (!this.#open.delete(connection)) return;
+    const lifecycle = this.lifecycle;
+    const channels = lifecycle?.unsubscribed ? [...connection.channels] : undefined;
     this.hub.unsubscribeAll(connection);
+    if (lifecycle) {
+      for (const channel of channels ?? []) lifecycle.unsubscribed!(connection, channel);
+      const opened = this.#opened.get(connection) ?? Date.now();
+      lifecycle.disconnected?.(connection, {
+        reason: this.#reasons.get(connection) ?? "closed",
+        durationMs: Date.now() - opened,
+      });
+    }
     this.pipeline.closed(connection);
   }
 }

@@ -20,11 +20,12 @@ import { serializeFrame } from "../codec/serialize.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import type { LifecycleObserver } from "./lifecycle.ts";
 
 /** What the `authorize` hook is asked. */
 export interface AuthorizeRequest {
   /** The act asked for. */
-  action: "subscribe" | "publish" | "upstream";
+  action: "subscribe" | "publish" | "upstream" | "presence";
   /** The channel list (space-separated) or the upstream URL. */
   target: string;
   /** The connection asking. */
@@ -46,6 +47,8 @@ export interface PubSubOptions {
   metrics: Metrics;
   /** The application's authorization hook, for client frames. */
   authorize?: Authorize;
+  /** Told of each subscription that starts or ends (webhooks, presence). */
+  lifecycle?: LifecycleObserver;
 }
 
 /**
@@ -71,6 +74,7 @@ export class PubSub {
   readonly #limits: Limits;
   readonly #metrics: Metrics;
   readonly #authorize?: Authorize;
+  readonly #lifecycle?: LifecycleObserver;
 
   /** Creates the pub/sub of a server. */
   constructor(options: PubSubOptions) {
@@ -78,6 +82,7 @@ export class PubSub {
     this.#limits = options.limits;
     this.#metrics = options.metrics;
     this.#authorize = options.authorize;
+    this.#lifecycle = options.lifecycle;
   }
 
   /** Parses and validates a channel list; repeats count once. */
@@ -119,12 +124,20 @@ export class PubSub {
   /** Subscribes `connection` to validated `channels`, within the subscription limit. */
   subscribe(connection: Connection, channels: readonly string[]): void {
     this.checkCapacity(connection, channels);
-    for (const channel of channels) this.#hub.subscribe(connection, channel);
+    const lifecycle = this.#lifecycle;
+    for (const channel of channels) {
+      if (this.#hub.subscribe(connection, channel)) lifecycle?.subscribed?.(connection, channel);
+    }
   }
 
   /** Unsubscribes `connection` from validated `channels`. */
   unsubscribe(connection: Connection, channels: readonly string[]): void {
-    for (const channel of channels) this.#hub.unsubscribe(connection, channel);
+    const lifecycle = this.#lifecycle;
+    for (const channel of channels) {
+      if (this.#hub.unsubscribe(connection, channel)) {
+        lifecycle?.unsubscribed?.(connection, channel);
+      }
+    }
   }
 
   /**

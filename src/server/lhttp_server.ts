@@ -125,15 +125,22 @@ export class LhttpServer {
     }, data);
     this.metrics.connectionsTotal++;
     connections.add(connection);
-    if (refusal) connection.close(refusal.code, refusal.reason);
+    if (refusal) {
+      connections.noteReason(connection, "refused");
+      connection.close(refusal.code, refusal.reason);
+    }
     return connection;
   }
   /** A message arrived on a connection. Frames of one connection are handled in order. */
   receive(connection: Connection, data: string | Uint8Array): void {
     connection.receive(data);
   }
-  /** The socket of a connection closed: releases its subscriptions and calls `onClose`. */
-  release(connection: Connection): void {
+  /**
+   * The socket of a connection closed: releases its subscriptions and calls
+   * `onClose`. `reason` names why, for lifecycle observers (`closed` if absent).
+   */
+  release(connection: Connection, reason?: string): void {
+    if (reason !== undefined) this.connections.noteReason(connection, reason);
     connection.release();
   }
 
@@ -169,7 +176,10 @@ export class LhttpServer {
     code: number = CloseCode.goingAway,
     reason = "server shutting down",
   ): Promise<void> {
-    for (const connection of [...this.connections.values()]) connection.close(code, reason);
+    for (const connection of [...this.connections.values()]) {
+      this.connections.noteReason(connection, "shutdown");
+      connection.close(code, reason);
+    }
     await this.hub.bus?.close();
   }
 
@@ -188,7 +198,8 @@ export class LhttpServer {
     const metrics = this.metrics;
     const hub = new Hub<Connection>({ bus: this.#options.bus, fanout });
     const replies = new Replies(metrics, this.logger);
-    const pubsub = new PubSub({ hub, limits, metrics, authorize });
+    const lifecycle = this.#options.lifecycle;
+    const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle });
     const pipeline = new Pipeline({
       limits,
       pubsub,
@@ -200,7 +211,7 @@ export class LhttpServer {
     return {
       hub,
       pubsub,
-      connections: new ConnectionRegistry(hub, pipeline),
+      connections: new ConnectionRegistry(hub, pipeline, lifecycle),
       router: new FrameRouter({ limits, pipeline, pubsub, replies }),
       pacer: this.settings.pacing ? new Pacer(this.settings.pacing, metrics) : undefined,
     };

@@ -11,6 +11,7 @@ import type { Limits } from "../codec/limits.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Pacing } from "../connection/pacer.ts";
+import type { LifecycleObserver } from "../router/lifecycle.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
 
@@ -79,4 +80,9 @@ export interface ServerOptions {
   rateLimit?: RateLimit;
   /** Logger; warnings and errors to stderr by default. */
   logger?: Logger;
+  /**
+   * Told of every connect, disconnect (reason, duration), subscribe and
+   * unsubscribe, synchronously; it must queue and return, never throw.
+   */
+  lifecycle?: LifecycleObserver;
 }

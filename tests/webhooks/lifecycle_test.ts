@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { LhttpServer } from "../../mod.ts";
+import type { LifecycleObserver } from "../../src/router/lifecycle.ts";
+import { FakeClient } from "../_fake_peer.ts";
+
+const frame = (command: string, headers: Record<string, string> = {}) =>
+  `LHTTP/1.0 ${command}\r\n${
+    Object.entries(headers).map(([k, v]) => `${k}:${v}\r\n`).join("")
+  }\r\n`;
+
+function recorder(): { events: string[]; observer: LifecycleObserver } {
+  const events: string[] = [];
+  return {
+    events,
+    observer: {
+      connected: (c) => void events.push(`connected ${c.id}`),
+      disconnected: (c, d) => {
+        assert.ok(d.durationMs >= 0);
+        events.push(`disconnected ${c.id} ${d.reason}`);
+      },
+      subscribed: (c, channel) => void events.push(`subscribed ${c.id} ${channel}`),
+      unsubscribed: (c, channel) => void events.push(`unsubscribed ${c.id} ${channel}`),
+    },
+  };
+}
+
+Deno.test("lifecycle: connect, subscribe once per channel, unsubscribe, then close releases the rest", () => {
+  const { events, observer } = recorder();
+  const server = new LhttpServer({ lifecycle: observer });
+  const a = new FakeClient(server);
+  const id = a.connection.id;
+  a.send(frame("chat", { subscribe: "r1 r2" }));
+  a.send(frame("chat", { subscribe: "r1" }));
+  a.send(frame("chat", { unsubscribe: "r1 nope" }));
+  server.release(a.connection);
+  assert.deepEqual(events, [
+    `connected ${id}`,
+    `subscribed ${id} r1`,
+    `subscribed ${id} r2`,
+    `unsubscribed ${id} r1`,
+    `unsubscribed ${id} r2`,
+    `disconnected ${id} closed`,
+  ]);
+});
+
+Deno.test("lifecycle: a refused frame tells nothing; shutdown and named reasons reach the observer", async () => {
+  const { events, observer } = recorder();
+  const server = new LhttpServer({ lifecycle: observer, authorize: () => false });
+  const a = new FakeClient(server);
+  const b = new FakeClient(server);
+  a.send(frame("chat", { subscribe: "r1" }));
+  server.release(b.connection, "kicked");
+  server.release(b.connection, "again");
+  await server.shutdown();
+  assert.deepEqual(events, [
+    `connected ${a.connection.id}`,
+    `connected ${b.connection.id}`,
+    `disconnected ${b.connection.id} kicked`,
+    `disconnected ${a.connection.id} shutdown`,
+  ]);
+});
