@@ -44,6 +44,7 @@ export {
   type AdapterAttachment,
   type AuthorizeRequest,
   LhttpServer,
+  type OpenConnections,
   type ServerOptions,
   type UpgradeDecision,
 } from "./src/server/lhttp_server.ts";

@@ -30,5 +30,8 @@ export { type ContextHost } from "./router/context.ts";
 export { compose } from "./router/middleware.ts";
 export { type Authorize, PubSub, type PubSubOptions } from "./router/pubsub.ts";
 export { resolveSettings, type ServerSettings } from "./server/settings.ts";
+export type { UpstreamCallsOptions } from "./router/upstream_calls.ts";
+export type { UpstreamOptions } from "./router/upstream.ts";
 export { type Gauges, Metrics, renderMetrics } from "./telemetry/metrics.ts";
 export { isWebSocketUpgrade } from "./http/routes.ts";
+export * from "./namespaces/mod.ts";

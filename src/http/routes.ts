@@ -10,6 +10,7 @@ import type { Context as HonoContext } from "hono";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import { renderMetrics } from "../telemetry/metrics.ts";
 import { HttpPublish } from "./publish.ts";
+import { sseRoutes } from "./sse_routes.ts";
 
 /** Options of {@linkcode lhttpRoutes}. */
 export interface RoutesOptions {
@@ -42,6 +43,7 @@ export function lhttpRoutes(server: LhttpServer, options: RoutesOptions = {}): H
   const address = options.remoteAddress ?? remoteAddressOf;
   const app = new Hono();
   app.post("/publish", (c) => publish.handle(c.req.raw, address(c)));
+  app.route("/sse", sseRoutes(server));
   app.get("/healthz", (c) => c.json({ status: "ok", ...server.gauges() }));
   app.get(
     "/metrics",

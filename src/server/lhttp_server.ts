@@ -29,6 +29,14 @@ import { resolveSettings, type ServerSettings } from "./settings.ts";
 export type { AuthorizeRequest, ServerOptions } from "./options.ts";
 export type { UpgradeDecision } from "./_admission.ts";
 
+/** The open connections of a server, read-only. */
+export interface OpenConnections {
+  /** How many are open. */
+  readonly size: number;
+  /** Each open connection, in the order they opened. */
+  values(): IterableIterator<Connection>;
+}
+
 /** What an adapter hands the server once, when it attaches to it. */
 export interface AdapterAttachment {
   /** The runtime's name, for logs and `/healthz`. */
@@ -82,7 +90,7 @@ export class LhttpServer {
     return this.#wired().hub;
   }
   /** Open connections. */
-  get connections(): ConnectionRegistry {
+  get connections(): OpenConnections {
     return this.#wired().connections;
   }
 
@@ -140,7 +148,7 @@ export class LhttpServer {
    * `onClose`. `reason` names why, for lifecycle observers (`closed` if absent).
    */
   release(connection: Connection, reason?: string): void {
-    if (reason !== undefined) this.connections.noteReason(connection, reason);
+    if (reason !== undefined) this.#wired().connections.noteReason(connection, reason);
     connection.release();
   }
 
@@ -177,7 +185,7 @@ export class LhttpServer {
     reason = "server shutting down",
   ): Promise<void> {
     for (const connection of [...this.connections.values()]) {
-      this.connections.noteReason(connection, "shutdown");
+      this.#wired().connections.noteReason(connection, "shutdown");
       connection.close(code, reason);
     }
     await this.hub.bus?.close();

@@ -14,21 +14,37 @@ import type { ServerOptions } from "./options.ts";
 
 /** The resolved, frozen settings of a server. */
 export interface ServerSettings {
+  /** Protocol limits. */
   readonly limits: Readonly<Limits>;
+  /** Outgoing bytes per connection before the slow-consumer policy. */
   readonly maxBufferedBytes: number;
+  /** Close (4008) or drop for a slow connection. */
   readonly slowConsumer: SlowConsumerPolicy;
+  /** Publisher pacing; absent when off. */
   readonly pacing?: Readonly<Pacing>;
+  /** Frames read ahead before close 1008. */
   readonly maxQueuedFrames: number;
+  /** Bytes read ahead before close 1008. */
   readonly maxQueuedBytes: number;
+  /** Frames per second per connection; absent when off. */
   readonly rateLimit?: Readonly<RateLimit>;
+  /** Upstream allowlist, timeouts and bounds. */
   readonly upstream: Readonly<UpstreamCallsOptions>;
+  /** `POST /publish` bearer token; absent for none (an empty one is none). */
   readonly publishToken?: string;
+  /** `POST /publish` without a token for any caller, not only loopback. */
   readonly publishOpen: boolean;
+  /** Deadline of a `POST /publish` body. */
   readonly publishBodyTimeoutMs: number;
+  /** Bytes of `POST /publish` bodies read at once, all callers. */
   readonly publishMaxBodyBytesInFlight: number;
+  /** Origins allowed to upgrade; same-origin when absent. */
   readonly allowedOrigins?: readonly string[];
+  /** Host names answered; any when absent. */
   readonly allowedHosts?: readonly string[];
+  /** The upgrade hook. */
   readonly authenticate?: ServerOptions["authenticate"];
+  /** The authorization hook for client frames. */
   readonly authorize?: Authorize;
 }
 
