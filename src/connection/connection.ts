@@ -81,8 +81,7 @@ export class Connection implements Subscriber, Paced {
   readonly id: number = nextId++;
   /** Channels this connection is subscribed to (kept by the hub, read-only elsewhere). */
   readonly channels: Set<string> = new Set();
-  /** Free per-connection state for processors and middleware. */
-  readonly state: Record<string, unknown> = {};
+  #state?: Record<string, unknown>;
   /** @internal set by the pacer: too slow to pace publishers until it drains */
   lagging = false;
   /** The read side; absent for connections that only receive. */
@@ -106,6 +105,10 @@ export class Connection implements Subscriber, Paced {
     this.inbox?.receive(data);
   }
 
+  /** Free per-connection state for processors and middleware (made on first use). */
+  get state(): Record<string, unknown> {
+    return this.#state ??= {};
+  }
   /** Whether the connection has closed (released by the server). */
   get closed(): boolean {
     return this.#closed;

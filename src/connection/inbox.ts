@@ -61,7 +61,8 @@ export interface InboxOptions {
  * ```
  */
 export class Inbox {
-  readonly #queue = new FrameQueue();
+  // Made on the first frame that has to wait: most connections never need one.
+  #queue?: FrameQueue;
   readonly #bucket?: TokenBucket;
   #busy = false;
   #refusedInARow = 0;
@@ -82,7 +83,7 @@ export class Inbox {
   }
   /** Frames waiting. */
   get queued(): number {
-    return this.#queue.length;
+    return this.#queue?.length ?? 0;
   }
 
   /** A message arrived from the socket. */
@@ -96,15 +97,16 @@ export class Inbox {
     if (this.#bucket && !this.#withinRate(data)) return;
     if (this.#busy) {
       // A burst waits here while the connection is paced; the bounds keep a blind flood finite.
+      const queue = this.#queue ??= new FrameQueue();
       if (
-        this.#queue.length >= this.options.maxQueuedFrames ||
-        this.#queue.bytes + size > this.options.maxQueuedBytes
+        queue.length >= this.options.maxQueuedFrames ||
+        queue.bytes + size > this.options.maxQueuedBytes
       ) {
-        this.#queue.clear();
+        queue.clear();
         connection.close(CloseCode.policy, "too many frames in flight");
         return;
       }
-      this.#queue.push(data, size);
+      queue.push(data, size);
       return;
     }
     this.#run(data);
@@ -112,7 +114,7 @@ export class Inbox {
 
   /** Drops what waits (the connection closed). */
   clear(): void {
-    this.#queue.clear();
+    this.#queue = undefined;
   }
 
   #run(data: FrameData): void {
@@ -137,10 +139,11 @@ export class Inbox {
 
   #drain(): void {
     this.#busy = false;
-    while (!this.#busy && !this.connection.closed && this.#queue.length > 0) {
-      this.#run(this.#queue.shift()!);
+    const queue = this.#queue;
+    while (!this.#busy && !this.connection.closed && queue && queue.length > 0) {
+      this.#run(queue.shift()!);
     }
-    if (this.connection.closed) this.#queue.clear();
+    if (this.connection.closed) this.#queue = undefined;
   }
 
   #withinRate(data: FrameData): boolean {

@@ -10,14 +10,15 @@
 import { CloseCode } from "../codec/close_code.ts";
 import { createFrame, type Frame, type FrameInit } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
-import { Connection, type Peer } from "../connection/connection.ts";
+import { Connection, type ConnectionOptions, type Peer } from "../connection/connection.ts";
 import { Pacer } from "../connection/pacer.ts";
 import { Hub, type LocalFanout } from "../hub/hub.ts";
+import { Namespaces } from "../namespaces/namespaces.ts";
 import { ConnectionRegistry } from "../router/connection_registry.ts";
 import { FrameRouter } from "../router/frame_router.ts";
 import type { Middleware, Processor } from "../router/middleware.ts";
 import { Pipeline } from "../router/pipeline.ts";
-import { PubSub } from "../router/pubsub.ts";
+import { type Authorize, PubSub } from "../router/pubsub.ts";
 import { Replies } from "../router/replies.ts";
 import { UpstreamCalls } from "../router/upstream_calls.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
@@ -64,6 +65,8 @@ export class LhttpServer {
   readonly metrics: Metrics = new Metrics();
   /** The logger in use. */
   readonly logger: Logger;
+  /** The channel namespaces; `namespaces.resolve(channel)` gives a channel's policy. */
+  readonly namespaces: Namespaces<Authorize>;
   readonly #options: ServerOptions;
   readonly #processors = new Map<string, Processor>();
   readonly #middleware: Middleware[] = [];
@@ -74,6 +77,10 @@ export class LhttpServer {
   constructor(options: ServerOptions = {}) {
     this.#options = options;
     this.settings = resolveSettings(options);
+    this.namespaces = new Namespaces(options.namespaces ?? [], {
+      authorizers: options.authorizers,
+      userOf: options.userOf,
+    });
     this.logger = options.logger ?? createLogger("warn");
   }
 
@@ -122,15 +129,8 @@ export class LhttpServer {
 
   /** A socket opened: returns its connection. `decision` is what {@linkcode accept} returned. */
   open(peer: Peer, data?: unknown, refusal?: { code: number; reason: string }): Connection {
-    const { connections, router, pacer } = this.#wired();
-    const connection = new Connection(peer, {
-      maxBufferedBytes: this.settings.maxBufferedBytes,
-      slowConsumer: this.settings.slowConsumer,
-      metrics: this.metrics,
-      pacer,
-      owner: connections,
-      reader: { handler: router, options: { ...this.settings, pacer, metrics: this.metrics } },
-    }, data);
+    const { connections, connectionOptions } = this.#wired();
+    const connection = new Connection(peer, connectionOptions, data);
     this.metrics.connectionsTotal++;
     connections.add(connection);
     if (refusal) {
@@ -207,7 +207,8 @@ export class LhttpServer {
     const hub = new Hub<Connection>({ bus: this.#options.bus, fanout });
     const replies = new Replies(metrics, this.logger);
     const lifecycle = this.#options.lifecycle;
-    const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle });
+    const namespaces = this.namespaces;
+    const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces });
     const pipeline = new Pipeline({
       limits,
       pubsub,
@@ -216,13 +217,24 @@ export class LhttpServer {
       processors: this.#processors,
       middleware: this.#middleware,
     });
-    return {
-      hub,
-      pubsub,
-      connections: new ConnectionRegistry(hub, pipeline, lifecycle),
-      router: new FrameRouter({ limits, pipeline, pubsub, replies }),
-      pacer: this.settings.pacing ? new Pacer(this.settings.pacing, metrics) : undefined,
-    };
+    const connections = new ConnectionRegistry(hub, pipeline, lifecycle);
+    const router = new FrameRouter({ limits, pipeline, pubsub, replies });
+    const pacer = this.settings.pacing ? new Pacer(this.settings.pacing, metrics) : undefined;
+    const { maxBufferedBytes, slowConsumer, maxQueuedFrames, maxQueuedBytes, rateLimit } =
+      this.settings;
+    // One options object for every connection: an idle connection holds no copy.
+    const connectionOptions: ConnectionOptions = Object.freeze({
+      maxBufferedBytes,
+      slowConsumer,
+      metrics,
+      pacer,
+      owner: connections,
+      reader: {
+        handler: router,
+        options: { maxQueuedFrames, maxQueuedBytes, rateLimit, pacer, metrics },
+      },
+    });
+    return { hub, pubsub, connections, router, pacer, connectionOptions };
   }
 }
 
@@ -232,4 +244,5 @@ interface Core {
   connections: ConnectionRegistry;
   router: FrameRouter;
   pacer?: Pacer;
+  connectionOptions: ConnectionOptions;
 }
