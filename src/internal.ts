@@ -35,3 +35,4 @@ export type { UpstreamOptions } from "./router/upstream.ts";
 export { type Gauges, Metrics, renderMetrics } from "./telemetry/metrics.ts";
 export { isWebSocketUpgrade } from "./http/routes.ts";
 export * from "./namespaces/mod.ts";
+export * from "./history/mod.ts";

@@ -84,6 +84,11 @@ export class Hub<S extends Subscriber = Subscriber> {
     return this.#subscriptions;
   }
 
+  /** Number of local subscribers of `channel` (or of a pattern). */
+  subscriberCount(channel: string): number {
+    return this.#channels.get(channel)?.size ?? 0;
+  }
+
   /** Adds `subscriber` to `channel`; false when it already was. */
   subscribe(subscriber: S, channel: string): boolean {
     let subscribers = this.#channels.get(channel);

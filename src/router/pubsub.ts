@@ -11,7 +11,6 @@
  * @module
  */
 
-import { parseChannels } from "../codec/channels.ts";
 import { LhttpError, quote } from "../codec/errors.ts";
 import type { Frame } from "../codec/frame.ts";
 import { withoutHopByHop } from "../codec/hop_by_hop.ts";
@@ -19,6 +18,8 @@ import type { Limits } from "../codec/limits.ts";
 import { serializeFrame } from "../codec/serialize.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { Hub } from "../hub/hub.ts";
+import type { Namespaces } from "../namespaces/namespaces.ts";
+import { parseTargets } from "../namespaces/patterns.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { LifecycleObserver } from "./lifecycle.ts";
 
@@ -49,6 +50,12 @@ export interface PubSubOptions {
   authorize?: Authorize;
   /** Told of each subscription that starts or ends (webhooks, presence). */
   lifecycle?: LifecycleObserver;
+  /**
+   * Per-prefix channel policy: client permissions, user-limited channels,
+   * subscribers per channel and which hook authorizes. Without it every
+   * channel has the defaults and `authorize` decides.
+   */
+  namespaces?: Namespaces<Authorize>;
 }
 
 /**
@@ -75,6 +82,7 @@ export class PubSub {
   readonly #metrics: Metrics;
   readonly #authorize?: Authorize;
   readonly #lifecycle?: LifecycleObserver;
+  readonly #namespaces?: Namespaces<Authorize>;
 
   /** Creates the pub/sub of a server. */
   constructor(options: PubSubOptions) {
@@ -83,11 +91,15 @@ export class PubSub {
     this.#metrics = options.metrics;
     this.#authorize = options.authorize;
     this.#lifecycle = options.lifecycle;
+    this.#namespaces = options.namespaces;
   }
 
-  /** Parses and validates a channel list; repeats count once. */
-  channels(value: string | readonly string[]): string[] {
-    return parseChannels(value, this.#limits);
+  /**
+   * Parses and validates a channel list; repeats count once. With `patterns`
+   * (subscribe and unsubscribe lists) wildcard patterns are accepted.
+   */
+  channels(value: string | readonly string[], patterns = false): string[] {
+    return parseTargets(value, { patterns, limits: this.#limits });
   }
 
   /** Throws `subscription_limit` when `connection` cannot take `channels` too. */
@@ -101,6 +113,15 @@ export class PubSub {
         `A connection may hold at most ${max} subscriptions`,
       );
     }
+    if (!this.#namespaces) return;
+    for (const channel of channels) {
+      const most = this.#namespaces.resolve(channel).maxSubscribers;
+      if (connection.channels.has(channel) || this.#hub.subscriberCount(channel) < most) continue;
+      throw new LhttpError(
+        "subscription_limit",
+        `Channel ${quote(channel)} already has its maximum of ${most} subscribers`,
+      );
+    }
   }
 
   /** Asks the hook whether a client frame may do `action` on `target`; throws `forbidden`. */
@@ -110,6 +131,10 @@ export class PubSub {
     connection: Connection,
     frame: Frame,
   ): void | Promise<void> {
+    const namespaces = this.#namespaces;
+    if (namespaces && (action === "subscribe" || action === "publish")) {
+      return this.#authorizeEach(namespaces, action, target, connection, frame);
+    }
     const authorize = this.#authorize;
     if (!authorize) return;
     const check = (allowed: boolean) => {
@@ -119,6 +144,37 @@ export class PubSub {
     };
     const verdict = authorize({ action, target, connection, frame });
     return verdict instanceof Promise ? verdict.then(check) : check(verdict);
+  }
+
+  // Namespace checks per channel, then each hook once with its channels.
+  #authorizeEach(
+    namespaces: Namespaces<Authorize>,
+    action: "subscribe" | "publish",
+    target: string,
+    connection: Connection,
+    frame: Frame,
+  ): void | Promise<void> {
+    const groups = new Map<Authorize | undefined, string[]>();
+    for (const channel of target.split(" ")) {
+      if (action === "subscribe") namespaces.checkSubscribe(channel, connection.data);
+      else namespaces.checkPublish(channel);
+      const hook = namespaces.hookOf(channel, this.#authorize);
+      const group = groups.get(hook);
+      if (group) group.push(channel);
+      else groups.set(hook, [channel]);
+    }
+    const verdicts: Promise<void>[] = [];
+    for (const [hook, channels] of groups) {
+      if (!hook) continue;
+      const list = channels.join(" ");
+      const check = (allowed: boolean) => {
+        if (!allowed) throw new LhttpError("forbidden", `Not allowed to ${action} ${quote(list)}`);
+      };
+      const verdict = hook({ action, target: list, connection, frame });
+      if (verdict instanceof Promise) verdicts.push(verdict.then(check));
+      else check(verdict);
+    }
+    if (verdicts.length) return Promise.all(verdicts).then(() => {});
   }
 
   /** Subscribes `connection` to validated `channels`, within the subscription limit. */

@@ -11,6 +11,7 @@ import type { Limits } from "../codec/limits.ts";
 import type { Logger } from "../telemetry/log.ts";
 import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Pacing } from "../connection/pacer.ts";
+import type { NamespaceRule } from "../namespaces/rules.ts";
 import type { LifecycleObserver } from "../router/lifecycle.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
@@ -69,6 +70,20 @@ export interface ServerOptions {
   authenticate?: (request: Request) => unknown | Response | Promise<unknown | Response>;
   /** Decides per action; false refuses it with a 403 status frame. */
   authorize?: (request: AuthorizeRequest) => boolean | Promise<boolean>;
+  /**
+   * Per-prefix channel policy (PROTOCOL.md section 14): the longest matching
+   * `prefix` wins. Checked when the server is constructed: a fault throws a
+   * `NamespaceError`.
+   */
+  namespaces?: readonly NamespaceRule[];
+  /** Hooks a namespace's `authorize` can name, instead of `authorize`. */
+  authorizers?: Readonly<Record<string, (request: AuthorizeRequest) => boolean | Promise<boolean>>>;
+  /**
+   * The user of a connection, from what `authenticate` returned, for
+   * user-limited channels (`inbox#alice`); by default the data when it is a
+   * string, else its `user` field.
+   */
+  userOf?: (data: unknown) => string | undefined;
   /** Origins allowed to open browser WebSockets; `["*"]` for any. Same-origin only by default. */
   allowedOrigins?: readonly string[];
   /**

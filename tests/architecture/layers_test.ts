@@ -13,6 +13,7 @@ export const LAYERS: Record<string, number> = {
   telemetry: 1,
   hub: 2,
   connection: 3,
+  namespaces: 3,
   router: 4,
   server: 5,
   nats: 5,
@@ -22,7 +23,7 @@ export const LAYERS: Record<string, number> = {
   client: 1,
 };
 // Folders that may import only these (besides themselves).
-const ONLY: Record<string, string[]> = { client: ["codec"] };
+const ONLY: Record<string, string[]> = { client: ["codec"], namespaces: ["codec"] };
 
 function layerOf(file: string): string {
   const top = relative(SRC, file).split("/")[0];

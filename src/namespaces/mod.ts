@@ -1,0 +1,12 @@
+/**
+ * Channel namespaces (per-prefix policy), user-limited channels and wildcard
+ * patterns. Imports only the codec.
+ *
+ * @module
+ */
+
+export { closest, NamespaceError, type NamespaceErrorCode } from "./errors.ts";
+export { type NamespaceRule, validateRules } from "./rules.ts";
+export { checkPattern, isPattern, parseTargets, patternPrefix } from "./patterns.ts";
+export { channelOwner, defaultUserOf } from "./user_channel.ts";
+export { type ChannelPolicy, Namespaces, type NamespacesOptions } from "./namespaces.ts";
