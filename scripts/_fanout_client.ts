@@ -4,6 +4,10 @@
 //   fanout URL SUBSCRIBERS FRAMES BYTES  → prints {"deliveries":n,"seconds":s}
 //   idle URL CONNECTIONS                 → prints READY once all are subscribed,
 //                                          then holds them until SIGTERM
+//   latency URL CLIENTS RATE SECONDS     → each client on its own channel, RATE frames/s in
+//                                          all; prints {"p50":ms,"p99":ms,"samples":n}
+// Each result also carries "cpu": this process's CPU time over the run, in cores,
+// so the bench can show that the generator was not the bottleneck.
 
 import process from "node:process";
 
@@ -33,11 +37,17 @@ async function openMany(count: number, channel: (i: number) => string): Promise<
   return sockets;
 }
 
+function cores(since: NodeJS.CpuUsage, seconds: number): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6 / seconds;
+}
+
 if (mode === "fanout") {
   const [subscribers, frames, bytes] = [Number(first), Number(second), Number(third)];
   const sockets = await openMany(subscribers, () => "bench");
   const expected = subscribers * frames;
   let received = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const done = new Promise<void>((resolve) => {
     for (const ws of sockets) {
@@ -53,7 +63,49 @@ if (mode === "fanout") {
   for (let i = 0; i < frames; i++) publisher.send(frame);
   await done;
   const seconds = (performance.now() - start) / 1000;
-  process.stdout.write(JSON.stringify({ deliveries: received, expected, seconds }) + "\n");
+  const result = { deliveries: received, expected, seconds, cpu: cores(cpu, seconds) };
+  process.stdout.write(JSON.stringify(result) + "\n");
+  process.exit(0);
+} else if (mode === "latency") {
+  const [clients, rate, duration] = [Number(first), Number(second), Number(third)];
+  const sockets = await openMany(clients, (i) => `lat-${i}`);
+  const samples: number[] = [];
+  for (const ws of sockets) {
+    ws.onmessage = (event) => {
+      const text = String(event.data);
+      samples.push(performance.now() - Number(text.slice(text.lastIndexOf("\n") + 1)));
+    };
+  }
+  const publisher = new WebSocket(url);
+  await new Promise((resolve) => publisher.onopen = resolve);
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const perTick = Math.max(1, Math.round(rate / 100));
+  let sent = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      for (let i = 0; i < perTick; i++, sent++) {
+        publisher.send(
+          `LHTTP/1.0 chat\r\npublish:lat-${sent % clients}\r\n\r\n${performance.now()}`,
+        );
+      }
+      if (performance.now() - start >= duration * 1000) {
+        clearInterval(timer);
+        setTimeout(resolve, 500);
+      }
+    }, 10);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  const sorted = samples.sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  const result = {
+    p50: at(0.5),
+    p99: at(0.99),
+    samples: sorted.length,
+    sent,
+    cpu: cores(cpu, seconds),
+  };
+  process.stdout.write(JSON.stringify(result) + "\n");
   process.exit(0);
 } else if (mode === "idle") {
   await openMany(Number(first), (i) => `idle-${i}`);

@@ -4,9 +4,14 @@
 //
 //   deno run -A scripts/bench_fanout.ts [--runtimes deno,bun,node20,node24]
 //     [--subscribers 200] [--frames 2000] [--bytes 64] [--idle 1000] [--rounds 3] [--no-pacing]
+//     [--latency-rounds 5] [--svg docs/fanout.svg]
 //
-// Servers and the client run as separate processes; the client is Bun when
-// available (its WebSocket client outpaces every server here), else Deno.
+// Servers and the client run as separate processes, pinned to separate cores
+// (server on CPU 0, load generator on CPU 1, with taskset when present); the
+// client is Bun when available (its WebSocket client outpaces every server
+// here), else Deno. The generator's CPU (in cores) is printed beside each
+// rate: near 1.0 it, not the server, was the limit. Latency: 50 clients, each on
+// its own channel, 2000 frames/s in all; median p50 and p99 of the rounds.
 
 import { parseArgs } from "node:util";
 import { type Child, RUNTIMES, startChild } from "../tests/_runtimes.ts";
@@ -21,6 +26,8 @@ const { values } = parseArgs({
     bytes: { type: "string", default: "64" },
     idle: { type: "string", default: "1000" },
     rounds: { type: "string", default: "3" },
+    "latency-rounds": { type: "string", default: "5" },
+    svg: { type: "string" },
     // Publisher pacing off in the lhttp server (compare with the default).
     "no-pacing": { type: "boolean", default: false },
   },
@@ -48,9 +55,33 @@ async function rss(pid: number): Promise<number> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const TASKSET = await (async () => {
+  try {
+    const { code } = await new Deno.Command("taskset", { args: ["-V"], stdout: "null" }).output();
+    return code === 0;
+  } catch {
+    return false;
+  }
+})();
+
+// Pins a process (and its threads) to one core; a no-op without taskset.
+async function pin(pid: number, cpu: number): Promise<void> {
+  if (!TASKSET) return;
+  await new Deno.Command("taskset", {
+    args: ["-a", "-p", "-c", String(cpu), String(pid)],
+    stdout: "null",
+  })
+    .output();
+}
+
+function onCore(command: string[], cpu: number): string[] {
+  return TASKSET ? ["taskset", "-c", String(cpu), ...command] : command;
+}
+
 async function withServer<T>(runtime: string, variant: Variant, body: (c: Child) => Promise<T>) {
   const args = variant === "lhttp" && values["no-pacing"] ? ["--no-pacing"] : [];
   const child = await startChild(RUNTIMES.find((r) => r.name === runtime)!, SERVERS[variant], args);
+  await pin(child.pid, 0);
   try {
     return await body(child);
   } finally {
@@ -58,28 +89,47 @@ async function withServer<T>(runtime: string, variant: Variant, body: (c: Child)
   }
 }
 
-async function fanout(client: string[], port: number): Promise<number> {
-  const [program, ...lead] = client;
-  const args = [...lead, "fanout", `ws://127.0.0.1:${port}/`, values.subscribers, values.frames];
+async function runClient(client: string[], args: string[]): Promise<Record<string, number>> {
+  const [program, ...rest] = onCore([...client, ...args], 1);
   const { stdout, code } = await new Deno.Command(program, {
-    args: [...args, values.bytes],
+    args: rest,
     stdout: "piped",
     stderr: "inherit",
   }).output();
   if (code !== 0) throw new Error(`client exited with ${code}`);
-  const result = JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
+  return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
+}
+
+async function fanout(client: string[], port: number): Promise<{ rate: number; cpu: number }> {
+  const url = `ws://127.0.0.1:${port}/`;
+  const result = await runClient(client, [
+    "fanout",
+    url,
+    values.subscribers,
+    values.frames,
+    values.bytes,
+  ]);
   if (result.deliveries !== result.expected) {
     console.error(`  incomplete: ${result.deliveries}/${result.expected} deliveries`);
   }
-  return result.deliveries / result.seconds;
+  return { rate: result.deliveries / result.seconds, cpu: result.cpu };
+}
+
+async function latency(client: string[], port: number): Promise<{ p50: number; p99: number }> {
+  const result = await runClient(client, ["latency", `ws://127.0.0.1:${port}/`, "50", "2000", "3"]);
+  return { p50: result.p50, p99: result.p99 };
 }
 
 async function idleMemory(client: string[], child: Child): Promise<number> {
   await sleep(500);
   const before = await rss(child.pid);
   const [program, ...lead] = client;
-  const holder = new Deno.Command(program, {
-    args: [...lead, "idle", `ws://127.0.0.1:${child.port}/`, String(IDLE)],
+  const [holderProgram, ...holderArgs] = onCore(
+    [program, ...lead, "idle", `ws://127.0.0.1:${child.port}/`, String(IDLE)],
+    1,
+  );
+  const holder = new Deno.Command(holderProgram, {
+    args: holderArgs,
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -102,26 +152,69 @@ const client = await clientCommand();
 await bundle(SERVERS.lhttp);
 await bundle(SERVERS.raw);
 const rows: string[] = [];
+const latencyRows: string[] = [];
+const chart: Array<{ runtime: string; lhttp: number; raw: number }> = [];
+const LATENCY_ROUNDS = Number(values["latency-rounds"]);
 for (const runtime of values.runtimes.split(",")) {
   const rates: Record<Variant, number[]> = { lhttp: [], raw: [] };
+  const cpus: Record<Variant, number[]> = { lhttp: [], raw: [] };
   // Alternate the variants round by round so drift on the machine hits both.
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of ["raw", "lhttp"] as const) {
-      const rate = await withServer(runtime, variant, (child) => fanout(client, child.port));
+      const { rate, cpu } = await withServer(
+        runtime,
+        variant,
+        (child) => fanout(client, child.port),
+      );
       rates[variant].push(rate);
-      console.error(`${runtime} ${variant} round ${round + 1}: ${Math.round(rate)} deliveries/s`);
+      cpus[variant].push(cpu);
+      console.error(
+        `${runtime} ${variant} round ${round + 1}: ${Math.round(rate)} deliveries/s, ` +
+          `generator ${cpu.toFixed(2)} cores`,
+      );
+    }
+  }
+  const p50s: Record<Variant, number[]> = { lhttp: [], raw: [] };
+  const p99s: Record<Variant, number[]> = { lhttp: [], raw: [] };
+  for (let round = 0; round < LATENCY_ROUNDS; round++) {
+    for (const variant of ["raw", "lhttp"] as const) {
+      const { p50, p99 } = await withServer(
+        runtime,
+        variant,
+        (child) => latency(client, child.port),
+      );
+      p50s[variant].push(p50);
+      p99s[variant].push(p99);
     }
   }
   const memory: Record<Variant, number> = { lhttp: 0, raw: 0 };
   for (const variant of ["raw", "lhttp"] as const) {
     memory[variant] = await withServer(runtime, variant, (child) => idleMemory(client, child));
   }
-  const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
   const [lhttp, raw] = [median(rates.lhttp), median(rates.raw)];
+  chart.push({ runtime, lhttp, raw });
   rows.push(
     `| ${runtime} | ${fmt(lhttp)} | ${fmt(raw)} | ${(lhttp / raw).toFixed(2)} | ` +
-      `${memory.lhttp.toFixed(1)} | ${memory.raw.toFixed(1)} |`,
+      `${median(cpus.lhttp).toFixed(2)} / ${median(cpus.raw).toFixed(2)} | ` +
+      `${memory.lhttp.toFixed(1)} | ${memory.raw.toFixed(1)} | ` +
+      `${(memory.lhttp / memory.raw).toFixed(2)} |`,
   );
+  if (LATENCY_ROUNDS > 0) {
+    const [p50, p50raw, p99, p99raw] = [
+      median(p50s.lhttp),
+      median(p50s.raw),
+      median(p99s.lhttp),
+      median(p99s.raw),
+    ];
+    latencyRows.push(
+      `| ${runtime} | ${p50.toFixed(2)} | ${p50raw.toFixed(2)} | ${(p50 / p50raw).toFixed(2)} | ` +
+        `${p99.toFixed(2)} | ${p99raw.toFixed(2)} | ${(p99 / p99raw).toFixed(2)} |`,
+    );
+  }
+}
+
+function median(list: number[]): number {
+  return [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 }
 
 function fmt(rate: number): string {
@@ -133,7 +226,56 @@ console.log(
     `median of ${ROUNDS}; idle: ${IDLE} connections, server RSS delta\n`,
 );
 console.log(
-  "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | lhttp KB/conn | raw KB/conn |",
+  "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | generator cores (lhttp / raw) " +
+    "| lhttp KB/conn | raw KB/conn | memory ratio |",
 );
-console.log("|---|---:|---:|---:|---:|---:|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
 for (const row of rows) console.log(row);
+if (latencyRows.length) {
+  console.log(
+    `\nLatency: 50 clients, each on its own channel, 2000 frames/s in all, median of ` +
+      `${LATENCY_ROUNDS} rounds of 3 s (ms)\n`,
+  );
+  console.log("| runtime | lhttp p50 | raw p50 | ratio | lhttp p99 | raw p99 | ratio |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const row of latencyRows) console.log(row);
+}
+if (!TASKSET) console.log("\n(taskset missing: server and generator were not pinned to cores)");
+if (values.svg) {
+  await Deno.writeTextFile(values.svg, svgChart(chart));
+  console.log(`\nchart: ${values.svg}`);
+}
+
+// A bar chart of deliveries/s per runtime, lhttp beside the raw reference.
+function svgChart(bars: Array<{ runtime: string; lhttp: number; raw: number }>): string {
+  const width = 560, height = 300, left = 90, bottom = 40, top = 30;
+  const max = Math.max(...bars.flatMap((bar) => [bar.lhttp, bar.raw]), 1);
+  const group = (width - left - 20) / Math.max(bars.length, 1);
+  const scale = (value: number) => ((height - top - bottom) * value) / max;
+  const parts = bars.map((bar, i) => {
+    const x = left + i * group + group * 0.15;
+    const w = group * 0.33;
+    const rect = (dx: number, value: number, fill: string) =>
+      `<rect x="${(x + dx).toFixed(1)}" y="${(height - bottom - scale(value)).toFixed(1)}" ` +
+      `width="${w.toFixed(1)}" height="${scale(value).toFixed(1)}" fill="${fill}"/>`;
+    return [
+      rect(0, bar.lhttp, "#2563eb"),
+      rect(w + 4, bar.raw, "#9ca3af"),
+      `<text x="${(x + w).toFixed(1)}" y="${
+        height - bottom + 18
+      }" text-anchor="middle">${bar.runtime}</text>`,
+      `<text x="${(x + w / 2).toFixed(1)}" y="${
+        (height - bottom - scale(bar.lhttp) - 4).toFixed(1)
+      }" ` +
+      `text-anchor="middle" font-size="11">${(bar.lhttp / bar.raw).toFixed(1)}×</text>`,
+    ].join("");
+  });
+  const ticks = [0, 0.5, 1].map((f) =>
+    `<text x="${left - 8}" y="${(height - bottom - (height - top - bottom) * f + 4).toFixed(1)}" ` +
+    `text-anchor="end" font-size="11">${(max * f / 1e6).toFixed(1)}M</text>`
+  );
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    `font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="white"/>` +
+    `<text x="${left}" y="18" font-weight="bold">Fan-out deliveries/s: lhttp (blue) vs raw runtime (grey)</text>` +
+    ticks.join("") + parts.join("") + `</svg>\n`;
+}
