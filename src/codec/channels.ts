@@ -7,18 +7,22 @@
 import { LhttpError, quote } from "./errors.ts";
 import { DEFAULT_LIMITS, type Limits } from "./limits.ts";
 
-const CHANNEL = /^[A-Za-z0-9_.:@/=+~-]+$/;
+// At most one `#`, neither first nor last: `<name>#<user>` is user-limited.
+const CHANNEL = /^[A-Za-z0-9_.:@/=+~-]+(?:#[A-Za-z0-9_.:@/=+~-]+)?$/;
 
 /**
  * True when `name` is an allowed channel name: 1 to `maxLength` characters of
- * `A-Z a-z 0-9 _ . : @ / = + ~ -`.
+ * `A-Z a-z 0-9 _ . : @ / = + ~ -`, with at most one `#` that is neither first
+ * nor last (a user-limited channel, `inbox#alice`: PROTOCOL.md section 14).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { isChannelName } from "@lhttp/lhttp/internal";
  * assert.ok(isChannelName("camera_123"));
+ * assert.ok(isChannelName("inbox#alice"));
  * assert.ok(!isChannelName("two words"));
+ * assert.ok(!isChannelName("a#b#c"));
  * ```
  */
 export function isChannelName(
@@ -52,7 +56,7 @@ export function parseChannels(
         "bad_channel",
         `Channel ${
           quote(name)
-        } must be 1 to ${limits.maxChannelLength} characters of A-Z a-z 0-9 _ . : @ / = + ~ -`,
+        } must be 1 to ${limits.maxChannelLength} characters of A-Z a-z 0-9 _ . : @ / = + ~ - and at most one # (not first or last)`,
       );
     }
     channels.add(name);
