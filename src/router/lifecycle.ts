@@ -66,3 +66,25 @@ export function combineObservers(
     unsubscribed: (c, ch) => list.forEach((o) => o.unsubscribed?.(c, ch)),
   };
 }
+
+/**
+ * The user id of a connection, from what `authenticate` returned: a string,
+ * or an object's `userId` or `user` string (numbers are written as strings).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { userOf } from "./lifecycle.ts";
+ * assert.equal(userOf({ data: { userId: 7 } } as never), "7");
+ * assert.equal(userOf({ data: "ann" } as never), "ann");
+ * assert.equal(userOf({ data: undefined } as never), undefined);
+ * ```
+ */
+export function userOf(connection: Pick<Connection, "data">): string | undefined {
+  const data = connection.data;
+  if (typeof data === "string") return data;
+  if (data === null || typeof data !== "object") return undefined;
+  const { userId, user } = data as { userId?: unknown; user?: unknown };
+  const id = userId ?? user;
+  return typeof id === "string" || typeof id === "number" ? String(id) : undefined;
+}

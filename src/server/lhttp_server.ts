@@ -23,6 +23,8 @@ import { Replies } from "../router/replies.ts";
 import { UpstreamCalls } from "../router/upstream_calls.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
 import { type Gauges, Metrics } from "../telemetry/metrics.ts";
+import { combineObservers } from "../router/lifecycle.ts";
+import { Webhooks } from "../webhooks/webhooks.ts";
 import { admit, type UpgradeDecision } from "./_admission.ts";
 import type { ServerOptions } from "./options.ts";
 import { resolveSettings, type ServerSettings } from "./settings.ts";
@@ -171,12 +173,19 @@ export class LhttpServer {
 
   /** The gauges of `/metrics` and `/healthz`. */
   gauges(): Gauges {
+    const webhooks = this.#wired().webhooks;
     return {
       connections: this.connections.size,
       channels: this.hub.channelCount,
       subscriptions: this.hub.subscriptionCount,
       bus: this.hub.bus?.state ?? "local",
+      ...(webhooks ? { webhooks: webhooks.stats() } : {}),
     };
+  }
+
+  /** The lifecycle webhooks, when configured. */
+  get webhooks(): Webhooks | undefined {
+    return this.#wired().webhooks;
   }
 
   /** Closes every connection with `code` (1001 by default) and the bus. */
@@ -187,6 +196,15 @@ export class LhttpServer {
     for (const connection of [...this.connections.values()]) {
       this.#wired().connections.noteReason(connection, "shutdown");
       connection.close(code, reason);
+    }
+    const webhooks = this.#core?.webhooks;
+    if (webhooks) {
+      // The disconnects just queued get a bounded chance to leave.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const bound = new Promise<void>((resolve) => timer = setTimeout(resolve, 2000));
+      await Promise.race([webhooks.idle(), bound]);
+      clearTimeout(timer);
+      webhooks.close();
     }
     await this.hub.bus?.close();
   }
@@ -206,7 +224,10 @@ export class LhttpServer {
     const metrics = this.metrics;
     const hub = new Hub<Connection>({ bus: this.#options.bus, fanout });
     const replies = new Replies(metrics, this.logger);
-    const lifecycle = this.#options.lifecycle;
+    const webhooks = this.settings.webhooks
+      ? new Webhooks(this.settings.webhooks, this.logger)
+      : undefined;
+    const lifecycle = combineObservers([this.#options.lifecycle, webhooks]);
     const namespaces = this.namespaces;
     const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces });
     const pipeline = new Pipeline({
@@ -234,12 +255,13 @@ export class LhttpServer {
         options: { maxQueuedFrames, maxQueuedBytes, rateLimit, pacer, metrics },
       },
     });
-    return { hub, pubsub, connections, router, pacer, connectionOptions };
+    return { hub, pubsub, webhooks, connections, router, pacer, connectionOptions };
   }
 }
 
 interface Core {
   hub: Hub<Connection>;
+  webhooks?: Webhooks;
   pubsub: PubSub;
   connections: ConnectionRegistry;
   router: FrameRouter;

@@ -13,6 +13,7 @@ import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Pacing } from "../connection/pacer.ts";
 import type { NamespaceRule } from "../namespaces/rules.ts";
 import type { LifecycleObserver } from "../router/lifecycle.ts";
+import type { WebhookOptions } from "../webhooks/options.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
 
@@ -100,4 +101,10 @@ export interface ServerOptions {
    * unsubscribe, synchronously; it must queue and return, never throw.
    */
   lifecycle?: LifecycleObserver;
+  /**
+   * Lifecycle webhooks (PROTOCOL.md, "Webhooks"): signed, batched POSTs of
+   * connect, disconnect, subscribe, unsubscribe, channel_occupied and
+   * channel_vacated. Endpoints must be inside `upstreamAllow`.
+   */
+  webhooks?: WebhookOptions;
 }

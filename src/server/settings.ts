@@ -10,6 +10,7 @@ import { type Pacing, resolvePacing } from "../connection/pacer.ts";
 import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Authorize } from "../router/pubsub.ts";
 import type { UpstreamCallsOptions } from "../router/upstream_calls.ts";
+import { resolveWebhooks, type WebhookSettings } from "../webhooks/options.ts";
 import type { ServerOptions } from "./options.ts";
 
 /** The resolved, frozen settings of a server. */
@@ -46,6 +47,8 @@ export interface ServerSettings {
   readonly authenticate?: ServerOptions["authenticate"];
   /** The authorization hook for client frames. */
   readonly authorize?: Authorize;
+  /** Lifecycle webhooks, when configured. */
+  readonly webhooks?: WebhookSettings;
 }
 
 /**
@@ -63,6 +66,7 @@ export interface ServerSettings {
  */
 export function resolveSettings(options: ServerOptions = {}): ServerSettings {
   const maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
+  const fetcher: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
   return Object.freeze({
     limits: Object.freeze(resolveLimits(options.limits)),
     maxBufferedBytes,
@@ -79,7 +83,7 @@ export function resolveSettings(options: ServerOptions = {}): ServerSettings {
       maxResponseBytes: options.upstreamMaxResponseBytes ?? 1024 * 1024,
       maxRedirects: 5,
       maxInFlight: options.upstreamMaxInFlight ?? 4,
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+      fetch: fetcher,
     }),
     // An empty token is no token: it can never be sent as `Bearer `.
     publishToken: options.publishToken || undefined,
@@ -90,5 +94,8 @@ export function resolveSettings(options: ServerOptions = {}): ServerSettings {
     allowedHosts: options.allowedHosts,
     authenticate: options.authenticate,
     authorize: options.authorize,
+    webhooks: options.webhooks
+      ? resolveWebhooks(options.webhooks, options.upstreamAllow ?? [], fetcher)
+      : undefined,
   });
 }

@@ -45,6 +45,8 @@ export interface Gauges {
   subscriptions: number;
   /** The bus state: `local` without a bus, else the bus's state (`connected` when up). */
   bus: string;
+  /** Webhook delivery, when webhooks are configured. */
+  webhooks?: { queued: number; sent: number; retried: number; dropped: number };
 }
 
 /**
@@ -128,5 +130,26 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
     `{state="${gauges.bus}"}`,
     gauges.bus === "connected" || gauges.bus === "local" ? 1 : 0,
   ]]);
+  const webhooks = gauges.webhooks;
+  if (webhooks) {
+    metric("lhttp_webhook_queued", "gauge", "Webhook events waiting to be sent.", [[
+      "",
+      webhooks.queued,
+    ]]);
+    metric("lhttp_webhook_sent_total", "counter", "Webhook events accepted by receivers.", [[
+      "",
+      webhooks.sent,
+    ]]);
+    metric("lhttp_webhook_retried_total", "counter", "Webhook batch attempts retried.", [[
+      "",
+      webhooks.retried,
+    ]]);
+    metric(
+      "lhttp_webhook_dropped_total",
+      "counter",
+      "Webhook events dropped (queue full, or refused for good).",
+      [["", webhooks.dropped]],
+    );
+  }
   return lines.join("\n") + "\n";
 }

@@ -15,6 +15,9 @@ export const LAYERS: Record<string, number> = {
   connection: 3,
   namespaces: 3,
   router: 4,
+  // Observe the router's lifecycle; the server wires them.
+  webhooks: 4.5,
+  presence: 4.5,
   server: 5,
   nats: 5,
   http: 6,

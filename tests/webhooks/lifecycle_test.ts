@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { LhttpServer } from "../../mod.ts";
+import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import type { LifecycleObserver } from "../../src/router/lifecycle.ts";
 import { FakeClient } from "../_fake_peer.ts";
 
