@@ -102,13 +102,25 @@ export function upgradeBun(
   const socketOf = (connection: Connection) =>
     connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
   const metrics = server.metrics;
+  // Channel → subscribers that are not Bun sockets (SSE sessions).
+  const others = new Map<string, number>();
   server.attach({
     runtime: "bun",
     fanout: {
-      subscribe: (connection, channel) => socketOf(connection)?.subscribe(channel),
+      subscribe(connection, channel) {
+        const ws = socketOf(connection);
+        if (ws) ws.subscribe(channel);
+        else others.set(channel, (others.get(channel) ?? 0) + 1);
+      },
       unsubscribe(connection, channel) {
+        const ws = socketOf(connection);
+        if (!ws) {
+          const left = (others.get(channel) ?? 1) - 1;
+          if (left > 0) others.set(channel, left);
+          else others.delete(channel);
+        }
         try {
-          socketOf(connection)?.unsubscribe(channel);
+          ws?.unsubscribe(channel);
         } catch {
           // The socket is already closed; Bun dropped its topics with it.
         }
@@ -121,6 +133,10 @@ export function upgradeBun(
         // Bun's server.publish reaches every subscriber, the publisher included
         // (ws.publish would skip it, and the protocol requires self-delivery).
         const status = native.publish(channel, data);
+        // Subscribers that are not Bun sockets (SSE sessions) get it one by one.
+        if (others.has(channel)) {
+          for (const subscriber of subscribers) if (!socketOf(subscriber)) subscriber.deliver(data);
+        }
         // 0 or -1: some socket is past backpressureLimit; find it and apply the policy.
         if (status <= 0) applySlowConsumerPolicy(subscribers, data, maxBuffered, socketOf);
         else {
