@@ -31,6 +31,10 @@ export type LhttpErrorCode =
   | "rate_limited"
   | "body_timeout"
   | "server_busy"
+  | "bad_position"
+  | "bad_limit"
+  | "history_limit"
+  | "position_expired"
   | "internal";
 
 const STATUS: Record<LhttpErrorCode, number> = {
@@ -58,6 +62,10 @@ const STATUS: Record<LhttpErrorCode, number> = {
   rate_limited: 429,
   body_timeout: 408,
   server_busy: 503,
+  bad_position: 400,
+  bad_limit: 400,
+  history_limit: 400,
+  position_expired: 410,
   internal: 500,
 };
 

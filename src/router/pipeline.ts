@@ -100,9 +100,11 @@ export class Pipeline {
     const publish = headers.get("publish");
     const unsubscribe = headers.get("unsubscribe");
     const upstream = headers.get("upstream");
+    const recover = headers.get("recover");
+    const history = headers.get("history");
     if (
       subscribe === undefined && publish === undefined && unsubscribe === undefined &&
-      upstream === undefined
+      upstream === undefined && recover === undefined && history === undefined
     ) return;
     const { pubsub, upstream: calls } = this.options;
     const connection = ctx.connection;
@@ -110,6 +112,8 @@ export class Pipeline {
     const toPublish = publish === undefined ? [] : pubsub.channels(publish);
     const toUnsubscribe = unsubscribe === undefined ? [] : pubsub.channels(unsubscribe);
     pubsub.checkCapacity(connection, toSubscribe);
+    const positions = recover === undefined ? undefined : pubsub.positions(recover, toSubscribe);
+    const query = history === undefined ? undefined : pubsub.historyQuery(headers);
     const url = upstream === undefined ? undefined : calls.check(connection, upstream);
     const verdicts: Promise<void>[] = [];
     const ask = (verdict: void | Promise<void>) => verdict && verdicts.push(verdict);
@@ -120,9 +124,11 @@ export class Pipeline {
       ask(pubsub.authorize("publish", toPublish.join(" "), connection, ctx.request));
     }
     if (url) ask(pubsub.authorize("upstream", url.href, connection, ctx.request));
+    if (query) ask(pubsub.authorize("subscribe", query.channel, connection, ctx.request));
     const apply = () => {
       if (connection.closed) return;
-      if (toSubscribe.length) pubsub.subscribe(connection, toSubscribe);
+      if (query) pubsub.answerHistory(connection, query);
+      if (toSubscribe.length) pubsub.subscribe(connection, toSubscribe, positions);
       if (toPublish.length) pubsub.publish(toPublish, ctx.reply);
       if (toUnsubscribe.length) pubsub.unsubscribe(connection, toUnsubscribe);
       if (upstream !== undefined) calls.start(ctx, upstream);

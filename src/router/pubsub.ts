@@ -21,6 +21,16 @@ import type { Hub } from "../hub/hub.ts";
 import type { Namespaces } from "../namespaces/namespaces.ts";
 import { parseTargets } from "../namespaces/patterns.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import type { History } from "../history/history.ts";
+import { parseRecover, type RecoverRequest } from "../history/positions.ts";
+import {
+  answerHistory,
+  deliverLatest,
+  type HistoryQuery,
+  parseHistoryQuery,
+  recoverChannel,
+  stampHeaders,
+} from "../history/replay.ts";
 import type { LifecycleObserver } from "./lifecycle.ts";
 
 /** What the `authorize` hook is asked. */
@@ -48,6 +58,8 @@ export interface PubSubOptions {
   metrics: Metrics;
   /** The application's authorization hook, for client frames. */
   authorize?: Authorize;
+  /** Channel history (PROTOCOL.md section 13); none when absent. */
+  history?: History;
   /** Told of each subscription that starts or ends (webhooks, presence). */
   lifecycle?: LifecycleObserver;
   /**
@@ -81,6 +93,7 @@ export class PubSub {
   readonly #limits: Limits;
   readonly #metrics: Metrics;
   readonly #authorize?: Authorize;
+  readonly #history?: History;
   readonly #lifecycle?: LifecycleObserver;
   readonly #namespaces?: Namespaces<Authorize>;
 
@@ -90,6 +103,7 @@ export class PubSub {
     this.#limits = options.limits;
     this.#metrics = options.metrics;
     this.#authorize = options.authorize;
+    this.#history = options.history;
     this.#lifecycle = options.lifecycle;
     this.#namespaces = options.namespaces;
   }
@@ -178,11 +192,40 @@ export class PubSub {
   }
 
   /** Subscribes `connection` to validated `channels`, within the subscription limit. */
-  subscribe(connection: Connection, channels: readonly string[]): void {
+  subscribe(connection: Connection, channels: readonly string[], recover?: RecoverRequest): void {
     this.checkCapacity(connection, channels);
+    if (this.#history || recover) this.#replay(connection, channels, recover);
     const lifecycle = this.#lifecycle;
     for (const channel of channels) {
       if (this.#hub.subscribe(connection, channel)) lifecycle?.subscribed?.(connection, channel);
+    }
+  }
+
+  /** Reads a frame's `recover` header against its subscribe list; throws `bad_position`. */
+  positions(value: string, subscribing: readonly string[]): RecoverRequest {
+    return parseRecover(value, subscribing);
+  }
+
+  /** Reads a history query from a frame's headers; throws its 400 errors. */
+  historyQuery(headers: ReadonlyMap<string, string>): HistoryQuery {
+    return parseHistoryQuery(headers, this.#limits, this.#history?.recoveryLimit ?? 1000);
+  }
+
+  /** Answers a validated history query to `connection`; throws `position_expired`. */
+  answerHistory(connection: Connection, query: HistoryQuery): void {
+    answerHistory(this.#history, connection, query);
+  }
+
+  // Before the subscriptions start: what `recover` asks, and latest values.
+  #replay(connection: Connection, channels: readonly string[], recover?: RecoverRequest): void {
+    const history = this.#history;
+    for (const channel of channels) {
+      if (/[*>]/.test(channel)) continue; // a pattern has no history of its own
+      const from = recover?.get(channel) ?? null;
+      if (history && !from && !connection.channels.has(channel)) {
+        deliverLatest(history, connection, channel);
+      }
+      if (recover?.has(channel)) recoverChannel(history, connection, channel, from);
     }
   }
 
@@ -210,7 +253,10 @@ export class PubSub {
         headers = new Map(base);
         headers.set("publish", channel);
       }
+      const position = this.#history?.next(channel);
+      if (position) headers = stampHeaders(base, channel, position);
       const data = serializeFrame({ command: frame.command, headers, body: frame.body });
+      if (position) this.#history!.append(channel, position, data);
       const local = this.#hub.broadcast(channel, data);
       this.#metrics.bytesOut += local * data.length;
       delivered += local;

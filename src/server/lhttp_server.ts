@@ -23,6 +23,8 @@ import { Replies } from "../router/replies.ts";
 import { UpstreamCalls } from "../router/upstream_calls.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
 import { type Gauges, Metrics } from "../telemetry/metrics.ts";
+import type { History } from "../history/history.ts";
+import { resolveHistory } from "../history/resolve_history.ts";
 import { combineObservers } from "../router/lifecycle.ts";
 import { Webhooks } from "../webhooks/webhooks.ts";
 import { admit, type UpgradeDecision } from "./_admission.ts";
@@ -69,6 +71,8 @@ export class LhttpServer {
   readonly logger: Logger;
   /** The channel namespaces; `namespaces.resolve(channel)` gives a channel's policy. */
   readonly namespaces: Namespaces<Authorize>;
+  /** Channel history, when the `history` option configured some. */
+  readonly history?: History;
   readonly #options: ServerOptions;
   readonly #processors = new Map<string, Processor>();
   readonly #middleware: Middleware[] = [];
@@ -84,6 +88,7 @@ export class LhttpServer {
       userOf: options.userOf,
     });
     this.logger = options.logger ?? createLogger("warn");
+    this.history = resolveHistory(options.history, options.historyRecoveryLimit);
   }
 
   /** The options the server was made with. */
@@ -229,7 +234,8 @@ export class LhttpServer {
       : undefined;
     const lifecycle = combineObservers([this.#options.lifecycle, webhooks]);
     const namespaces = this.namespaces;
-    const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces });
+    const history = this.history;
+    const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces, history });
     const pipeline = new Pipeline({
       limits,
       pubsub,

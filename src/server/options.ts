@@ -13,6 +13,7 @@ import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Pacing } from "../connection/pacer.ts";
 import type { NamespaceRule } from "../namespaces/rules.ts";
 import type { LifecycleObserver } from "../router/lifecycle.ts";
+import type { History, HistoryRule } from "../history/history.ts";
 import type { WebhookOptions } from "../webhooks/options.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
@@ -101,6 +102,14 @@ export interface ServerOptions {
    * unsubscribe, synchronously; it must queue and return, never throw.
    */
   lifecycle?: LifecycleObserver;
+  /**
+   * Channel history (PROTOCOL.md section 13): rules per channel prefix for the
+   * embedded memory engine (`[{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }]`;
+   * the longest matching prefix wins), or an engine. None by default.
+   */
+  history?: readonly HistoryRule[] | History;
+  /** Most publications one recovery or history query returns, all or nothing (default 1000). */
+  historyRecoveryLimit?: number;
   /**
    * Lifecycle webhooks (PROTOCOL.md, "Webhooks"): signed, batched POSTs of
    * connect, disconnect, subscribe, unsubscribe, channel_occupied and

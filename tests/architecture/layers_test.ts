@@ -14,6 +14,8 @@ export const LAYERS: Record<string, number> = {
   hub: 2,
   connection: 3,
   namespaces: 3,
+  // Positions and engines; PubSub uses them.
+  history: 3.5,
   router: 4,
   // Observe the router's lifecycle; the server wires them.
   webhooks: 4.5,
@@ -26,7 +28,11 @@ export const LAYERS: Record<string, number> = {
   client: 1,
 };
 // Folders that may import only these (besides themselves).
-const ONLY: Record<string, string[]> = { client: ["codec"], namespaces: ["codec"] };
+const ONLY: Record<string, string[]> = {
+  client: ["codec"],
+  namespaces: ["codec"],
+  history: ["codec", "telemetry", "hub"],
+};
 
 function layerOf(file: string): string {
   const top = relative(SRC, file).split("/")[0];

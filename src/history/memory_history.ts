@@ -1,0 +1,198 @@
+/**
+ * The embedded history engine: per-channel rings in the memory of one node,
+ * bounded by count and age, with an epoch per channel life.
+ *
+ * @module
+ */
+
+import type { FrameData } from "../codec/frame.ts";
+import { newEpoch } from "./epoch.ts";
+import type { Continuation, History, HistoryRule, Position, StoredPublication } from "./history.ts";
+
+/** Options of {@linkcode MemoryHistory}. */
+export interface MemoryHistoryOptions {
+  /** Which channels keep what; the longest matching prefix wins. */
+  rules: readonly HistoryRule[];
+  /** Most publications one recovery or query returns (default 1000). */
+  recoveryLimit?: number;
+  /** The clock, ms (`Date.now` by default). */
+  now?: () => number;
+}
+
+interface Entry extends StoredPublication {
+  readonly at: number;
+}
+
+interface ChannelState {
+  readonly epoch: string;
+  readonly rule: Readonly<HistoryRule>;
+  top: number;
+  entries: Entry[];
+  /** Index of the oldest live entry in `entries`. */
+  head: number;
+  touched: number;
+}
+
+/**
+ * In-memory history. A channel's state (its epoch and top) lives while it has
+ * publications or was used within its `ttlMs`; then it is forgotten, and the
+ * next life gets a new epoch. Each append also sweeps one other channel, so
+ * idle channels are released without a timer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryHistory } from "@lhttp/lhttp/internal";
+ * let now = 0;
+ * const history = new MemoryHistory({ rules: [{ prefix: "", size: 2, ttlMs: 10 }], now: () => now });
+ * for (const body of ["a", "b", "c"]) history.append("r", history.next("r")!, body);
+ * assert.deepEqual(history.last("r", 5).map((p) => p.data), ["b", "c"], "bounded by count");
+ * const epoch = history.top("r")!.epoch;
+ * assert.equal(history.since("r", { offset: 0, epoch })!.publications, undefined, "1 is gone");
+ * now = 11;
+ * assert.deepEqual(history.last("r", 5), [], "bounded by age");
+ * ```
+ */
+export class MemoryHistory implements History {
+  readonly recoveryLimit: number;
+  readonly #rules: readonly Readonly<HistoryRule>[];
+  readonly #now: () => number;
+  readonly #channels = new Map<string, ChannelState>();
+  #sweep?: Iterator<[string, ChannelState]>;
+
+  /** An engine with `options.rules`; throws a `RangeError` on a bad rule. */
+  constructor(options: MemoryHistoryOptions) {
+    for (const rule of options.rules) checkRule(rule);
+    // Longest prefix first, so the first match is the most specific.
+    this.#rules = [...options.rules].map((rule) => Object.freeze({ ...rule }))
+      .sort((a, b) => b.prefix.length - a.prefix.length);
+    this.recoveryLimit = options.recoveryLimit ?? 1000;
+    if (!Number.isSafeInteger(this.recoveryLimit) || this.recoveryLimit < 1) {
+      throw new RangeError(
+        `The recovery limit must be a positive integer, got ${options.recoveryLimit}`,
+      );
+    }
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Channels with a state in memory. */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  rule(channel: string): Readonly<HistoryRule> | undefined {
+    for (const rule of this.#rules) if (channel.startsWith(rule.prefix)) return rule;
+    return undefined;
+  }
+
+  next(channel: string): Position | undefined {
+    const state = this.#state(channel);
+    return state && { offset: state.top + 1, epoch: state.epoch };
+  }
+
+  append(channel: string, position: Position, data: FrameData): void {
+    const state = this.#state(channel);
+    if (!state || state.epoch !== position.epoch || position.offset !== state.top + 1) return;
+    const at = this.#now();
+    state.top = position.offset;
+    state.touched = at;
+    state.entries.push({ offset: position.offset, data, at });
+    if (state.entries.length - state.head > state.rule.size) state.head++;
+    this.#compact(state);
+    this.#sweepOne(channel);
+  }
+
+  top(channel: string): Position | undefined {
+    const state = this.#state(channel);
+    return state && { offset: state.top, epoch: state.epoch };
+  }
+
+  since(channel: string, from: Position, limit = this.recoveryLimit): Continuation | undefined {
+    const state = this.#state(channel);
+    if (!state) return undefined;
+    const top = { offset: state.top, epoch: state.epoch };
+    const missing = state.top - from.offset;
+    if (from.epoch !== state.epoch || missing < 0 || missing > limit) return { top };
+    if (missing === 0) return { top, publications: [] };
+    const live = state.entries.length - state.head;
+    if (missing > live) return { top }; // the oldest ones aged out or were pushed out
+    return { top, publications: stored(state.entries, state.entries.length - missing) };
+  }
+
+  last(channel: string, count: number): StoredPublication[] {
+    const state = this.#state(channel);
+    if (!state || count <= 0) return [];
+    const start = Math.max(state.head, state.entries.length - count);
+    return stored(state.entries, start);
+  }
+
+  // The live state of a channel with a rule: expired entries dropped, and a
+  // new life (new epoch) when the old one was forgotten.
+  #state(channel: string): ChannelState | undefined {
+    let state = this.#channels.get(channel);
+    const now = this.#now();
+    if (state) {
+      this.#expire(state, now);
+      if (state.head === state.entries.length && now - state.touched > state.rule.ttlMs) {
+        this.#channels.delete(channel);
+        state = undefined;
+      }
+    }
+    if (!state) {
+      const rule = this.rule(channel);
+      if (!rule) return undefined;
+      state = { epoch: newEpoch(), rule, top: 0, entries: [], head: 0, touched: now };
+      this.#channels.set(channel, state);
+    }
+    return state;
+  }
+
+  #expire(state: ChannelState, now: number): void {
+    const oldest = now - state.rule.ttlMs;
+    while (state.head < state.entries.length && state.entries[state.head].at < oldest) state.head++;
+    this.#compact(state);
+  }
+
+  #compact(state: ChannelState): void {
+    if (state.head > 32 && state.head * 2 > state.entries.length) {
+      state.entries = state.entries.slice(state.head);
+      state.head = 0;
+    }
+  }
+
+  // Looks at one other channel per append and forgets it when it is idle.
+  #sweepOne(current: string): void {
+    this.#sweep ??= this.#channels.entries();
+    let step = this.#sweep.next();
+    if (step.done) step = (this.#sweep = this.#channels.entries()).next();
+    if (step.done || step.value[0] === current) return;
+    const [channel, state] = step.value;
+    const now = this.#now();
+    this.#expire(state, now);
+    if (state.head === state.entries.length && now - state.touched > state.rule.ttlMs) {
+      this.#channels.delete(channel);
+    }
+  }
+}
+
+function stored(entries: readonly Entry[], start: number): StoredPublication[] {
+  const out: StoredPublication[] = [];
+  for (let i = start; i < entries.length; i++) {
+    out.push({ offset: entries[i].offset, data: entries[i].data });
+  }
+  return out;
+}
+
+function checkRule(rule: HistoryRule): void {
+  if (typeof rule.prefix !== "string") throw new RangeError("A history rule needs a prefix");
+  if (!Number.isSafeInteger(rule.size) || rule.size < 1) {
+    throw new RangeError(
+      `History size of ${JSON.stringify(rule.prefix)} must be a positive integer, got ${rule.size}`,
+    );
+  }
+  if (!(rule.ttlMs > 0)) {
+    throw new RangeError(
+      `History ttlMs of ${JSON.stringify(rule.prefix)} must be positive, got ${rule.ttlMs}`,
+    );
+  }
+}

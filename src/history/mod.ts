@@ -1,0 +1,20 @@
+/**
+ * History, recovery and positions (PROTOCOL.md section 13).
+ *
+ * @module
+ */
+
+export type { Continuation, History, HistoryRule, Position, StoredPublication } from "./history.ts";
+export { isEpoch, newEpoch } from "./epoch.ts";
+export { MemoryHistory, type MemoryHistoryOptions } from "./memory_history.ts";
+export { parseLimit, parsePosition, parseRecover, type RecoverRequest } from "./positions.ts";
+export {
+  answerHistory,
+  deliverLatest,
+  type HistoryQuery,
+  parseHistoryQuery,
+  type Recipient,
+  recoverChannel,
+  stampHeaders,
+} from "./replay.ts";
+export { resolveHistory } from "./resolve_history.ts";
