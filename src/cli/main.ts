@@ -1,6 +1,6 @@
 /**
  * The `lhttp` command line: `lhttp serve` runs a server; `lhttp connect` and
- * `lhttp publish` are clients.
+ * `lhttp publish` are clients; `lhttp config` checks and prints the configuration.
  *
  * @example
  * ```ts
@@ -13,6 +13,7 @@
  */
 
 import process from "node:process";
+import { runConfig } from "./config.ts";
 import { runConnect } from "./connect.ts";
 import { runPublish } from "./publish.ts";
 import { runServe } from "./serve.ts";
@@ -24,6 +25,7 @@ Commands:
   serve      Run an lhttp server (lhttp serve --help for options)
   connect    Open an interactive client session (lhttp connect --help)
   publish    Publish one frame through POST /publish (lhttp publish --help)
+  config     Check or print the configuration of lhttp serve (lhttp config --help)
 
 Options:
   -v, --version  Print the version and the runtime running lhttp
@@ -40,6 +42,8 @@ export async function main(args: string[]): Promise<number> {
       return await runConnect(rest);
     case "publish":
       return await runPublish(rest);
+    case "config":
+      return await runConfig(rest);
     case "--version":
     case "-v":
     case "version":

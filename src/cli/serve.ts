@@ -4,23 +4,25 @@ import { stat } from "node:fs/promises";
 import process from "node:process";
 import { createLogger } from "../telemetry/log.ts";
 import { missingPeer } from "./_missing.ts";
-import { parseServeArgs, SERVE_HELP, type ServeConfig, UsageError } from "./_serve_config.ts";
+import { SERVE_HELP, serverOptionsOf } from "./_serve_config.ts";
+import { ConfigError, resolveConfig, type ResolvedConfig } from "./_config_resolve.ts";
 import { serve } from "../adapters/serve.ts";
 import { LhttpServer } from "../server/lhttp_server.ts";
 
 /** Runs `lhttp serve` until SIGINT/SIGTERM; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
-  let config: ServeConfig;
+  let resolved: ResolvedConfig;
   try {
-    config = parseServeArgs(args, process.env);
+    resolved = await resolveConfig(args, process.env);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof ConfigError)) throw error;
     return usage(error.message);
   }
-  if (config.help) {
+  if (resolved.help) {
     process.stdout.write(SERVE_HELP);
     return 0;
   }
+  const config = resolved.values as Required<typeof resolved.values>;
   if (config.static !== undefined) {
     const problem = await folderProblem(config.static);
     if (problem) return usage(`--static ${JSON.stringify(config.static)}: ${problem}`);
@@ -45,19 +47,7 @@ export async function runServe(args: string[]): Promise<number> {
       return fail(`--nats: ${(error as Error).message}`, 2);
     }
   }
-  const server = new LhttpServer({
-    bus,
-    publishToken: config.publishToken,
-    upstreamAllow: config.upstreamAllow,
-    limits: maxFrameBytes === undefined ? undefined : { maxFrameBytes },
-    allowedOrigins: config.allowOrigins,
-    rateLimit: config.rateLimit
-      ? { framesPerSecond: config.rateLimit, burst: 2 * config.rateLimit, closeAfter: 100 }
-      : undefined,
-    maxBufferedBytes: config.maxBufferedBytes,
-    slowConsumer: config.slowConsumer,
-    logger,
-  });
+  const server = new LhttpServer({ ...serverOptionsOf(config), bus, logger });
   const hostname = config.host;
   let running;
   try {
@@ -65,11 +55,25 @@ export async function runServe(args: string[]): Promise<number> {
       port: config.port,
       hostname,
       static: config.static,
-      idleTimeout: config.idleTimeout,
+      idleTimeout: Math.ceil(config.idleTimeout / 1000),
     });
   } catch (error) {
     await bus?.close().catch(() => {});
     return fail(listenProblem(error, hostname, config.port));
+  }
+  // Before the listening line, which tells a supervisor (and the tests) startup is over.
+  if (!config.publishToken && config.publishOpen) {
+    logger.log(
+      "warn",
+      "POST /publish is open to anyone who can reach this port (--publish-open without --publish-token)",
+      { host: hostname },
+    );
+  } else if (!config.publishToken && !isLoopback(hostname)) {
+    logger.log(
+      "info",
+      "POST /publish answers loopback callers only; set --publish-token (or --publish-open)",
+      { host: hostname },
+    );
   }
   const shown = hostname === "0.0.0.0" ? "localhost" : hostname;
   process.stderr.write(
@@ -78,20 +82,11 @@ export async function runServe(args: string[]): Promise<number> {
   if (bus) {
     process.stderr.write(`lhttp cluster bus: NATS ${config.nats} (state ${bus.state})\n`);
   }
-  if (!config.publishToken && !isLoopback(hostname)) {
-    logger.log(
-      "warn",
-      "POST /publish is open to anyone who can reach this port; set --publish-token",
-      {
-        host: hostname,
-      },
-    );
-  }
   let deadline: ReturnType<typeof setTimeout> | undefined;
   const stop = (signal: string) => {
     logger.log("info", "shutting down", { signal, connections: server.connections.size });
     // Clients get 1001 at once; a hung drain must not keep the process alive.
-    deadline = setTimeout(() => process.exit(0), config.drainTimeout * 1000);
+    deadline = setTimeout(() => process.exit(0), config.drainTimeout);
     void running.shutdown();
   };
   process.once("SIGINT", stop);
