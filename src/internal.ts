@@ -36,3 +36,4 @@ export { type Gauges, Metrics, renderMetrics } from "./telemetry/metrics.ts";
 export { isWebSocketUpgrade } from "./http/routes.ts";
 export * from "./namespaces/mod.ts";
 export * from "./history/mod.ts";
+export { isWildcard, PatternTrie } from "./hub/pattern_trie.ts";

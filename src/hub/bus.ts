@@ -5,6 +5,7 @@
  */
 
 import type { FrameData } from "../codec/frame.ts";
+import { isWildcard, PatternTrie } from "./pattern_trie.ts";
 
 /**
  * Bus health, reported by `/healthz` and `/metrics`. `stalled`: connected, but
@@ -97,6 +98,7 @@ export class MemoryBroker {
 class MemoryBus implements Bus {
   state: BusState = "connected";
   readonly channels = new Set<string>();
+  readonly patterns = new PatternTrie<true>();
   #deliver?: (channel: string, data: FrameData) => void;
 
   constructor(private readonly nodes: Set<MemoryBus>) {}
@@ -105,15 +107,24 @@ class MemoryBus implements Bus {
     this.#deliver = deliver;
   }
   subscribe(channel: string): void {
-    this.channels.add(channel);
+    if (isWildcard(channel)) this.patterns.add(channel, true);
+    else this.channels.add(channel);
   }
   unsubscribe(channel: string): void {
-    this.channels.delete(channel);
+    if (isWildcard(channel)) this.patterns.remove(channel, true);
+    else this.channels.delete(channel);
   }
   publish(channel: string, data: FrameData): void {
     for (const node of this.nodes) {
-      if (node !== this && node.channels.has(channel)) node.#deliver?.(channel, data);
+      if (node !== this && node.wants(channel)) node.#deliver?.(channel, data);
     }
+  }
+  // Once per node, however many of its subscriptions match.
+  wants(channel: string): boolean {
+    if (this.channels.has(channel)) return true;
+    let matched = false;
+    this.patterns.match(channel, () => matched = true);
+    return matched;
   }
   close(): Promise<void> {
     this.state = "closed";

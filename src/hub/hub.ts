@@ -6,6 +6,7 @@
 
 import type { Bus } from "./bus.ts";
 import type { FrameData } from "../codec/frame.ts";
+import { isWildcard, PatternTrie } from "./pattern_trie.ts";
 
 /** Anything that can receive published frames. */
 export interface Subscriber {
@@ -34,6 +35,11 @@ export interface HubOptions<S extends Subscriber> {
   bus?: Bus;
   /** Local delivery strategy. */
   fanout?: LocalFanout<S>;
+  /**
+   * Wildcard subscriptions (`sensors.*`, `sensors.>`); an empty trie when
+   * absent. Their subscribers are delivered to directly, not through `fanout`.
+   */
+  patterns?: PatternTrie<S>;
 }
 
 const loopFanout: LocalFanout<Subscriber> = {
@@ -62,12 +68,14 @@ export class Hub<S extends Subscriber = Subscriber> {
   readonly #channels = new Map<string, Set<S>>();
   readonly #bus?: Bus;
   readonly #fanout: LocalFanout<S>;
+  readonly #patterns: PatternTrie<S>;
   #subscriptions = 0;
 
   /** Creates a hub; starts the bus when one is given. */
   constructor(options: HubOptions<S> = {}) {
     this.#bus = options.bus;
     this.#fanout = options.fanout ?? loopFanout;
+    this.#patterns = options.patterns ?? new PatternTrie();
     this.#bus?.start((channel, data) => this.deliver(channel, data));
   }
 
@@ -75,9 +83,9 @@ export class Hub<S extends Subscriber = Subscriber> {
   get bus(): Bus | undefined {
     return this.#bus;
   }
-  /** Number of channels with at least one local subscriber. */
+  /** Number of channels (and patterns) with at least one local subscriber. */
   get channelCount(): number {
-    return this.#channels.size;
+    return this.#channels.size + this.#patterns.size;
   }
   /** Number of (subscriber, channel) pairs. */
   get subscriptionCount(): number {
@@ -86,11 +94,20 @@ export class Hub<S extends Subscriber = Subscriber> {
 
   /** Number of local subscribers of `channel` (or of a pattern). */
   subscriberCount(channel: string): number {
+    if (isWildcard(channel)) return this.#patterns.subscribers(channel)?.size ?? 0;
     return this.#channels.get(channel)?.size ?? 0;
   }
 
   /** Adds `subscriber` to `channel`; false when it already was. */
   subscribe(subscriber: S, channel: string): boolean {
+    if (isWildcard(channel)) {
+      const first = this.#patterns.subscribers(channel) === undefined;
+      if (first) this.#bus?.subscribe(channel);
+      if (!this.#patterns.add(channel, subscriber)) return false;
+      subscriber.channels.add(channel);
+      this.#subscriptions++;
+      return true;
+    }
     let subscribers = this.#channels.get(channel);
     if (subscribers?.has(subscriber)) return false;
     if (!subscribers) {
@@ -107,6 +124,13 @@ export class Hub<S extends Subscriber = Subscriber> {
 
   /** Removes `subscriber` from `channel`; false when it was not in it. */
   unsubscribe(subscriber: S, channel: string): boolean {
+    if (isWildcard(channel)) {
+      if (!this.#patterns.remove(channel, subscriber)) return false;
+      subscriber.channels.delete(channel);
+      this.#subscriptions--;
+      if (this.#patterns.subscribers(channel) === undefined) this.#bus?.unsubscribe(channel);
+      return true;
+    }
     const subscribers = this.#channels.get(channel);
     if (!subscribers?.delete(subscriber)) return false;
     subscriber.channels.delete(channel);
@@ -131,11 +155,30 @@ export class Hub<S extends Subscriber = Subscriber> {
     return delivered;
   }
 
-  /** Delivers `data` to local subscribers only; returns how many. */
+  /**
+   * Delivers `data` to local subscribers only, of the channel and of the
+   * patterns matching it, once to each subscriber; returns how many.
+   */
   deliver(channel: string, data: FrameData): number {
     const subscribers = this.#channels.get(channel);
-    if (!subscribers) return 0;
-    this.#fanout.fanOut(channel, data, subscribers);
-    return subscribers.size;
+    if (subscribers) this.#fanout.fanOut(channel, data, subscribers);
+    const exact = subscribers?.size ?? 0;
+    if (this.#patterns.size === 0) return exact;
+    let only: ReadonlySet<S> | undefined;
+    let many: Set<S> | undefined;
+    this.#patterns.match(channel, (matched) => {
+      if (!only) return void (only = matched);
+      many ??= new Set(only);
+      for (const subscriber of matched) many.add(subscriber);
+    });
+    const wildcard: ReadonlySet<S> | undefined = many ?? only;
+    if (!wildcard) return exact;
+    let delivered = 0;
+    for (const subscriber of wildcard) {
+      if (subscribers?.has(subscriber)) continue;
+      subscriber.deliver(data);
+      delivered++;
+    }
+    return exact + delivered;
   }
 }

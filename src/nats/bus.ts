@@ -12,7 +12,13 @@ import { createLogger, type Logger } from "../telemetry/log.ts";
 import { type ConnectNatsOptions, parseServers } from "./connect.ts";
 import { encodeEnvelopes, EnvelopeReader, envelopeSize, type InvalidPayload } from "./envelope.ts";
 import { NatsLink } from "./link.ts";
-import { assertSubjectPrefix, channelToSubject, DEFAULT_SUBJECT_PREFIX } from "./subject.ts";
+import { isWildcard, PatternTrie } from "../hub/pattern_trie.ts";
+import {
+  assertSubjectPrefix,
+  channelToSubject,
+  DEFAULT_SUBJECT_PREFIX,
+  subjectToChannel,
+} from "./subject.ts";
 
 /** Options of {@linkcode NatsBus}: `servers` or `connection`. */
 export interface NatsBusOptions extends Partial<ConnectNatsOptions> {
@@ -122,6 +128,8 @@ export class NatsBus implements Bus {
   // Tells this node's frames apart when NATS hands them back (shared connections).
   readonly #node = crypto.getRandomValues(new Uint8Array(8));
   readonly #subs = new Map<string, Subscription | undefined>();
+  // The wildcard keys of #subs, to pick the one subscription that delivers.
+  readonly #patterns = new PatternTrie<string>();
   readonly #maxFrameBytes: number;
   readonly #maxPending: number;
   readonly #maxInFlight: number;
@@ -227,6 +235,7 @@ export class NatsBus implements Bus {
     if (this.#subs.has(channel)) return;
     const nc = this.#link.connection;
     channelToSubject(channel, this.#prefix); // refuses unmappable names even while offline
+    if (isWildcard(channel)) this.#patterns.add(channel, channel);
     this.#subs.set(channel, nc ? this.#subscribe(nc, channel) : undefined);
   }
 
@@ -234,6 +243,7 @@ export class NatsBus implements Bus {
   unsubscribe(channel: string): void {
     const sub = this.#subs.get(channel);
     this.#subs.delete(channel);
+    this.#patterns.remove(channel, channel);
     try {
       sub?.unsubscribe();
     } catch { /* the connection is gone; so is the subscription */ }
@@ -439,14 +449,17 @@ export class NatsBus implements Bus {
       (reason) => this.#invalid(channel, reason),
     );
     const limits = { ...noHeaderLimits, maxFrameBytes: this.#maxFrameBytes };
+    const wildcard = isWildcard(channel);
     return nc.subscribe(channelToSubject(channel, this.#prefix), {
       callback: (error, msg) => {
         if (error) {
           return void this.#logger.log("warn", "NATS subscription failed", {
-            channel,
+            pattern: channel,
             error: String(error),
           });
         }
+        const concrete = wildcard ? this.#delivering(channel, msg.subject) : channel;
+        if (concrete === undefined) return;
         const data = reader.read(msg.data);
         if (data === undefined) return;
         try {
@@ -456,7 +469,7 @@ export class NatsBus implements Bus {
         }
         this.#counts.received++;
         try {
-          this.#deliver?.(channel, data);
+          this.#deliver?.(concrete, data);
         } catch (failure) {
           this.#logger.log("error", "delivering a remote frame failed", {
             channel,
@@ -465,6 +478,19 @@ export class NatsBus implements Bus {
         }
       },
     });
+  }
+
+  // A frame reaches a node once per matching NATS subscription; the hub
+  // delivers it to every local match, so only one of them hands it over: the
+  // exact channel's, else the first matching pattern's. Undefined: skip.
+  #delivering(pattern: string, subject: string): string | undefined {
+    const channel = subjectToChannel(subject, this.#prefix);
+    if (channel === undefined || this.#subs.has(channel)) return undefined;
+    let first: string | undefined;
+    this.#patterns.match(channel, (keys) => {
+      for (const key of keys) if (first === undefined || key < first) first = key;
+    });
+    return first === pattern ? channel : undefined;
   }
 
   #invalid(channel: string, reason: InvalidPayload | "not_lhttp"): void {

@@ -6,7 +6,7 @@
  * ```ts
  * import { channelToSubject, NatsBus } from "@lhttp/lhttp/nats";
  * const bus = new NatsBus({ servers: "nats://127.0.0.1:4222", subjectPrefix: "app" });
- * console.assert(bus.state === "connecting" && channelToSubject("a.b", "app") === "app.a~2Eb");
+ * console.assert(bus.state === "connecting" && channelToSubject("a.b", "app") === "app.a.b");
  * await bus.close();
  * ```
  *

@@ -1,27 +1,36 @@
 /**
  * The mapping between lhttp channel names and NATS subjects.
  *
- * A channel becomes exactly one subject token after the prefix:
- * `<prefix>.<token>`. Channel names are 1 to 128 characters of
- * `A-Z a-z 0-9 _ . : @ / = + ~ -`; of these only `.` cannot stand in a NATS
- * token (it separates tokens), so `.` is written `~2E` and the escape
- * character `~` itself `~7E`. Every other character is kept, so subjects stay
- * readable (`room/42` → `lhttp.room/42`). The mapping is injective because
- * `~` never appears unescaped in a token, and different prefixes never share a
- * subject because a token never contains `.`: a subject has exactly one token
- * more than its prefix.
+ * A channel's dot-separated tokens become NATS tokens after the prefix:
+ * `<prefix>.<token>.<token>…`, so that a wildcard pattern maps onto a NATS
+ * wildcard subscription (`sensors.*` → `lhttp.sensors.*`, `sensors.>` →
+ * `lhttp.sensors.>`) and NATS does the matching between nodes. Channel names
+ * are 1 to 128 characters of `A-Z a-z 0-9 _ . : @ / = + ~ - #`; none of them
+ * is whitespace, `*` or `>`, so a channel token is never a NATS wildcard and
+ * never leaves the prefix. Two rewrites keep the mapping injective: the
+ * escape character `~` is written `~7E`, and an empty token (`a..b`, `.a`,
+ * `a.`, which NATS does not allow) is written `~` alone, which no escaped
+ * token can be. Subjects stay readable (`room/42` → `lhttp.room/42`).
+ *
+ * Within one prefix the mapping is one-to-one. Clusters sharing one NATS need
+ * prefixes that are not prefixes of one another (`lhttp` and `lhttp.eu` would
+ * see each other's channels). A pattern's `*` matches one token, an empty one
+ * included, exactly as the hub's own matching does.
  *
  * @module
  */
 
 import { isChannelName } from "../codec/channels.ts";
 import { LhttpError, quote } from "../codec/errors.ts";
+import { checkPattern, isPattern } from "../namespaces/patterns.ts";
 
 /** The subject prefix used when none is given. */
 export const DEFAULT_SUBJECT_PREFIX = "lhttp";
 
 // A NATS token: non-empty, no whitespace, no separator, no wildcard.
 const TOKEN = /^[^\s.*>]+$/;
+// An escaped channel token, or `~` for an empty one.
+const MAPPED = /^(?:(?:[A-Za-z0-9_:@/=+#-]|~7E)+|~)$/;
 
 /**
  * Throws a `TypeError` unless `prefix` is a usable subject prefix: one or more
@@ -29,15 +38,10 @@ const TOKEN = /^[^\s.*>]+$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assertSubjectPrefix } from "@lhttp/lhttp/nats";
  * assertSubjectPrefix("lhttp.prod");
- * let refused = false;
- * try {
- *   assertSubjectPrefix("lhttp.>");
- * } catch {
- *   refused = true;
- * }
- * console.assert(refused);
+ * assert.throws(() => assertSubjectPrefix("lhttp.>"), TypeError);
  * ```
  */
 export function assertSubjectPrefix(prefix: string): void {
@@ -51,47 +55,66 @@ export function assertSubjectPrefix(prefix: string): void {
 }
 
 /**
- * The single NATS token standing for `channel` (see the module doc).
+ * The NATS tokens standing for `channel` or a wildcard pattern, after the
+ * prefix (see the module doc).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { channelToToken } from "@lhttp/lhttp/nats";
- * console.assert(channelToToken("a.b~c") === "a~2Eb~7Ec");
+ * assert.equal(channelToToken("a.b~c"), "a.b~7Ec");
+ * assert.equal(channelToToken("a..b"), "a.~.b");
+ * assert.equal(channelToToken("sensors.*"), "sensors.*");
  * ```
  */
 export function channelToToken(channel: string): string {
   // The bus is not told the server's channel length limit; the hub only ever
-  // passes names the server accepted, so only the character set is checked.
-  if (!isChannelName(channel, Infinity)) {
+  // passes names the server accepted, so only the form is checked here.
+  if (isPattern(channel)) checkPattern(channel, Infinity);
+  else if (!isChannelName(channel, Infinity)) {
     throw new LhttpError("bad_channel", `Channel ${quote(channel)} cannot be mapped to NATS`);
   }
-  return channel.replace(/[.~]/g, (c) => (c === "." ? "~2E" : "~7E"));
+  return channel.split(".").map((token) =>
+    token === "" ? "~" : token === "*" || token === ">" ? token : token.replaceAll("~", "~7E")
+  ).join(".");
 }
 
 /**
- * The channel a token stands for; the inverse of {@linkcode channelToToken}.
+ * The channel that tokens stand for; the inverse of {@linkcode channelToToken}
+ * for channels (never for patterns: a delivered subject is concrete).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tokenToChannel } from "@lhttp/lhttp/nats";
- * console.assert(tokenToChannel("a~2Eb~7Ec") === "a.b~c");
+ * assert.equal(tokenToChannel("a.b~7Ec"), "a.b~c");
+ * assert.throws(() => tokenToChannel("a.*"), { code: "bad_channel" });
  * ```
  */
-export function tokenToChannel(token: string): string {
-  if (!/^(?:[A-Za-z0-9_:@/=+-]|~2E|~7E)+$/.test(token)) {
-    throw new LhttpError("bad_channel", `NATS token ${quote(token)} is not a mapped channel`);
+export function tokenToChannel(tokens: string): string {
+  const channel = tokens.split(".").map((token) => {
+    if (!MAPPED.test(token)) {
+      throw new LhttpError("bad_channel", `NATS tokens ${quote(tokens)} are not a mapped channel`);
+    }
+    return token === "~" ? "" : token.replaceAll("~7E", "~");
+  }).join(".");
+  if (!isChannelName(channel, Infinity)) {
+    throw new LhttpError("bad_channel", `NATS tokens ${quote(tokens)} are not a mapped channel`);
   }
-  return token.replace(/~2E|~7E/g, (escape) => (escape === "~2E" ? "." : "~"));
+  return channel;
 }
 
 /**
- * The NATS subject of `channel` under `prefix`.
+ * The NATS subject of `channel` (or the wildcard subject of a pattern) under
+ * `prefix`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { channelToSubject } from "@lhttp/lhttp/nats";
- * console.assert(channelToSubject("news.sport") === "lhttp.news~2Esport");
- * console.assert(channelToSubject("room/1", "app") === "app.room/1");
+ * assert.equal(channelToSubject("news.sport"), "lhttp.news.sport");
+ * assert.equal(channelToSubject("room/1", "app"), "app.room/1");
+ * assert.equal(channelToSubject("sensors.>"), "lhttp.sensors.>");
  * ```
  */
 export function channelToSubject(
@@ -107,9 +130,10 @@ export function channelToSubject(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { subjectToChannel } from "@lhttp/lhttp/nats";
- * console.assert(subjectToChannel("lhttp.news~2Esport") === "news.sport");
- * console.assert(subjectToChannel("other.news") === undefined);
+ * assert.equal(subjectToChannel("lhttp.news.sport"), "news.sport");
+ * assert.equal(subjectToChannel("other.news"), undefined);
  * ```
  */
 export function subjectToChannel(
@@ -117,10 +141,8 @@ export function subjectToChannel(
   prefix: string = DEFAULT_SUBJECT_PREFIX,
 ): string | undefined {
   if (!subject.startsWith(prefix + ".")) return undefined;
-  const token = subject.slice(prefix.length + 1);
-  if (token.includes(".")) return undefined;
   try {
-    return tokenToChannel(token);
+    return tokenToChannel(subject.slice(prefix.length + 1));
   } catch {
     return undefined;
   }

@@ -108,9 +108,9 @@ export class Pipeline {
     ) return;
     const { pubsub, upstream: calls } = this.options;
     const connection = ctx.connection;
-    const toSubscribe = subscribe === undefined ? [] : pubsub.channels(subscribe);
+    const toSubscribe = subscribe === undefined ? [] : pubsub.channels(subscribe, true);
     const toPublish = publish === undefined ? [] : pubsub.channels(publish);
-    const toUnsubscribe = unsubscribe === undefined ? [] : pubsub.channels(unsubscribe);
+    const toUnsubscribe = unsubscribe === undefined ? [] : pubsub.channels(unsubscribe, true);
     pubsub.checkCapacity(connection, toSubscribe);
     const positions = recover === undefined ? undefined : pubsub.positions(recover, toSubscribe);
     const query = history === undefined ? undefined : pubsub.historyQuery(headers);

@@ -168,12 +168,12 @@ export class LhttpServer {
   /** Subscribes a connection to channels from server code, within the subscription limit. */
   subscribe(connection: Connection, channels: string | readonly string[]): void {
     const { pubsub } = this.#wired();
-    pubsub.subscribe(connection, pubsub.channels(channels));
+    pubsub.subscribe(connection, pubsub.channels(channels, true));
   }
   /** Unsubscribes a connection from channels. */
   unsubscribe(connection: Connection, channels: string | readonly string[]): void {
     const { pubsub } = this.#wired();
-    pubsub.unsubscribe(connection, pubsub.channels(channels));
+    pubsub.unsubscribe(connection, pubsub.channels(channels, true));
   }
 
   /** The gauges of `/metrics` and `/healthz`. */
