@@ -28,7 +28,7 @@ Deno.test({
       await waitFor(() => b.bus.subscriptionCount === 2, "node b's NATS subscriptions");
       await waitFor(async () => {
         const subjects = await nats.subscriptions();
-        return subjects.includes("t1.room~2E1") && subjects.includes("t1.other~7Ex");
+        return subjects.includes("t1.room.1") && subjects.includes("t1.other~7Ex");
       }, "subjects on the NATS server");
 
       // From a WebSocket on node a, then over HTTP on node b.

@@ -113,7 +113,9 @@ export class Namespaces<H = unknown> {
       );
       if (spanned) refuse(`it spans namespace ${quote(spanned.prefix)}; subscribe within it`);
     }
-    if (!policy.subscribe) refuse(`clients may not subscribe in namespace ${quote(policy.prefix!)}`);
+    if (!policy.subscribe) {
+      refuse(`clients may not subscribe in namespace ${quote(policy.prefix!)}`);
+    }
     if (policy.requireUser && data === undefined) refuse("it needs an authenticated user");
     const owner = channelOwner(target);
     if (owner !== undefined && this.#userOf(data) !== owner) {

@@ -148,7 +148,9 @@ export function validateRules(
     if (earlier !== undefined) {
       throw new NamespaceError(
         "namespace_overlap",
-        `Namespaces ${quote(earlier)} and ${at} differ only in case; channel names are case-sensitive, so they are two namespaces: merge them`,
+        `Namespaces ${
+          quote(earlier)
+        } and ${at} differ only in case; channel names are case-sensitive, so they are two namespaces: merge them`,
       );
     }
     byPrefix.set(folded, valid.prefix);

@@ -14,6 +14,7 @@ import { HUGE_BYTES } from "./_upstream.ts";
 import { protocolSteps } from "./_protocol_steps.ts";
 import { contractSteps } from "./_contract_steps.ts";
 import { errorSteps } from "./_error_steps.ts";
+import { channelSteps } from "./_channel_steps.ts";
 
 /** What a suite run needs: the server's URL and the upstream it allowlists. */
 export interface Target {
@@ -38,7 +39,13 @@ export interface Step {
 /** Runs every step against `target` as `t.step`s. */
 export async function conformance(t: Deno.TestContext, target: Target): Promise<void> {
   const ws = target.url.replace(/^http/, "ws") + "/";
-  for (const step of [...protocolSteps, ...errorSteps, ...contractSteps, ...transportSteps]) {
+  for (const step of [
+    ...protocolSteps,
+    ...errorSteps,
+    ...channelSteps,
+    ...contractSteps,
+    ...transportSteps,
+  ]) {
     await t.step(step.name, async () => {
       const sockets = new Sockets(ws);
       try {

@@ -11,7 +11,9 @@ const matches = <S>(trie: PatternTrie<S>, channel: string) => {
 
 Deno.test("trie: * is one token, > one or more, literal tokens exact, case-sensitive", () => {
   const trie = new PatternTrie<string>();
-  for (const pattern of ["a.*", "a.>", "*.b", "a.*.c", ">", "A.*", "a..*"]) trie.add(pattern, pattern);
+  for (const pattern of ["a.*", "a.>", "*.b", "a.*.c", ">", "A.*", "a..*"]) {
+    trie.add(pattern, pattern);
+  }
   assert.deepEqual(matches(trie, "a"), [">"]);
   assert.deepEqual(matches(trie, "a.b"), ["*.b", ">", "a.*", "a.>"]);
   assert.deepEqual(matches(trie, "a.x.c"), [">", "a.*.c", "a.>"]);

@@ -24,7 +24,11 @@ Deno.test("namespaces: publish and subscribe refused for clients, server code st
   });
   client.send(frame("m", { subscribe: "other admin.x", ack: "3" }));
   assert.equal(errorOf(client).code, "forbidden");
-  assert.deepEqual([...client.connection.channels], ["feed.a"], "nothing of a refused frame applies");
+  assert.deepEqual(
+    [...client.connection.channels],
+    ["feed.a"],
+    "nothing of a refused frame applies",
+  );
   server.subscribe(client.connection, "admin.x");
   assert.equal(server.publish("feed.a", { command: "m", body: "from server" }), 1);
 });
@@ -63,7 +67,9 @@ Deno.test("namespaces: a rule picks its authorizer, or none; each hook sees its 
   const server = new LhttpServer({
     authorize: ({ target }) => (asked.push(`default:${target}`), true),
     authorizers: {
-      admins: ({ target, connection }) => (asked.push(`admins:${target}`), connection.data === "root"),
+      admins: (
+        { target, connection },
+      ) => (asked.push(`admins:${target}`), connection.data === "root"),
     },
     namespaces: [{ prefix: "admin.", authorize: "admins" }, { prefix: "open.", authorize: false }],
   });
@@ -80,7 +86,14 @@ Deno.test("namespaces: a rule picks its authorizer, or none; each hook sees its 
 
 Deno.test("namespaces: resolve() is there for the history and presence features", () => {
   const server = new LhttpServer({
-    namespaces: [{ prefix: "chat.", historySize: 100, historyAgeMs: 60_000, latest: true, presence: true, joinLeave: true }],
+    namespaces: [{
+      prefix: "chat.",
+      historySize: 100,
+      historyAgeMs: 60_000,
+      latest: true,
+      presence: true,
+      joinLeave: true,
+    }],
   });
   const policy = server.namespaces.resolve("chat.lobby");
   assert.deepEqual(

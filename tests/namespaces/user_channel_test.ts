@@ -7,7 +7,9 @@ import { FakeClient } from "../_fake_peer.ts";
 import { frame } from "./_frames.ts";
 
 Deno.test("user channels: the wire form has at most one # and never first or last", () => {
-  for (const name of ["inbox#alice", "user.alice#x", "dm:42#7"]) assert.ok(isChannelName(name), name);
+  for (const name of ["inbox#alice", "user.alice#x", "dm:42#7"]) {
+    assert.ok(isChannelName(name), name);
+  }
   for (const name of ["#alice", "inbox#", "a#b#c", "#", "a ##b"]) {
     assert.throws(() => parseChannels(name), {
       code: "bad_channel",
@@ -34,7 +36,10 @@ Deno.test("user channels: only the named user may subscribe; anyone allowed may 
     assert.equal(client.connection.channels.size, 0);
   }
   bob.send(frame("m", { publish: "inbox#alice" }, "hi alice"));
-  assert.deepEqual(alice.take().map((f) => [f.headers.get("publish"), f.body]), [["inbox#alice", "hi alice"]]);
+  assert.deepEqual(alice.take().map((f) => [f.headers.get("publish"), f.body]), [[
+    "inbox#alice",
+    "hi alice",
+  ]]);
   assert.equal(bob.take().length, 0);
 });
 

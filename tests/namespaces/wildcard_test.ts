@@ -7,12 +7,20 @@ import { frame } from "./_frames.ts";
 
 const replyOf = (client: FakeClient) => {
   const reply = client.take().at(-1)!;
-  return { status: reply.headers.get("status"), code: reply.headers.get("code"), reason: reply.headers.get("reason") };
+  return {
+    status: reply.headers.get("status"),
+    code: reply.headers.get("code"),
+    reason: reply.headers.get("reason"),
+  };
 };
 
 Deno.test("wildcards: deliveries name the concrete channel; * is one token, > one or more", () => {
   const server = new LhttpServer();
-  const [star, rest, publisher] = [new FakeClient(server), new FakeClient(server), new FakeClient(server)];
+  const [star, rest, publisher] = [
+    new FakeClient(server),
+    new FakeClient(server),
+    new FakeClient(server),
+  ];
   star.send(frame("m", { subscribe: "sensors.*" }));
   rest.send(frame("m", { subscribe: "sensors.>" }));
   for (const channel of ["sensors.kitchen", "sensors.kitchen.temp", "sensors", "other.kitchen"]) {
@@ -40,13 +48,15 @@ Deno.test("wildcards: publishing to a wildcard is refused with a clear error", (
 Deno.test("wildcards: malformed patterns are bad_channel", () => {
   const server = new LhttpServer();
   const client = new FakeClient(server);
-  for (const [pattern, why] of [
-    ["sensors.>.x", /only as the last token/],
-    ["sens*", /whole token/],
-    ["a.b>", /whole token/],
-    ["inbox#*", /user-limited/],
-    ["a.*.é", /tokens of A-Z/],
-  ] as const) {
+  for (
+    const [pattern, why] of [
+      ["sensors.>.x", /only as the last token/],
+      ["sens*", /whole token/],
+      ["a.b>", /whole token/],
+      ["inbox#*", /user-limited/],
+      ["a.*.é", /tokens of A-Z/],
+    ] as const
+  ) {
     client.send(frame("m", { subscribe: pattern, ack: "1" }));
     const reply = replyOf(client);
     assert.equal(reply.code, "bad_channel", pattern);
@@ -101,9 +111,15 @@ Deno.test("wildcards: one copy per connection, also when exact and patterns over
 
 Deno.test("wildcards: across an in-process cluster, one copy per subscriber", () => {
   const broker = new MemoryBroker();
-  const [one, two] = [new LhttpServer({ bus: broker.connect() }), new LhttpServer({ bus: broker.connect() })];
+  const [one, two] = [
+    new LhttpServer({ bus: broker.connect() }),
+    new LhttpServer({ bus: broker.connect() }),
+  ];
   const watcher = new FakeClient(two);
   watcher.send(frame("m", { subscribe: "sensors.* sensors.>" }));
   new FakeClient(one).send(frame("m", { publish: "sensors.a sensors.a.b inbox#x" }, "x"));
-  assert.deepEqual(watcher.take().map((f) => f.headers.get("publish")), ["sensors.a", "sensors.a.b"]);
+  assert.deepEqual(watcher.take().map((f) => f.headers.get("publish")), [
+    "sensors.a",
+    "sensors.a.b",
+  ]);
 });
