@@ -61,6 +61,36 @@ client.on("close", ({ wasOpen }) => {
 });
 client.on("error", (error) => console.warn("lhttp:", error));
 
+// History (PROTOCOL.md section 13): a newcomer, or a reloaded tab, sees the
+// room's last messages; a reconnect recovers what it missed by itself, and says
+// so when the server could not.
+let historyShown = false;
+client.on("subscribed", async (event) => {
+  if (event.channel !== channel || !event.history) return;
+  if (event.wasRecovering && !event.recovered) {
+    system("Some messages were missed while offline.", "failed");
+  }
+  if (event.wasRecovering || historyShown) return;
+  historyShown = true;
+  try {
+    const { publications } = await client.history(channel, { limit: 50 });
+    const earlier = publications.filter((frame) =>
+      frame.command === "chat" && Number(frame.headers.get("offset")) <= event.offset
+    );
+    list.prepend(...earlier.map((frame) =>
+      messageItem(
+        frame.headers.get("nick") ?? "anonymous",
+        String(frame.body),
+        frame.headers.get("time"),
+        frame.headers.get("id") === me,
+      )
+    ));
+    list.scrollTop = list.scrollHeight;
+  } catch (error) {
+    console.warn("lhttp: no history:", error);
+  }
+});
+
 client.subscribe(channel, (frame) => {
   const id = frame.headers.get("id") ?? "";
   const author = frame.headers.get("nick") ?? "anonymous";
@@ -171,6 +201,10 @@ function render() {
 }
 
 function message(author, body, time, mine) {
+  append(messageItem(author, body, time, mine));
+}
+
+function messageItem(author, body, time, mine) {
   const item = document.createElement("li");
   item.className = mine ? "msg mine" : "msg";
   const when = new Date(time ?? Date.now());
@@ -185,7 +219,7 @@ function message(author, body, time, mine) {
     span("author", author),
     span("text", body),
   );
-  append(item);
+  return item;
 }
 
 function system(note, extra = "") {

@@ -45,7 +45,13 @@ if (flags.port.trim() === "" || !Number.isInteger(port) || port < 0 || port > 65
   process.exit(2);
 }
 
-const server = new LhttpServer({ publishToken: flags["publish-token"] });
+// Each room (channel chat.<room>) keeps its last 100 frames for an hour: a
+// newcomer sees the room's recent messages, a reconnecting tab recovers what it
+// missed (PROTOCOL.md section 13).
+const server = new LhttpServer({
+  publishToken: flags["publish-token"],
+  history: [{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }],
+});
 server.use(uniqueNames());
 
 let running;

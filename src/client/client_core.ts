@@ -16,6 +16,7 @@ import { Emitter } from "./emitter.ts";
 import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
 import type { ResolvedOptions, WebSocketLike } from "./options.ts";
 import { BoundedQueue } from "./bounded_queue.ts";
+import type { GapEvent, SubscribedEvent } from "./positions.ts";
 
 /** The connection states; every change emits a `state` event with both ends. */
 export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
@@ -49,6 +50,14 @@ export interface ClientEvents {
   warning: ClientError;
   /** A send was refused because the offline queue was full. */
   queuefull: { frame: Frame; capacity: number; error: ClientError };
+  /**
+   * A subscription's position frame (PROTOCOL.md section 13): after a
+   * reconnect or a gap, `wasRecovering` and whether every missed publication
+   * was delivered (`recovered`); on `recovered: false` reload the state.
+   */
+  subscribed: SubscribedEvent;
+  /** A live subscription missed publications; the client recovers them (then `subscribed`). */
+  gap: GapEvent;
 }
 
 /** What the owner of a core does at the points of the lifecycle. */

@@ -20,6 +20,8 @@ import { type ClientOptions, resolveOptions } from "./options.ts";
 import { FrameStream, type FrameStreamOptions } from "./frame_stream.ts";
 import { websocketUrl } from "./websocket_url.ts";
 import { type FrameHandler, type SubscriptionRecord, Subscriptions } from "./subscriptions.ts";
+import { type GapEvent, PositionTracker } from "./positions.ts";
+import { type HistoryOptions, HistoryQueries, type HistoryResult } from "./history_query.ts";
 
 // Subscriptions that failed with these are re-sent by restore() after the reconnect.
 const RETRIED = new Set(["disconnected", "unauthorized", "forbidden"]);
@@ -93,6 +95,8 @@ export class LhttpClient {
   #subscriptions = new Subscriptions();
   #commands = new Map<string, Set<FrameHandler>>();
   #streams = new Set<FrameStream>();
+  #positions = new PositionTracker();
+  #queries = new HistoryQueries();
   readonly #core: ClientCore;
 
   /**
@@ -182,6 +186,7 @@ export class LhttpClient {
       if (current.listeners.size > 0 || !this.#subscriptions.remove(current)) {
         return Promise.resolve();
       }
+      this.#positions.forget(name);
       current.fail(new ClientError("closed", "Unsubscribed before the server acknowledged"));
       if (this.state !== "open") return Promise.resolve();
       return this.#core.transmit(
@@ -190,6 +195,28 @@ export class LhttpClient {
       );
     };
     return Object.assign(unsubscribe, { channel: name, ready: current.ready });
+  }
+
+  /**
+   * The last `limit` publications of `channel` (or those after `since`), oldest
+   * first, from a server with history (PROTOCOL.md section 13); authorized like
+   * a subscribe. Rejects with a `RemoteError` (`history_limit`,
+   * `position_expired`, `forbidden`, ...). A channel without history answers none.
+   */
+  history(channel: string, options: HistoryOptions = {}): Promise<HistoryResult> {
+    let name: string;
+    try {
+      [name] = parseChannels(channel);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const acked = this.#core.acking;
+    return this.#queries.run(name, options, (frame) => this.#core.transmit(frame, acked), acked);
+  }
+
+  /** The position held for a subscribed channel with history: what a reconnect recovers from. */
+  position(channel: string): { offset: number; epoch: string } | undefined {
+    return this.#positions.get(channel);
   }
 
   /** The channels subscribed to (or to be subscribed once connected). */
@@ -266,6 +293,10 @@ export class LhttpClient {
 
   /** Routes a frame to command handlers, subscriptions and iterators. */
   #dispatch(frame: Frame): void {
+    this.#queries.observe(frame);
+    const position = this.#positions.position(frame);
+    if (position) this.#core.events.emit("subscribed", position);
+    else if (!this.#positions.accept(frame, (gap) => this.#gap(gap))) return;
     for (const handler of [...this.#commands.get(frame.command) ?? []]) {
       try {
         handler(frame);
@@ -285,11 +316,22 @@ export class LhttpClient {
     for (const stream of [...this.#streams]) stream.end();
   }
 
+  // A live subscription missed publications: subscribe again from its position.
+  #gap(gap: GapEvent): void {
+    this.#core.events.emit("gap", gap);
+    const record = this.#subscriptions.get(gap.channel);
+    if (record && this.state === "open") this.#sendSubscribe(record);
+  }
+
   #sendSubscribe(record: SubscriptionRecord): void {
+    // Every subscribe asks for its position, and after a reconnect or a gap
+    // for what was missed (PROTOCOL.md section 13); other servers ignore it.
+    record.frame.headers.set("recover", this.#positions.recoverEntry(record.channel));
     this.#core.transmit(record.frame, this.#core.acking).then(() => record.confirm(), (error) => {
       if (error instanceof RemoteError) {
         // Refused: retrying after every reconnect would be refused again.
         this.#subscriptions.remove(record);
+        this.#positions.forget(record.channel);
         record.fail(error);
         this.#core.events.emit("error", error);
       } else if (

@@ -34,6 +34,8 @@ export { backoffDelay, type ReconnectOptions } from "./backoff.ts";
 export { ClientError, type ClientErrorCode, isErrorFrame, RemoteError } from "./errors.ts";
 export { binaryFrame, channelsOf, multipartFrame, partsOf, textOf } from "./frames.ts";
 export type { FrameHandler } from "./subscriptions.ts";
+export type { GapEvent, SubscribedEvent } from "./positions.ts";
+export type { HistoryOptions, HistoryResult } from "./history_query.ts";
 export type { Listener } from "./emitter.ts";
 export { FrameStream, type FrameStreamOptions } from "./frame_stream.ts";
 export { parseFrame, type ParseLimits } from "../codec/parse.ts";
