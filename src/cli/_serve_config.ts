@@ -90,6 +90,7 @@ export function serverOptionsOf(values: Partial<ConfigValues>): ServerOptions {
     pacing: v.pacing ? { maxWaitMs: v.pacingMaxWait } : false,
     maxQueuedFrames: v.maxQueuedFrames,
     maxQueuedBytes: v.maxQueuedBytes,
+    busDownGraceMs: v.busDownGrace,
   };
 }
 

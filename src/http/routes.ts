@@ -10,6 +10,7 @@ import type { Context as HonoContext } from "hono";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import { renderMetrics } from "../telemetry/metrics.ts";
 import { HttpPublish } from "./publish.ts";
+import { Health } from "./health.ts";
 import { sseRoutes } from "./sse_routes.ts";
 
 /** Options of {@linkcode lhttpRoutes}. */
@@ -44,11 +45,12 @@ export function lhttpRoutes(server: LhttpServer, options: RoutesOptions = {}): H
   const app = new Hono();
   app.post("/publish", (c) => publish.handle(c.req.raw, address(c)));
   app.route("/sse", sseRoutes(server));
-  app.get("/healthz", (c) => c.json({ status: "ok", ...server.gauges() }));
+  const health = new Health(server);
+  app.get("/healthz", () => health.respond());
   app.get(
     "/metrics",
     (c) =>
-      c.text(renderMetrics(server.metrics, server.gauges()), 200, {
+      c.text(renderMetrics(server.metrics, health.check(), server.hub.bus?.stats), 200, {
         "content-type": "text/plain; version=0.0.4",
       }),
   );

@@ -78,6 +78,7 @@ export class LhttpServer {
   readonly #middleware: Middleware[] = [];
   #core?: Core;
   #runtime?: string;
+  #draining = false;
 
   /** Creates a server; see {@linkcode ServerOptions}. */
   constructor(options: ServerOptions = {}) {
@@ -193,11 +194,17 @@ export class LhttpServer {
     return this.#wired().webhooks;
   }
 
+  /** True once {@linkcode shutdown} began: `/healthz` answers 503 so balancers move on. */
+  get draining(): boolean {
+    return this.#draining;
+  }
+
   /** Closes every connection with `code` (1001 by default) and the bus. */
   async shutdown(
     code: number = CloseCode.goingAway,
     reason = "server shutting down",
   ): Promise<void> {
+    this.#draining = true;
     for (const connection of [...this.connections.values()]) {
       this.#wired().connections.noteReason(connection, "shutdown");
       connection.close(code, reason);

@@ -93,6 +93,12 @@ export interface ServerOptions {
    * for, against DNS rebinding; any when absent.
    */
   allowedHosts?: readonly string[];
+  /**
+   * How long the bus may be down (any state but `connected`: `connecting`,
+   * `stalled`, `disconnected`, `closed`) before `/healthz` answers 503, in ms
+   * (default 10 000). Measured from the first `/healthz` or `/metrics` that saw it down.
+   */
+  busDownGraceMs?: number;
   /** Per-connection frame rate limit; off by default. */
   rateLimit?: RateLimit;
   /** Logger; warnings and errors to stderr by default. */

@@ -43,6 +43,7 @@ export interface ServerSettings {
   readonly allowedOrigins?: readonly string[];
   /** Host names answered; any when absent. */
   readonly allowedHosts?: readonly string[];
+  readonly busDownGraceMs: number;
   /** The upgrade hook. */
   readonly authenticate?: ServerOptions["authenticate"];
   /** The authorization hook for client frames. */
@@ -92,6 +93,7 @@ export function resolveSettings(options: ServerOptions = {}): ServerSettings {
     publishMaxBodyBytesInFlight: options.publishMaxBodyBytesInFlight ?? 64 * 1024 * 1024,
     allowedOrigins: options.allowedOrigins,
     allowedHosts: options.allowedHosts,
+    busDownGraceMs: options.busDownGraceMs ?? 10_000,
     authenticate: options.authenticate,
     authorize: options.authorize,
     webhooks: options.webhooks

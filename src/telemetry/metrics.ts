@@ -60,9 +60,13 @@ export interface Gauges {
  * metrics.count(metrics.errors, "bad_header");
  * const text = renderMetrics(metrics, { connections: 1, channels: 0, subscriptions: 0, bus: "local" });
  * assert.ok(text.includes('lhttp_errors_total{code="bad_header"} 1'));
+ * const stats = { published: 3, received: 2, dropped: 0, invalid: 0, queuedBytes: 0, queuedFrames: 0, maxQueuedBytes: 8, stalls: 1 };
+ * const withBus = renderMetrics(metrics, { connections: 0, channels: 0, subscriptions: 0, bus: "connected" }, stats);
+ * assert.ok(withBus.includes("lhttp_bus_published_total 3"));
+ * assert.ok(withBus.includes("lhttp_bus_stalls_total 1"));
  * ```
  */
-export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
+export function renderMetrics(metrics: Metrics, gauges: Gauges, bus?: BusStats): string {
   const lines: string[] = [];
   const metric = (name: string, type: string, help: string, samples: [string, number][]) => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -151,5 +155,43 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges): string {
       [["", webhooks.dropped]],
     );
   }
+  if (bus) renderBusStats(metric, bus);
   return lines.join("\n") + "\n";
+}
+
+/** The counters of a bus that keeps them (the shape of `Bus.stats`). */
+export interface BusStats {
+  readonly published: number;
+  readonly received: number;
+  readonly dropped: number;
+  readonly invalid: number;
+  readonly queuedBytes: number;
+  readonly queuedFrames: number;
+  readonly maxQueuedBytes: number;
+  readonly stalls: number;
+}
+
+type Emit = (name: string, type: string, help: string, samples: [string, number][]) => void;
+
+function renderBusStats(metric: Emit, bus: BusStats): void {
+  const counter = (name: string, help: string, value: number) =>
+    metric(`lhttp_bus_${name}`, "counter", help, [["", value]]);
+  const gauge = (name: string, help: string, value: number) =>
+    metric(`lhttp_bus_${name}`, "gauge", help, [["", value]]);
+  counter("published_total", "Frames sent to the other nodes.", bus.published);
+  counter("received_total", "Frames received from other nodes and delivered.", bus.received);
+  counter(
+    "dropped_total",
+    "Frames for other nodes dropped (no connection, buffer cap).",
+    bus.dropped,
+  );
+  counter("invalid_total", "Bus payloads that did not decode to a frame.", bus.invalid);
+  counter("stalls_total", "Times the bus entered the stalled state.", bus.stalls);
+  gauge(
+    "queued_bytes",
+    "Bytes buffered for other nodes (queued plus unconfirmed).",
+    bus.queuedBytes,
+  );
+  gauge("queued_frames", "Frames queued in the bus, not yet sent.", bus.queuedFrames);
+  gauge("max_queued_bytes", "The cap of lhttp_bus_queued_bytes.", bus.maxQueuedBytes);
 }
