@@ -10,6 +10,7 @@ import type { Context as HonoContext } from "hono";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import { renderMetrics } from "../telemetry/metrics.ts";
 import { HttpPublish } from "./publish.ts";
+import { presenceRoutes } from "./presence_route.ts";
 import { Health } from "./health.ts";
 import { sseRoutes } from "./sse_routes.ts";
 
@@ -44,6 +45,7 @@ export function lhttpRoutes(server: LhttpServer, options: RoutesOptions = {}): H
   const address = options.remoteAddress ?? remoteAddressOf;
   const app = new Hono();
   app.post("/publish", (c) => publish.handle(c.req.raw, address(c)));
+  app.route("/presence", presenceRoutes(server, address));
   app.route("/sse", sseRoutes(server));
   const health = new Health(server);
   app.get("/healthz", () => health.respond());

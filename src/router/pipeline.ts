@@ -13,6 +13,7 @@ import type { Limits } from "../codec/limits.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { Context } from "./context.ts";
 import { compose, type Middleware, type Processor } from "./middleware.ts";
+import type { PresenceRequests } from "./presence_requests.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { Replies } from "./replies.ts";
 import type { UpstreamCalls } from "./upstream_calls.ts";
@@ -31,6 +32,8 @@ export interface PipelineOptions {
   processors: ReadonlyMap<string, Processor>;
   /** The application's middleware, outermost first (read live). */
   middleware: readonly Middleware[];
+  /** Presence requests (the `presence*` headers), when the server keeps presence. */
+  presence?: PresenceRequests;
 }
 
 /** Processors, middleware and the built-in steps of a server. */
@@ -76,8 +79,14 @@ export class Pipeline {
     }
     const processed = this.#runProcessor(ctx);
     return processed instanceof Promise
-      ? processed.then(() => this.#applyEffects(ctx))
-      : this.#applyEffects(ctx);
+      ? processed.then(() => this.#effects(ctx))
+      : this.#effects(ctx);
+  }
+
+  // Presence headers are checked before the other effects and answered after them.
+  #effects(ctx: Context): void | Promise<void> {
+    const presence = this.options.presence;
+    return presence ? presence.around(ctx, () => this.#applyEffects(ctx)) : this.#applyEffects(ctx);
   }
 
   #runProcessor(ctx: Context): void | Promise<void> {

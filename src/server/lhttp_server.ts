@@ -27,6 +27,10 @@ import type { History } from "../history/history.ts";
 import { resolveHistory } from "../history/resolve_history.ts";
 import { combineObservers } from "../router/lifecycle.ts";
 import { Webhooks } from "../webhooks/webhooks.ts";
+import { PresenceError } from "../presence/errors.ts";
+import { resolvePresence } from "../presence/options.ts";
+import { Presence, type PresencePage, type PresencePolicy } from "../presence/presence.ts";
+import { PresenceFrames, readLimit } from "../presence/requests.ts";
 import { admit, type UpgradeDecision } from "./_admission.ts";
 import type { ServerOptions } from "./options.ts";
 import { resolveSettings, type ServerSettings } from "./settings.ts";
@@ -189,6 +193,21 @@ export class LhttpServer {
     };
   }
 
+  /**
+   * The presence of `channel` on this node: counts (O(1)) and one page of
+   * members (`limit` 0 for the counts only). Throws `presence_off` when the
+   * channel keeps no presence, `bad_cursor` or `stale_cursor` for a cursor.
+   */
+  presence(channel: string, page: { cursor?: string; limit?: number } = {}): PresencePage {
+    const presence = this.#wired().presence;
+    if (!presence?.policy(channel).presence) {
+      throw new PresenceError("presence_off", `Channel ${JSON.stringify(channel)} has no presence`);
+    }
+    const after = presence.after(channel, page.cursor);
+    const limit = page.limit === 0 ? 0 : readLimit(page.limit?.toString(), presence.settings.pageSize);
+    return presence.page(channel, after, limit);
+  }
+
   /** The lifecycle webhooks, when configured. */
   get webhooks(): Webhooks | undefined {
     return this.#wired().webhooks;
@@ -218,6 +237,7 @@ export class LhttpServer {
       clearTimeout(timer);
       webhooks.close();
     }
+    this.#core?.presence?.close();
     await this.hub.bus?.close();
   }
 
@@ -231,6 +251,26 @@ export class LhttpServer {
     return this.#core ??= this.#wire(undefined);
   }
 
+  // Presence when asked for: by `presence` options or by a namespace with `presence: true`.
+  #presence(): Presence | undefined {
+    const options = this.#options.presence;
+    const byNamespace = this.namespaces.rules.some((rule) => rule.presence);
+    if (!options && !byNamespace) return undefined;
+    const settings = resolvePresence(options);
+    const prefixes = settings.prefixes;
+    const namespaces = this.namespaces;
+    const policy: PresencePolicy = prefixes
+      ? (channel) => {
+        const on = prefixes.some((prefix) => channel.startsWith(prefix));
+        return { presence: on, joinLeave: on };
+      }
+      : (channel) => {
+        const { presence, joinLeave } = namespaces.resolve(channel);
+        return { presence, joinLeave: presence && joinLeave };
+      };
+    return new Presence(settings, policy, this.logger, this.#options.userOf);
+  }
+
   #wire(fanout: LocalFanout<Connection> | undefined): Core {
     const { limits, upstream, authorize } = this.settings;
     const metrics = this.metrics;
@@ -239,7 +279,8 @@ export class LhttpServer {
     const webhooks = this.settings.webhooks
       ? new Webhooks(this.settings.webhooks, this.logger)
       : undefined;
-    const lifecycle = combineObservers([this.#options.lifecycle, webhooks]);
+    const presence = this.#presence();
+    const lifecycle = combineObservers([this.#options.lifecycle, webhooks, presence]);
     const namespaces = this.namespaces;
     const history = this.history;
     const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces, history });
@@ -250,6 +291,7 @@ export class LhttpServer {
       replies,
       processors: this.#processors,
       middleware: this.#middleware,
+      presence: presence && new PresenceFrames(presence, pubsub),
     });
     const connections = new ConnectionRegistry(hub, pipeline, lifecycle);
     const router = new FrameRouter({ limits, pipeline, pubsub, replies });
@@ -268,13 +310,14 @@ export class LhttpServer {
         options: { maxQueuedFrames, maxQueuedBytes, rateLimit, pacer, metrics },
       },
     });
-    return { hub, pubsub, webhooks, connections, router, pacer, connectionOptions };
+    return { hub, pubsub, webhooks, presence, connections, router, pacer, connectionOptions };
   }
 }
 
 interface Core {
   hub: Hub<Connection>;
   webhooks?: Webhooks;
+  presence?: Presence;
   pubsub: PubSub;
   connections: ConnectionRegistry;
   router: FrameRouter;

@@ -15,6 +15,7 @@ import type { NamespaceRule } from "../namespaces/rules.ts";
 import type { LifecycleObserver } from "../router/lifecycle.ts";
 import type { History, HistoryRule } from "../history/history.ts";
 import type { WebhookOptions } from "../webhooks/options.ts";
+import type { PresenceOptions } from "../presence/options.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
 
@@ -122,4 +123,10 @@ export interface ServerOptions {
    * channel_vacated. Endpoints must be inside `upstreamAllow`.
    */
   webhooks?: WebhookOptions;
+  /**
+   * Presence (PROTOCOL.md, "Presence"): who is subscribed to a channel. On for
+   * the namespaces with `presence: true` (diffs with `joinLeave: true`), or for
+   * `presence.prefixes`; off by default.
+   */
+  presence?: PresenceOptions;
 }
