@@ -26,6 +26,7 @@ import { type Gauges, Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
 import { resolveHistory } from "../history/resolve_history.ts";
 import { combineObservers } from "../router/lifecycle.ts";
+import { accessLog } from "../router/access_log.ts";
 import { Webhooks } from "../webhooks/webhooks.ts";
 import { PresenceError } from "../presence/errors.ts";
 import { resolvePresence } from "../presence/options.ts";
@@ -280,7 +281,8 @@ export class LhttpServer {
       ? new Webhooks(this.settings.webhooks, this.logger)
       : undefined;
     const presence = this.#presence();
-    const lifecycle = combineObservers([this.#options.lifecycle, webhooks, presence]);
+    const access = accessLog(this.logger, this.#options.userOf);
+    const lifecycle = combineObservers([this.#options.lifecycle, webhooks, presence, access]);
     const namespaces = this.namespaces;
     const history = this.history;
     const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces, history });

@@ -1,0 +1,70 @@
+// Access logs: lhttp serve --log-level info writes one line when a connection
+// opens and one when it closes, with its reason, duration, frames and bytes.
+
+import assert from "node:assert/strict";
+import { LHTTP_MAIN } from "./_lhttp.ts";
+import { spawnServe } from "../_serve_child.ts";
+import { Client } from "../_cluster.ts";
+import { waitFor } from "../_nats_server.ts";
+
+Deno.test("lhttp serve --log-level info: an access-log line per connection, open and close", async () => {
+  const child = await spawnServe(Deno.execPath(), [
+    "run",
+    "-A",
+    LHTTP_MAIN,
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--log-level",
+    "info",
+  ]);
+  try {
+    const ws = child.url.replace("http", "ws") + "/";
+    const client = await Client.open(ws);
+    await client.subscribe("room");
+    await client.publish("room", "hello");
+    await client.waitForCount(1);
+    await client.close();
+    const closed = () => child.lines().find((line) => line.includes('msg="connection closed"'));
+    await waitFor(() => closed() !== undefined, "the access-log close line");
+    const opened = child.lines().filter((line) => line.includes('msg="connection opened"'));
+    assert.equal(opened.length, 1, child.output());
+    assert.match(opened[0], /^time=\S+ level=info msg="connection opened" id=\d+/);
+    const line = closed()!;
+    const field = (name: string) => line.match(new RegExp(` ${name}=(\\S+)`))?.[1];
+    assert.equal(field("reason"), "closed", line);
+    assert.equal(field("id"), opened[0].match(/ id=(\d+)/)![1]);
+    assert.ok(Number(field("durationMs")) >= 0, line);
+    // Two frames in (subscribe, publish); out: two acks and the delivery.
+    assert.equal(field("framesIn"), "2", line);
+    assert.equal(field("framesOut"), "3", line);
+    assert.ok(Number(field("bytesIn")) > "hello".length, line);
+    assert.ok(Number(field("bytesOut")) > Number(field("bytesIn")), line);
+  } finally {
+    await child.stop();
+  }
+  assert.match(child.output(), /msg="connection closed" id=\d+ reason=/);
+});
+
+Deno.test("lhttp serve at the default level writes no access log", async () => {
+  const child = await spawnServe(Deno.execPath(), [
+    "run",
+    "-A",
+    LHTTP_MAIN,
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+  ]);
+  try {
+    const client = await Client.open(child.url.replace("http", "ws") + "/");
+    await client.subscribe("room");
+    await client.close();
+  } finally {
+    await child.stop();
+  }
+  assert.doesNotMatch(child.output(), /connection (opened|closed)/);
+});
