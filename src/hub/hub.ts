@@ -21,7 +21,11 @@ export interface Subscriber {
  * adapter swaps in native topic publishing.
  */
 export interface LocalFanout<S extends Subscriber> {
-  /** A subscriber joined a channel. */
+  /**
+   * A subscriber joined a channel or a pattern. A fan-out with this hook is
+   * taken to deliver by channel name, and pattern subscribers are then
+   * delivered to one by one; without it `fanOut` gets them as a set.
+   */
   subscribe?(subscriber: S, channel: string): void;
   /** A subscriber left a channel. */
   unsubscribe?(subscriber: S, channel: string): void;
@@ -106,6 +110,7 @@ export class Hub<S extends Subscriber = Subscriber> {
       if (!this.#patterns.add(channel, subscriber)) return false;
       subscriber.channels.add(channel);
       this.#subscriptions++;
+      this.#fanout.subscribe?.(subscriber, channel);
       return true;
     }
     let subscribers = this.#channels.get(channel);
@@ -128,6 +133,7 @@ export class Hub<S extends Subscriber = Subscriber> {
       if (!this.#patterns.remove(channel, subscriber)) return false;
       subscriber.channels.delete(channel);
       this.#subscriptions--;
+      this.#fanout.unsubscribe?.(subscriber, channel);
       if (this.#patterns.subscribers(channel) === undefined) this.#bus?.unsubscribe(channel);
       return true;
     }
@@ -171,14 +177,18 @@ export class Hub<S extends Subscriber = Subscriber> {
       many ??= new Set(only);
       for (const subscriber of matched) many.add(subscriber);
     });
-    const wildcard: ReadonlySet<S> | undefined = many ?? only;
-    if (!wildcard) return exact;
-    let delivered = 0;
-    for (const subscriber of wildcard) {
-      if (subscribers?.has(subscriber)) continue;
-      subscriber.deliver(data);
-      delivered++;
+    let targets: ReadonlySet<S> | undefined = many ?? only;
+    if (!targets) return exact;
+    if (subscribers) {
+      const rest = new Set<S>();
+      for (const subscriber of targets) if (!subscribers.has(subscriber)) rest.add(subscriber);
+      targets = rest;
     }
-    return exact + delivered;
+    // A fan-out that keeps its own topics (Bun's native publish) delivers by
+    // channel name, so pattern subscribers get the data one by one; any other
+    // (a loop, Node's frame-once writer) is handed them as a set.
+    if (this.#fanout.subscribe) { for (const subscriber of targets) subscriber.deliver(data); }
+    else if (targets.size) this.#fanout.fanOut(channel, data, targets);
+    return exact + targets.size;
   }
 }

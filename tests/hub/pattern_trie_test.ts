@@ -78,3 +78,42 @@ Deno.test("hub: one copy per subscriber across exact and wildcard subscriptions"
   assert.equal(hub.broadcast("sensors.t", "two"), 1);
   assert.equal(hub.subscriptionCount, 3);
 });
+
+Deno.test("hub: pattern subscribers go through a set-based fan-out, one by one past a topic-based one", () => {
+  const make = (name: string) => ({
+    name,
+    got: 0,
+    channels: new Set<string>(),
+    deliver() {
+      this.got++;
+    },
+  });
+  type Sub = ReturnType<typeof make>;
+  const sets: string[][] = [];
+  const setBased = {
+    fanOut: (_c: string, _d: unknown, subs: ReadonlySet<Sub>) => {
+      sets.push([...subs].map((s) => s.name));
+      for (const s of subs) s.deliver();
+    },
+  };
+  const hub = new Hub<Sub>({ fanout: setBased });
+  const [a, b] = [make("a"), make("b")];
+  hub.subscribe(a, "t.x");
+  hub.subscribe(a, "t.*");
+  hub.subscribe(b, "t.*");
+  assert.equal(hub.deliver("t.x", "d"), 2);
+  assert.deepEqual(sets, [["a"], ["b"]], "exact first, then the pattern's set without a");
+  const topics: string[] = [];
+  const topicBased = {
+    subscribe: (_s: Sub, channel: string) => void topics.push(channel),
+    fanOut: (_c: string, _d: unknown, subs: ReadonlySet<Sub>) => {
+      for (const s of subs) s.deliver();
+    },
+  };
+  const native = new Hub<Sub>({ fanout: topicBased });
+  const c = make("c");
+  native.subscribe(c, "t.*");
+  assert.deepEqual(topics, ["t.*"], "the hook hears of patterns too");
+  assert.equal(native.deliver("t.y", "d"), 1);
+  assert.equal(c.got, 1);
+});
