@@ -17,4 +17,4 @@ export {
   recoverChannel,
   stampHeaders,
 } from "./replay.ts";
-export { resolveHistory } from "./resolve_history.ts";
+export { HistoryConfigError, resolveHistory } from "./resolve_history.ts";

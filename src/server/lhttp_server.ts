@@ -94,7 +94,11 @@ export class LhttpServer {
       userOf: options.userOf,
     });
     this.logger = options.logger ?? createLogger("warn");
-    this.history = resolveHistory(options.history, options.historyRecoveryLimit);
+    this.history = resolveHistory(
+      options.history,
+      options.historyRecoveryLimit,
+      options.bus !== undefined,
+    );
   }
 
   /** The options the server was made with. */

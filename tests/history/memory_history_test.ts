@@ -87,3 +87,14 @@ Deno.test("the recovery limit bounds a recovery; a stale position is ignored on 
   );
   assert.throws(() => new MemoryHistory({ rules: [], recoveryLimit: 0 }), RangeError);
 });
+
+Deno.test("rules with a bus are refused at construction: one node's numbering only", async () => {
+  const { LhttpServer } = await import("../../src/server/lhttp_server.ts");
+  const { MemoryBroker } = await import("../../src/hub/bus.ts");
+  const bus = new MemoryBroker().connect();
+  assert.throws(
+    () => new LhttpServer({ bus, history: [{ prefix: "", size: 1, ttlMs: 1 }] }),
+    { name: "HistoryConfigError", code: "history_needs_cluster_engine" },
+  );
+  assert.equal(new LhttpServer({ history: [] }).history, undefined);
+});
