@@ -5,6 +5,7 @@
  */
 
 import { ClientError } from "./errors.ts";
+import { withFallback } from "./fallback_socket.ts";
 import { DEFAULT_RECONNECT, type ReconnectOptions, type ResolvedReconnect } from "./backoff.ts";
 
 /**
@@ -91,6 +92,21 @@ export interface ClientOptions {
   clock?: Clock;
   /** Random numbers in [0, 1) for the backoff jitter; `Math.random` by default. */
   random?: () => number;
+  /**
+   * The SSE fallback (PROTOCOL.md section 15) for networks that block
+   * WebSocket: after `after` (2) WebSockets in a row close before they open, or
+   * when the WebSocket constructor refuses, the client uses `GET /sse` and
+   * POSTs with the same API, and tries WebSocket again every `retryWebSocket`
+   * ms (60 000). On by default with the global WebSocket, off by default when
+   * a `WebSocket` option is given; `false` turns it off, an object on. `path`
+   * is the server's SSE path (`/sse`), `fetch` the fetch used for SSE.
+   */
+  fallback?: {
+    after?: number;
+    retryWebSocket?: number;
+    path?: string;
+    fetch?: typeof fetch;
+  } | false;
 }
 
 /** {@linkcode ClientOptions} with defaults applied. */
@@ -137,7 +153,12 @@ const globalClock: Clock = {
  */
 export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
   const global = globalThis as { WebSocket?: WebSocketConstructor };
-  const WebSocket = options.WebSocket ?? global.WebSocket;
+  const clock = options.clock ?? globalClock;
+  const fallback = options.fallback ?? (options.WebSocket ? false : {});
+  const inner = options.WebSocket ?? global.WebSocket;
+  const WebSocket = fallback && (inner || options.fallback)
+    ? withFallback(inner, fallback, clock)
+    : inner;
   if (!WebSocket) {
     throw new ClientError(
       "no_websocket",
@@ -154,7 +175,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedOptions {
     acks: options.acks ?? "auto",
     ackTimeout: options.ackTimeout ?? 10_000,
     token: options.token,
-    clock: options.clock ?? globalClock,
+    clock,
     random: options.random ?? Math.random,
   };
 }
