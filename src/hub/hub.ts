@@ -116,9 +116,9 @@ export class Hub<S extends Subscriber = Subscriber> {
     let subscribers = this.#channels.get(channel);
     if (subscribers?.has(subscriber)) return false;
     if (!subscribers) {
+      this.#bus?.subscribe(channel); // first: a bus that refuses the name changes nothing
       subscribers = new Set();
       this.#channels.set(channel, subscribers);
-      this.#bus?.subscribe(channel);
     }
     subscribers.add(subscriber);
     subscriber.channels.add(channel);

@@ -258,7 +258,12 @@ export class NatsBus implements Bus {
     const nc = this.#link.connection;
     const state = this.#link.state;
     if (!nc || state === "closed") return this.#drop("NATS is not connected");
-    const subject = channelToSubject(channel, this.#prefix);
+    let subject: string;
+    try {
+      subject = channelToSubject(channel, this.#prefix);
+    } catch (error) {
+      return this.#drop(String(error)); // delivered locally; never sent to NATS
+    }
     const max = nc.info?.max_payload ?? 1024 * 1024;
     const sequence = this.#sequence++;
     let size = 0;

@@ -29,6 +29,7 @@ export {
   channelToSubject,
   channelToToken,
   DEFAULT_SUBJECT_PREFIX,
+  MAX_MAPPED_LENGTH,
   subjectToChannel,
   tokenToChannel,
 } from "./subject.ts";

@@ -24,6 +24,20 @@ import { isChannelName } from "../codec/channels.ts";
 import { LhttpError, quote } from "../codec/errors.ts";
 import { checkPattern, isPattern } from "../namespaces/patterns.ts";
 
+/**
+ * The longest mapped channel, in characters after the prefix: NATS closes a
+ * connection whose protocol line passes `max_control_line` (4 KiB by default),
+ * so a longer name is refused here instead of breaking the bus for everyone.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { channelToSubject, MAX_MAPPED_LENGTH } from "@lhttp/lhttp/nats";
+ * assert.throws(() => channelToSubject("~".repeat(MAX_MAPPED_LENGTH)), { code: "bad_channel" });
+ * ```
+ */
+export const MAX_MAPPED_LENGTH = 3000;
+
 /** The subject prefix used when none is given. */
 export const DEFAULT_SUBJECT_PREFIX = "lhttp";
 
@@ -74,9 +88,16 @@ export function channelToToken(channel: string): string {
   else if (!isChannelName(channel, Infinity)) {
     throw new LhttpError("bad_channel", `Channel ${quote(channel)} cannot be mapped to NATS`);
   }
-  return channel.split(".").map((token) =>
+  const tokens = channel.split(".").map((token) =>
     token === "" ? "~" : token === "*" || token === ">" ? token : token.replaceAll("~", "~7E")
   ).join(".");
+  if (tokens.length > MAX_MAPPED_LENGTH) {
+    throw new LhttpError(
+      "bad_channel",
+      `Channel ${quote(channel)} maps to a NATS subject over ${MAX_MAPPED_LENGTH} characters`,
+    );
+  }
+  return tokens;
 }
 
 /**

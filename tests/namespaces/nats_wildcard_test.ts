@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import { Client, startDenoNode } from "../_cluster.ts";
 import { skipNats, startNatsServer, waitFor } from "../_nats_server.ts";
-import { connectNats, subjectToChannel } from "../../src/nats/mod.ts";
+import { connectNats, NatsBus, subjectToChannel } from "../../src/nats/mod.ts";
+import { LhttpServer } from "../../mod.ts";
+import { serveDeno } from "../../src/adapters/deno.ts";
 
 const TRICKY = [
   "a..b",
@@ -116,6 +118,42 @@ Deno.test({
       await b.stop();
       await a.bus.close();
       await b.bus.close();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "nats wildcards: a name too long for NATS is refused and the bus keeps serving everyone",
+  ignore: skipNats,
+  async fn() {
+    const nats = await startNatsServer();
+    const bus = new NatsBus({ servers: nats.url, subjectPrefix: "w2" });
+    const server = new LhttpServer({ bus, limits: { maxChannelLength: 5000 } });
+    const other = startDenoNode({ servers: nats.url, subjectPrefix: "w2" });
+    const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+    const clients: Client[] = [];
+    try {
+      await waitFor(() => bus.state === "connected" && other.bus.state === "connected", "buses");
+      const url = `http://127.0.0.1:${running.port}`;
+      const [client, remote] = [await Client.open(url), await Client.open(other.url)];
+      clients.push(client, remote);
+      const long = "~".repeat(1500); // 4500 characters once mapped
+      await assert.rejects(client.subscribe(long), /maps to a NATS subject over 3000/);
+      assert.equal(server.hub.channelCount, 0, "the refused subscription left nothing behind");
+      await client.publish(long, "local only"); // never sent to NATS
+      await remote.subscribe("after");
+      await waitFor(async () => (await nats.subscriptions()).includes("w2.after"), "w2.after");
+      await client.publish("after", "still connected");
+      await remote.waitForCount(1);
+      assert.deepEqual(remote.texts(), ["still connected"]);
+      assert.equal(bus.state, "connected");
+    } finally {
+      for (const c of clients) await c.close();
+      await running.shutdown();
+      await other.stop();
+      await bus.close();
+      await other.bus.close();
       await nats.stop();
     }
   },
