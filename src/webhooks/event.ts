@@ -35,6 +35,10 @@ export interface WebhookEvent {
   durationMs?: number;
 }
 
+// Ids: random per process, then a counter. Unique across restarts and nodes, and cheap.
+const BOOT = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+let sequence = 0;
+
 /**
  * A new event with a fresh id and the current time.
  *
@@ -54,5 +58,5 @@ export function webhookEvent(
   type: WebhookEventType,
   fields: Omit<WebhookEvent, "id" | "type" | "time" | "node"> = {},
 ): WebhookEvent {
-  return { id: crypto.randomUUID(), type, time: Date.now(), node, ...fields };
+  return { id: `${BOOT}-${(++sequence).toString(36)}`, type, time: Date.now(), node, ...fields };
 }

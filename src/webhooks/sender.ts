@@ -33,6 +33,7 @@ export class WebhookSender {
   #sending = false;
   #attempt = 0;
   #closed = false;
+  #soon = false;
   #idle?: () => void;
 
   /** A sender to `endpoint`, signing with `key`. */
@@ -58,8 +59,14 @@ export class WebhookSender {
     }
     this.stats.queued = this.#queue.length + this.#inFlight.length;
     if (this.#sending || this.#closed) return;
-    if (this.#queue.length >= this.settings.batchSize) this.#schedule(0);
-    else this.#timer ??= setTimeout(() => this.#flush(), this.settings.flushMs);
+    if (this.#queue.length >= this.settings.batchSize) {
+      // A full batch goes at the next turn; later events of this turn join the queue.
+      if (!this.#soon) {
+        this.#soon = true;
+        clearTimeout(this.#timer);
+        this.#timer = setTimeout(() => this.#flush(), 0);
+      }
+    } else this.#timer ??= setTimeout(() => this.#flush(), this.settings.flushMs);
   }
 
   /** Resolves once everything queued was sent or dropped (for tests and shutdown). */
@@ -78,13 +85,9 @@ export class WebhookSender {
     this.#idle?.();
   }
 
-  #schedule(ms: number): void {
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#flush(), ms);
-  }
-
   async #flush(): Promise<void> {
     this.#timer = undefined;
+    this.#soon = false;
     if (this.#sending || this.#closed) return;
     this.#sending = true;
     try {
