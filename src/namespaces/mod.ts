@@ -7,6 +7,12 @@
 
 export { closest, NamespaceError, type NamespaceErrorCode } from "./errors.ts";
 export { type NamespaceRule, validateRules } from "./rules.ts";
-export { checkPattern, isPattern, parseTargets, patternPrefix } from "./patterns.ts";
+export {
+  checkPattern,
+  isPattern,
+  type ListLimits,
+  parseTargets,
+  patternPrefix,
+} from "./patterns.ts";
 export { channelOwner, defaultUserOf } from "./user_channel.ts";
 export { type ChannelPolicy, Namespaces, type NamespacesOptions } from "./namespaces.ts";

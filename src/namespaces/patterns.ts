@@ -11,7 +11,8 @@ import { isChannelName, parseChannels } from "../codec/channels.ts";
 import { LhttpError, quote } from "../codec/errors.ts";
 import { DEFAULT_LIMITS, type Limits } from "../codec/limits.ts";
 
-type ListLimits = Pick<Limits, "maxChannelsPerFrame" | "maxChannelLength">;
+/** The limits a channel list is checked against. */
+export type ListLimits = Pick<Limits, "maxChannelsPerFrame" | "maxChannelLength">;
 
 /**
  * True when `name` has a `*` or `>` token (it may still be malformed).
