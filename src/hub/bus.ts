@@ -26,6 +26,12 @@ export type BusState =
  * local subscriber and `unsubscribe` when the last one leaves; `publish` sends a
  * frame published on this node to the other nodes only (the hub has already
  * delivered it locally). A bus must not hand a node its own frames back.
+ *
+ * `subscribe` and `unsubscribe` also get wildcard patterns (`sensors.*`,
+ * `sensors.>`, PROTOCOL.md section 14): the bus then delivers every frame of
+ * a matching channel, named by its concrete channel, once per node however
+ * many of the node's subscriptions match (the hub matches again locally). A
+ * bus that cannot match patterns keeps wildcard subscriptions local.
  */
 export interface Bus {
   /** Current state. */
