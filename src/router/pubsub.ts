@@ -127,7 +127,7 @@ export class PubSub {
         `A connection may hold at most ${max} subscriptions`,
       );
     }
-    if (!this.#namespaces) return;
+    if (!this.#namespaces?.rules.length) return;
     for (const channel of channels) {
       const most = this.#namespaces.resolve(channel).maxSubscribers;
       if (connection.channels.has(channel) || this.#hub.subscriberCount(channel) < most) continue;
@@ -146,7 +146,9 @@ export class PubSub {
     frame: Frame,
   ): void | Promise<void> {
     const namespaces = this.#namespaces;
-    if (namespaces && (action === "subscribe" || action === "publish")) {
+    // Without rules a client may publish anywhere; subscribing still checks user channels.
+    const checked = action === "subscribe" || (action === "publish" && namespaces?.rules.length);
+    if (namespaces && checked) {
       return this.#authorizeEach(namespaces, action, target, connection, frame);
     }
     const authorize = this.#authorize;
