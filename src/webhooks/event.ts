@@ -36,7 +36,8 @@ export interface WebhookEvent {
 }
 
 // Ids: random per process, then a counter. Unique across restarts and nodes, and cheap.
-const BOOT = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+// Drawn on first use: workerd forbids random values at module scope.
+let boot: string | undefined;
 let sequence = 0;
 
 /**
@@ -58,5 +59,6 @@ export function webhookEvent(
   type: WebhookEventType,
   fields: Omit<WebhookEvent, "id" | "type" | "time" | "node"> = {},
 ): WebhookEvent {
-  return { id: `${BOOT}-${(++sequence).toString(36)}`, type, time: Date.now(), node, ...fields };
+  boot ??= crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+  return { id: `${boot}-${(++sequence).toString(36)}`, type, time: Date.now(), node, ...fields };
 }
