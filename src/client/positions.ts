@@ -87,7 +87,7 @@ export class PositionTracker {
 
   /**
    * Whether a delivery is handed to the application: on a tracked channel only
-   * the next offset is; an older one is a duplicate (dropped), a later one or
+   * the next one is (offset + 1, or whose `prev` is the held offset); an older one is a duplicate (dropped), a later one or
    * another epoch is a gap (dropped, `onGap` told once until it is recovered).
    */
   accept(frame: Frame, onGap?: (gap: GapEvent) => void): boolean {
@@ -98,11 +98,13 @@ export class PositionTracker {
     const epoch = frame.headers.get("epoch");
     if (!Number.isSafeInteger(offset) || epoch === undefined) return true;
     if (epoch === tracked.epoch) {
-      if (offset === tracked.offset + 1) {
+      if (offset <= tracked.offset) return false;
+      // Consecutive offsets, or (a cluster engine) the channel's previous offset in `prev`.
+      const prev = frame.headers.get("prev");
+      if (prev === undefined ? offset === tracked.offset + 1 : Number(prev) === tracked.offset) {
         tracked.offset = offset;
         return true;
       }
-      if (offset <= tracked.offset) return false;
     }
     if (!tracked.recovering) {
       onGap?.({

@@ -15,6 +15,14 @@ export {
   parseHistoryQuery,
   type Recipient,
   recoverChannel,
+  sendHistory,
   stampHeaders,
 } from "./replay.ts";
 export { HistoryConfigError, resolveHistory } from "./resolve_history.ts";
+export {
+  type ClusterHistory,
+  insertPosition,
+  isClusterHistory,
+  publishFirst,
+} from "./cluster_history.ts";
+export { answerFromCluster, recoverFromCluster } from "./cluster_replay.ts";

@@ -11,7 +11,7 @@ import { LhttpError, quote } from "../codec/errors.ts";
 import type { Frame, FrameData } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
 import { parseFrame } from "../codec/parse.ts";
-import type { History, Position } from "./history.ts";
+import type { History, Position, StoredPublication } from "./history.ts";
 import { parseLimit, parsePosition } from "./positions.ts";
 
 /** Who receives replays and answers: a connection, structurally. */
@@ -188,6 +188,28 @@ export function answerHistory(
     }
     publications = after.publications.slice(0, limit);
   }
+  sendHistory(to, channel, publications, top);
+}
+
+/**
+ * Sends the answer of a history query: each publication with `history`
+ * instead of `publish`, then the summary frame.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sendHistory } from "@lhttp/lhttp/internal";
+ * const sent: string[] = [];
+ * sendHistory({ deliver() {}, send: (frame) => void sent.push(frame.command) }, "r", [], undefined);
+ * assert.deepEqual(sent, ["history"]);
+ * ```
+ */
+export function sendHistory(
+  to: Recipient,
+  channel: string,
+  publications: readonly StoredPublication[],
+  top: Position | undefined,
+): void {
   for (const publication of publications) {
     const frame = parseFrame(publication.data, TRUSTED);
     const headers = new Map([["history", channel]]);

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ClusterHistory } from "./cluster_history.ts";
 import type { History, HistoryRule } from "./history.ts";
 import { MemoryHistory } from "./memory_history.ts";
 
@@ -34,9 +35,9 @@ export class HistoryConfigError extends Error {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { resolveHistory } from "@lhttp/lhttp/internal";
+ * import { type History, resolveHistory } from "@lhttp/lhttp/internal";
  * assert.equal(resolveHistory(undefined), undefined);
- * const history = resolveHistory([{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }], 50)!;
+ * const history = resolveHistory([{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }], 50) as History;
  * assert.equal(history.recoveryLimit, 50);
  * assert.equal(history.rule("chat.room")?.size, 100);
  * assert.throws(() => resolveHistory([{ prefix: "x", size: 0, ttlMs: 1 }]), RangeError);
@@ -46,12 +47,12 @@ export class HistoryConfigError extends Error {
  * ```
  */
 export function resolveHistory(
-  option: readonly HistoryRule[] | History | undefined,
+  option: readonly HistoryRule[] | History | ClusterHistory | undefined,
   recoveryLimit?: number,
   clustered = false,
-): History | undefined {
+): History | ClusterHistory | undefined {
   if (option === undefined) return undefined;
-  if (!Array.isArray(option)) return option as History;
+  if (!Array.isArray(option)) return option as History | ClusterHistory;
   if (option.length === 0) return undefined;
   if (clustered) {
     // Each node would number the channel's publications on its own, and a

@@ -134,13 +134,17 @@ export class Pipeline {
     }
     if (url) ask(pubsub.authorize("upstream", url.href, connection, ctx.request));
     if (query) ask(pubsub.authorize("subscribe", query.channel, connection, ctx.request));
-    const apply = () => {
+    const apply = (): void | Promise<void> => {
       if (connection.closed) return;
-      if (query) pubsub.answerHistory(connection, query);
-      if (toSubscribe.length) pubsub.subscribe(connection, toSubscribe, positions);
+      const answered = query ? pubsub.answerHistory(connection, query) : undefined;
+      const recovered = toSubscribe.length
+        ? pubsub.subscribe(connection, toSubscribe, positions)
+        : undefined;
       if (toPublish.length) pubsub.publish(toPublish, ctx.reply);
       if (toUnsubscribe.length) pubsub.unsubscribe(connection, toUnsubscribe);
       if (upstream !== undefined) calls.start(ctx, upstream);
+      // A cluster history engine answers later: the ack waits for it.
+      return answered || recovered ? Promise.all([answered, recovered]).then(() => {}) : undefined;
     };
     return verdicts.length ? Promise.all(verdicts).then(apply) : apply();
   }

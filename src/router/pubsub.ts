@@ -22,6 +22,12 @@ import type { Namespaces } from "../namespaces/namespaces.ts";
 import { parseTargets } from "../namespaces/patterns.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
+import {
+  type ClusterHistory,
+  isClusterHistory,
+  publishFirst,
+} from "../history/cluster_history.ts";
+import { answerFromCluster, recoverFromCluster } from "../history/cluster_replay.ts";
 import { parseRecover, type RecoverRequest } from "../history/positions.ts";
 import {
   answerHistory,
@@ -59,7 +65,7 @@ export interface PubSubOptions {
   /** The application's authorization hook, for client frames. */
   authorize?: Authorize;
   /** Channel history (PROTOCOL.md section 13); none when absent. */
-  history?: History;
+  history?: History | ClusterHistory;
   /** Told of each subscription that starts or ends (webhooks, presence). */
   lifecycle?: LifecycleObserver;
   /**
@@ -94,6 +100,7 @@ export class PubSub {
   readonly #metrics: Metrics;
   readonly #authorize?: Authorize;
   readonly #history?: History;
+  readonly #cluster?: ClusterHistory;
   readonly #lifecycle?: LifecycleObserver;
   readonly #namespaces?: Namespaces<Authorize>;
 
@@ -103,7 +110,13 @@ export class PubSub {
     this.#limits = options.limits;
     this.#metrics = options.metrics;
     this.#authorize = options.authorize;
-    this.#history = options.history;
+    if (isClusterHistory(options.history)) {
+      // Publications of its channels come back stamped, from every node: local delivery only.
+      this.#cluster = options.history;
+      this.#cluster.start((channel, data) => {
+        this.#metrics.bytesOut += this.#hub.deliver(channel, data) * data.length;
+      });
+    } else this.#history = options.history;
     this.#lifecycle = options.lifecycle;
     this.#namespaces = options.namespaces;
   }
@@ -194,13 +207,19 @@ export class PubSub {
   }
 
   /** Subscribes `connection` to validated `channels`, within the subscription limit. */
-  subscribe(connection: Connection, channels: readonly string[], recover?: RecoverRequest): void {
+  subscribe(
+    connection: Connection,
+    channels: readonly string[],
+    recover?: RecoverRequest,
+  ): void | Promise<void> {
     this.checkCapacity(connection, channels);
-    if (this.#history || recover) this.#replay(connection, channels, recover);
+    const cluster = this.#cluster;
+    if (!cluster && (this.#history || recover)) this.#replay(connection, channels, recover);
     const lifecycle = this.#lifecycle;
     for (const channel of channels) {
       if (this.#hub.subscribe(connection, channel)) lifecycle?.subscribed?.(connection, channel);
     }
+    if (cluster && recover) return recoverFromCluster(cluster, connection, recover);
   }
 
   /** Reads a frame's `recover` header against its subscribe list; throws `bad_position`. */
@@ -210,11 +229,13 @@ export class PubSub {
 
   /** Reads a history query from a frame's headers; throws its 400 errors. */
   historyQuery(headers: ReadonlyMap<string, string>): HistoryQuery {
-    return parseHistoryQuery(headers, this.#limits, this.#history?.recoveryLimit ?? 1000);
+    const limit = (this.#history ?? this.#cluster)?.recoveryLimit ?? 1000;
+    return parseHistoryQuery(headers, this.#limits, limit);
   }
 
   /** Answers a validated history query to `connection`; throws `position_expired`. */
-  answerHistory(connection: Connection, query: HistoryQuery): void {
+  answerHistory(connection: Connection, query: HistoryQuery): void | Promise<void> {
+    if (this.#cluster) return answerFromCluster(this.#cluster, connection, query);
     answerHistory(this.#history, connection, query);
   }
 
@@ -254,6 +275,12 @@ export class PubSub {
       if (headers.get("publish") !== channel) {
         headers = new Map(base);
         headers.set("publish", channel);
+      }
+      if (this.#cluster?.rule(channel)) {
+        // Numbered by the engine; delivered when it comes back stamped.
+        const unstamped = publishFirst(base, channel);
+        this.#cluster.publish(channel, serializeFrame({ ...frame, headers: unstamped }));
+        continue;
       }
       const position = this.#history?.next(channel);
       if (position) headers = stampHeaders(base, channel, position);

@@ -24,6 +24,7 @@ import { UpstreamCalls } from "../router/upstream_calls.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
 import { type Gauges, Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
+import type { ClusterHistory } from "../history/cluster_history.ts";
 import { resolveHistory } from "../history/resolve_history.ts";
 import { combineObservers } from "../router/lifecycle.ts";
 import { accessLog } from "../router/access_log.ts";
@@ -77,7 +78,7 @@ export class LhttpServer {
   /** The channel namespaces; `namespaces.resolve(channel)` gives a channel's policy. */
   readonly namespaces: Namespaces<Authorize>;
   /** Channel history, when the `history` option configured some. */
-  readonly history?: History;
+  readonly history?: History | ClusterHistory;
   readonly #options: ServerOptions;
   readonly #processors = new Map<string, Processor>();
   readonly #middleware: Middleware[] = [];

@@ -22,6 +22,8 @@ export const LAYERS: Record<string, number> = {
   presence: 4.5,
   server: 5,
   nats: 5,
+  // The JetStream history engine: history/ and nats/ below it.
+  jetstream: 5.5,
   http: 6,
   adapters: 7,
   cli: 8,

@@ -2,6 +2,7 @@
 // recovery on every reconnect (recovered / wasRecovering), gaps on a live
 // connection, and recovered: false when the server cannot fill the gap.
 
+import type { History } from "../../src/history/history.ts";
 import assert from "node:assert/strict";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";
@@ -59,7 +60,7 @@ Deno.test("history(): a newcomer reads the last messages of the room", async () 
     assert.deepEqual(publications.map((f) => f.body), ["b", "c"]);
     assert.deepEqual(publications.map((f) => f.headers.get("offset")), ["2", "3"]);
     assert.equal(offset, 3);
-    assert.equal(epoch, server.history!.top("chat.room")!.epoch);
+    assert.equal(epoch, (server.history as History).top("chat.room")!.epoch);
     const after = await client.history("chat.room", { since: { offset: 1, epoch: epoch! } });
     assert.deepEqual(after.publications.map((f) => f.body), ["b", "c"]);
     await assert.rejects(client.history("chat.room", { limit: 5000 }), { code: "history_limit" });
@@ -112,7 +113,7 @@ Deno.test("a gap on a live connection is noticed and filled, without duplicates"
     server.publish("chat.room", { command: "chat", body: "1" });
     await until(1);
     // A publication that never reached this node's subscribers (a bus hiccup).
-    const history = server.history!;
+    const history = server.history as History;
     const lost = history.next("chat.room")!;
     history.append(
       "chat.room",

@@ -1,6 +1,7 @@
 // History on the wire (PROTOCOL.md section 13), against a real Deno server and
 // raw WebSockets: exact frames, recovery all-or-nothing, bad positions.
 
+import type { History } from "../../src/history/history.ts";
 import assert from "node:assert/strict";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";
@@ -42,7 +43,7 @@ Deno.test("deliveries: no change without history, offset and epoch with it", asy
       "p",
     );
     const got = await a.until((all) => all.length >= 3);
-    const epoch = server.history!.top("chat.room")!.epoch;
+    const epoch = (server.history as History).top("chat.room")!.epoch;
     assert.deepEqual(got.slice(1), [
       "LHTTP/1.0 chat\r\npublish:news\r\nnick:b\r\noffset:99\r\n\r\nhi",
       `LHTTP/1.0 chat\r\npublish:chat.room\r\noffset:1\r\nepoch:${epoch}\r\nnick:b\r\n\r\nhi`,
@@ -58,7 +59,7 @@ Deno.test("recover: the missed publications, then the position, then live ones, 
   const late = await RawPeer.open(url);
   try {
     await publishN(pub, "chat.room", 3);
-    const epoch = server.history!.top("chat.room")!.epoch;
+    const epoch = (server.history as History).top("chat.room")!.epoch;
     const answer = await late.request(
       `LHTTP/1.0 subscribe\r\nsubscribe:chat.room\r\nrecover:chat.room,1,${epoch}\r\n\r\n`,
       "r",
@@ -82,7 +83,7 @@ Deno.test("recover: never partial (other epoch, past the top, pushed out, over t
   const pub = await RawPeer.open(url);
   try {
     await publishN(pub, "chat.room", 7); // size 5 keeps 3..7; the recovery limit is 4
-    const epoch = server.history!.top("chat.room")!.epoch;
+    const epoch = (server.history as History).top("chat.room")!.epoch;
     const cases: [string, boolean, number[]][] = [
       [`chat.room,3,zzz`, false, []],
       [`chat.room,9,${epoch}`, false, []],
@@ -127,7 +128,7 @@ Deno.test("bad positions are refused whole; other connections are untouched", as
   const bad = await RawPeer.open(url);
   try {
     await bystander.request("LHTTP/1.0 subscribe\r\nsubscribe:chat.room\r\n\r\n", "s");
-    const epoch = server.history!.top("chat.room")!.epoch;
+    const epoch = (server.history as History).top("chat.room")!.epoch;
     const refusals: [string, string][] = [
       [`subscribe:chat.room\r\nrecover:chat.room,-1,${epoch}`, "400 bad_position"],
       [`subscribe:chat.room\r\nrecover:chat.room,abc,${epoch}`, "400 bad_position"],
@@ -157,7 +158,7 @@ Deno.test("history query: last N, after an offset, bounded and checked", async (
   const peer = await RawPeer.open(url);
   try {
     await publishN(peer, "chat.room", 7);
-    const epoch = server.history!.top("chat.room")!.epoch;
+    const epoch = (server.history as History).top("chat.room")!.epoch;
     const last = await peer.request(
       "LHTTP/1.0 history\r\nhistory:chat.room\r\nlimit:2\r\n\r\n",
       "h",
@@ -203,7 +204,7 @@ Deno.test("latest value: a new subscriber gets the last publication at once", as
   try {
     await pub.request("LHTTP/1.0 state\r\npublish:state.lamp\r\n\r\noff", "1");
     await pub.request("LHTTP/1.0 state\r\npublish:state.lamp\r\n\r\non", "2");
-    const epoch = server.history!.top("state.lamp")!.epoch;
+    const epoch = (server.history as History).top("state.lamp")!.epoch;
     const answer = await sub.request("LHTTP/1.0 subscribe\r\nsubscribe:state.lamp\r\n\r\n", "s");
     assert.equal(
       answer[0],
