@@ -116,11 +116,6 @@ export class Presence implements LifecycleObserver {
   /** @inheritdoc */
   subscribed(connection: Connection, channel: string): void {
     if (!this.policy(channel).presence) return;
-    let members = this.#channels.get(channel);
-    if (!members) {
-      members = new ChannelMembers(`${this.settings.node}${(++this.#epoch).toString(36)}`);
-      this.#channels.set(channel, members);
-    }
     const member: Member = { connection: this.memberId(connection) };
     const user = this.userOf(connection.data);
     if (user !== undefined) member.user = user;
@@ -128,17 +123,30 @@ export class Presence implements LifecycleObserver {
       ? this.#info.get(connection)
       : this.#dataInfo(connection);
     if (info !== undefined) member.info = info;
-    members.join(member);
-    this.diffs.joined(channel, member);
+    this.join(channel, member);
   }
 
   /** @inheritdoc */
   unsubscribed(connection: Connection, channel: string): void {
     this.diffs.unwatch(connection, channel);
+    this.leave(channel, this.memberId(connection));
+  }
+
+  /** Adds `member` to `channel` (a local one, or one of another node: `RemoteMembers`). */
+  join(channel: string, member: Member): void {
+    let members = this.#channels.get(channel);
+    if (!members) {
+      members = new ChannelMembers(`${this.settings.node}${(++this.#epoch).toString(36)}`);
+      this.#channels.set(channel, members);
+    }
+    members.join(member);
+    this.diffs.joined(channel, member);
+  }
+
+  /** Removes the member `id` from `channel`, if it is there. */
+  leave(channel: string, id: string): void {
     const members = this.#channels.get(channel);
-    if (!members) return;
-    const id = this.memberId(connection);
-    if (!members.leave(id)) return;
+    if (!members?.leave(id)) return;
     if (members.clients === 0) this.#channels.delete(channel);
     this.diffs.left(channel, id);
   }

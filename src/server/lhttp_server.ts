@@ -214,6 +214,11 @@ export class LhttpServer {
     return presence.page(channel, after, limit);
   }
 
+  /** The presence store, when presence is on (to feed it members of other nodes). */
+  get presenceStore(): Presence | undefined {
+    return this.#wired().presence;
+  }
+
   /** The lifecycle webhooks, when configured. */
   get webhooks(): Webhooks | undefined {
     return this.#wired().webhooks;

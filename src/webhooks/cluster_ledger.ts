@@ -52,6 +52,7 @@ export class ClusterLedger implements LifecycleObserver {
   readonly #open = new Map<number, ConnectionRecord>();
   readonly #dirty = new Set<number>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  readonly #stops: (() => void)[] = [];
   #pass?: Promise<void>;
   #scanning = false;
 
@@ -108,6 +109,31 @@ export class ClusterLedger implements LifecycleObserver {
     this.#dirty.add(connection.id);
   }
 
+  /**
+   * Calls `remote` with the state of every connection of the other nodes,
+   * now and on each change (`null`: it closed, or its node was reaped); for
+   * cluster-wide presence (`RemoteMembers.update`). Ids are `<node>-<n>`.
+   */
+  async watch(
+    remote: (id: string, record: ConnectionRecord | null) => void,
+  ): Promise<void> {
+    const updates = await this.conns.watch();
+    this.#stops.push(() => updates.stop());
+    (async () => {
+      for await (const entry of updates) {
+        const dot = entry.key.indexOf(".");
+        const node = entry.key.slice(0, dot);
+        if (node === this.options.node) continue;
+        const id = `${node}-${entry.key.slice(dot + 1)}`;
+        try {
+          remote(id, entry.operation === "PUT" ? entry.json<ConnectionRecord>() : null);
+        } catch (error) {
+          this.#warn("watch", error);
+        }
+      }
+    })();
+  }
+
   /** Resolves once every change so far is in KV. */
   async synced(): Promise<void> {
     while (this.#dirty.size > 0 || this.#pass) await (this.#pass ?? this.#flush());
@@ -144,6 +170,7 @@ export class ClusterLedger implements LifecycleObserver {
   /** Stops the timers; with `clean`, syncs and removes this node's heartbeat. */
   async close(clean = true): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
+    for (const stop of this.#stops) stop();
     if (!clean) return;
     await this.synced();
     await this.nodes.delete(this.options.node).catch(() => {});

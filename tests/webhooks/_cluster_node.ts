@@ -9,6 +9,7 @@ import { NatsBus } from "../../src/nats/mod.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { createLogger } from "../../src/telemetry/log.ts";
 import { ClusterLedger } from "../../src/webhooks/cluster_ledger.ts";
+import { RemoteMembers } from "../../src/presence/remote_members.ts";
 
 const [natsUrl, hookUrl] = Deno.args;
 const node = crypto.randomUUID().slice(0, 8);
@@ -26,8 +27,12 @@ const server: LhttpServer = new LhttpServer({
   upstreamAllow: [hookUrl],
   webhooks: { endpoints: [hookUrl], secret: "cluster-secret", node, vacateDelayMs: 200 },
   lifecycle: ledger,
+  presence: { prefixes: ["room"], node },
 });
 const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+// Presence is cluster-wide: the other nodes' ledger entries join this node's presence.
+const remote = new RemoteMembers(server.presenceStore!);
+await ledger.watch((id, record) => remote.update(id, record));
 console.error(`lhttp listening on http://127.0.0.1:${running.port}/ node ${node}`);
 Deno.addSignalListener("SIGTERM", async () => {
   await running.shutdown();

@@ -55,6 +55,16 @@ Deno.test({
       events.filter((e) => e.type === "subscribe").length === CLIENTS
     );
 
+    const count = async (node: ServeChild, channel: string) =>
+      (await (await fetch(`${node.url}/presence/${channel}?limit=0`)).json()).clients;
+    const inRoom0 = (alive: (i: number) => boolean) =>
+      Array.from({ length: CLIENTS }, (_, i) => i).filter((i) => i % 10 === 0 && alive(i)).length;
+    for (const node of nodes) {
+      await waitFor(
+        async () => await count(node.child, "room0") === inRoom0(() => true),
+        "presence",
+      );
+    }
     const dead = nodes[1];
     const lost = new Set(
       receiver.events.filter((e) => e.type === "connect" && e.connection!.startsWith(`${dead.id}-`))
@@ -93,6 +103,13 @@ Deno.test({
       events.some((e) => e.type === "channel_vacated") ||
       events.filter((e) => e.type === "unsubscribe").length >= lost.size
     );
+    // Presence on the survivors counts the clients still connected, on every node.
+    for (const node of [nodes[0], nodes[2]]) {
+      await waitFor(
+        async () => await count(node.child, "room0") === inRoom0((i) => i % 3 !== 1),
+        "presence without the lost node",
+      );
+    }
     // The dead node's keys are gone, and its claim is taken: nobody can emit them again.
     const left: string[] = [];
     for await (const key of await conns.keys(`${dead.id}.>`)) left.push(key);
