@@ -11,6 +11,11 @@ import { freePort, NATS_SERVER_BIN, skipNats } from "../_nats_server.ts";
 import { spawnServe } from "../_serve_child.ts";
 import { type Frame, LhttpClient, type SubscribedEvent } from "../../src/client/mod.ts";
 import { within } from "../client/_guard.ts";
+import { LhttpServer } from "../../src/server/lhttp_server.ts";
+import { serveDeno } from "../../src/adapters/deno.ts";
+import { connectNats } from "../../src/nats/mod.ts";
+import { JetStreamHistory } from "../../src/jetstream/mod.ts";
+import { jetstreamManager } from "@nats-io/jetstream";
 
 const CLIENTS = 25;
 const FROM_C = 150;
@@ -20,26 +25,34 @@ async function startJetStream() {
   const dir = await Deno.makeTempDir({ prefix: "lhttp-js-" });
   const port = freePort();
   const monitor = freePort();
-  const child = new Deno.Command(NATS_SERVER_BIN!, {
-    args: ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor)],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const url = `nats://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
+  const args = ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor)];
+  const launch = async () => {
+    const child = new Deno.Command(NATS_SERVER_BIN!, { args, stdout: "null", stderr: "null" })
+      .spawn();
+    for (let i = 0; i < 200; i++) {
+      try {
+        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     }
-  }
+    return child;
+  };
+  let child = await launch();
+  const url = `nats://127.0.0.1:${port}`;
   return {
     url,
     /** Consumers on the server, from its monitoring endpoint. */
     async consumers(): Promise<number> {
       const jsz = await (await fetch(`http://127.0.0.1:${monitor}/jsz`)).json();
       return jsz.consumers;
+    },
+    /** Kills it with SIGKILL and starts it again on the same port and storage. */
+    async restart() {
+      child.kill("SIGKILL");
+      await child.status;
+      child = await launch();
     },
     async stop() {
       child.kill("SIGKILL");
@@ -141,4 +154,77 @@ Deno.test({
 
 async function waitUntil(test: () => boolean): Promise<void> {
   while (!test()) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+Deno.test({
+  name: "nats-server restarts: history is still there; a recreated stream is a new epoch",
+  ignore: skipNats,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const nats = await startJetStream();
+    const connection = await connectNats({ servers: nats.url });
+    const rules = [{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }];
+    const history = await JetStreamHistory.create({ connection, rules });
+    let server = new LhttpServer({ history });
+    let running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+    const port = running.port;
+    const client = new LhttpClient(`ws://127.0.0.1:${port}/`, {
+      reconnect: { initialDelay: 50, maxDelay: 200 },
+    });
+    const bodies: string[] = [];
+    const events: SubscribedEvent[] = [];
+    client.on("subscribed", (event) => void events.push(event));
+    client.subscribe("chat.room", (frame: Frame) => void bodies.push(String(frame.body)));
+    let replacement: JetStreamHistory | undefined;
+    try {
+      await within(waitUntil(() => events.length === 1), "position");
+      for (let i = 0; i < 5; i++) server.publish("chat.room", { command: "chat", body: `a${i}` });
+      await within(waitUntil(() => bodies.length === 5), "before the restart");
+      await nats.restart();
+      await within(waitFor(() => history.top("chat.room")), "NATS back");
+      for (let i = 0; i < 3; i++) server.publish("chat.room", { command: "chat", body: `b${i}` });
+      await within(waitUntil(() => bodies.length === 8), "after the restart");
+      const kept = await client.history("chat.room");
+      assert.deepEqual(kept.publications.map((frame) => String(frame.body)), bodies);
+      assert.equal(kept.epoch, history.epoch, "the same stream, the same epoch");
+      assert.equal(kept.offset, 8);
+
+      // The stream is lost and recreated: nodes restart with a new epoch.
+      await running.shutdown();
+      await history.close();
+      await (await jetstreamManager(connection)).streams.delete("LHTTP_HISTORY");
+      await new Promise((resolve) => setTimeout(resolve, 10)); // creation times differ
+      replacement = await JetStreamHistory.create({ connection, rules });
+      assert.notEqual(replacement.epoch, history.epoch);
+      server = new LhttpServer({ history: replacement });
+      running = serveDeno(server, { port, hostname: "127.0.0.1" });
+      await within(waitUntil(() => events.length === 2), "resubscribed");
+      assert.deepEqual(
+        [events[1].wasRecovering, events[1].recovered, events[1].epoch],
+        [true, false, replacement.epoch],
+      );
+      server.publish("chat.room", { command: "chat", body: "fresh" });
+      await within(waitUntil(() => bodies.length === 9), "the new stream live");
+      assert.equal(bodies[8], "fresh");
+      assert.equal(await nats.consumers(), 0);
+    } finally {
+      await client.close();
+      await running.shutdown();
+      await replacement?.close();
+      await connection.close();
+      await nats.stop();
+    }
+  },
+});
+
+async function waitFor(read: () => Promise<unknown>): Promise<void> {
+  for (;;) {
+    try {
+      await read();
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
