@@ -59,7 +59,7 @@ export interface BunWebSocketHandler<T> {
   /** Whether Bun sends pings to keep sockets alive. */
   sendPings?: boolean;
   /** Per-message compression. */
-  perMessageDeflate?: boolean;
+  perMessageDeflate?: boolean | { compress?: boolean | string; decompress?: boolean | string };
 }
 
 /** Options of `Bun.serve` the adapter uses. */

@@ -102,6 +102,7 @@ export function upgradeBun(
   const socketOf = (connection: Connection) =>
     connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
   const metrics = server.metrics;
+  const compression = server.settings.compression;
   // Channel → subscribers that are not Bun sockets (SSE sessions).
   const others = new Map<string, number>();
   server.attach({
@@ -132,7 +133,9 @@ export function upgradeBun(
         }
         // Bun's server.publish reaches every subscriber, the publisher included
         // (ws.publish would skip it, and the protocol requires self-delivery).
-        const status = native.publish(channel, data);
+        const status = compression
+          ? native.publish(channel, data, sizeOf(data) >= compression.minBytes)
+          : native.publish(channel, data);
         // Subscribers that are not Bun sockets (SSE sessions) get it one by one.
         if (others.has(channel)) {
           for (const subscriber of subscribers) if (!socketOf(subscriber)) subscriber.deliver(data);
@@ -166,7 +169,8 @@ export function upgradeBun(
       backpressureLimit: closing ? maxBuffered + server.limits.maxFrameBytes + 1024 : maxBuffered,
       // Bun would close abruptly (1006); lhttp closes with 4008 itself.
       closeOnBackpressureLimit: false,
-      perMessageDeflate: false,
+      // permessage-deflate with Bun's shared (context-free) compressor, when on.
+      perMessageDeflate: compression ? { compress: "shared", decompress: "shared" } : false,
       open(ws) {
         ws.binaryType = "uint8array";
         ws.data.connection = server.open(new BunPeer(ws), ws.data.accepted, ws.data.refusal);
@@ -281,4 +285,8 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
       })();
     },
   };
+}
+
+function sizeOf(data: FrameData): number {
+  return typeof data === "string" ? data.length : data.byteLength;
 }

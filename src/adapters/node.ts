@@ -26,6 +26,7 @@ import { lhttpRoutes } from "../http/routes.ts";
 import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./serve_options.ts";
 import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
 import { frameOnce, WriteBatcher, writeFramed } from "./_ws_fast.ts";
+import { frameDeflated, writeToDeflateSocket } from "./_ws_deflate.ts";
 
 /** The Hono handler that upgrades, and the `ws` server to give `@hono/node-server`. */
 export interface NodeLhttp {
@@ -42,7 +43,8 @@ const IDLE_CLOSE_CODE = 4009;
 
 // The message being fanned out, framed once; peers compare by identity.
 interface Fanning {
-  current?: { data: FrameData; framed: Uint8Array };
+  // `deflated`: the compressed message, made on first use (compression on, frame not small).
+  current?: { data: FrameData; framed: Uint8Array; deflated?: () => Uint8Array };
   readonly batcher: WriteBatcher;
 }
 
@@ -54,6 +56,10 @@ class NodePeer implements Peer {
     const fanning = this.fanning.current;
     if (fanning?.data === data && writeFramed(this.ws, fanning.framed, this.fanning.batcher)) {
       return;
+    }
+    if (fanning?.data === data && fanning.deflated !== undefined) {
+      const framed = fanning.deflated();
+      if (writeToDeflateSocket(this.ws, framed, this.fanning.batcher)) return;
     }
     this.ws.send(data);
   }
@@ -106,7 +112,7 @@ export function upgradeNode(
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: server.limits.maxFrameBytes,
-    perMessageDeflate: false,
+    perMessageDeflate: deflateOptions(server),
   });
   const peers = new Set<NodePeer>();
   const fanning: Fanning = { batcher: new WriteBatcher() };
@@ -114,7 +120,7 @@ export function upgradeNode(
     runtime: "node",
     fanout: {
       fanOut(_channel, data, subscribers) {
-        fanning.current = { data, framed: frameOnce(data) };
+        fanning.current = { data, framed: frameOnce(data), deflated: deflatedOnce(server, data) };
         try {
           for (const subscriber of subscribers) subscriber.deliver(data);
         } finally {
@@ -242,4 +248,27 @@ export async function serveNode(
       })();
     },
   };
+}
+
+// permessage-deflate when `compression` is on: the server keeps no context
+// (one compressed message fits every socket), small frames stay plain, and
+// ws's zlib queue (process-wide) runs at most `maxConcurrent` operations.
+function deflateOptions(server: LhttpServer) {
+  const compression = server.settings.compression;
+  if (!compression) return false;
+  return {
+    serverNoContextTakeover: true,
+    clientNoContextTakeover: true,
+    threshold: compression.minBytes,
+    concurrencyLimit: compression.maxConcurrent,
+  };
+}
+
+// The compressed copy of a publication, made once, on first use; none for small frames.
+function deflatedOnce(server: LhttpServer, data: FrameData): (() => Uint8Array) | undefined {
+  const compression = server.settings.compression;
+  const size = typeof data === "string" ? data.length : data.byteLength;
+  if (!compression || size < compression.minBytes) return undefined;
+  let framed: Uint8Array | undefined;
+  return () => framed ??= frameDeflated(data);
 }

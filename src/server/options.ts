@@ -14,11 +14,18 @@ import type { Pacing } from "../connection/pacer.ts";
 import type { NamespaceRule } from "../namespaces/rules.ts";
 import type { LifecycleObserver } from "../router/lifecycle.ts";
 import type { History, HistoryRule } from "../history/history.ts";
-import type { ClusterHistory } from "../history/cluster_history.ts";
 import type { WebhookOptions } from "../webhooks/options.ts";
 import type { PresenceOptions } from "../presence/options.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
+
+/** Options of permessage-deflate (see `ServerOptions.compression`). */
+export interface CompressionOptions {
+  /** Frames smaller than this many bytes go uncompressed (default 256). */
+  minBytes?: number;
+  /** zlib operations in flight at once for per-socket sends, process-wide (default 4). */
+  maxConcurrent?: number;
+}
 
 /** Options of `LhttpServer`; every one is optional. */
 export interface ServerOptions {
@@ -106,6 +113,12 @@ export interface ServerOptions {
   /** Logger; warnings and errors to stderr by default. */
   logger?: Logger;
   /**
+   * permessage-deflate (RFC 7692, PROTOCOL.md section 18); off by default.
+   * `true` or options turn it on where the runtime allows it (Node, Bun, and
+   * Deno's default transport; not `transport: "web"`).
+   */
+  compression?: boolean | CompressionOptions;
+  /**
    * Told of every connect, disconnect (reason, duration), subscribe and
    * unsubscribe, synchronously; it must queue and return, never throw.
    */
@@ -113,10 +126,9 @@ export interface ServerOptions {
   /**
    * Channel history (PROTOCOL.md section 13): rules per channel prefix for the
    * embedded memory engine (`[{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }]`;
-   * the longest matching prefix wins), or an engine (`JetStreamHistory` from
-   * `@lhttp/lhttp/jetstream` for a cluster). None by default.
+   * the longest matching prefix wins), or an engine. None by default.
    */
-  history?: readonly HistoryRule[] | History | ClusterHistory;
+  history?: readonly HistoryRule[] | History;
   /** Most publications one recovery or history query returns, all or nothing (default 1000). */
   historyRecoveryLimit?: number;
   /**

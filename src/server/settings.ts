@@ -11,7 +11,7 @@ import type { RateLimit } from "../connection/rate_limit.ts";
 import type { Authorize } from "../router/pubsub.ts";
 import type { UpstreamCallsOptions } from "../router/upstream_calls.ts";
 import { resolveWebhooks, type WebhookSettings } from "../webhooks/options.ts";
-import type { ServerOptions } from "./options.ts";
+import type { CompressionOptions, ServerOptions } from "./options.ts";
 
 /** The resolved, frozen settings of a server. */
 export interface ServerSettings {
@@ -50,6 +50,8 @@ export interface ServerSettings {
   readonly authorize?: Authorize;
   /** Lifecycle webhooks, when configured. */
   readonly webhooks?: WebhookSettings;
+  /** permessage-deflate, when on. */
+  readonly compression?: Readonly<Required<CompressionOptions>>;
 }
 
 /**
@@ -99,5 +101,38 @@ export function resolveSettings(options: ServerOptions = {}): ServerSettings {
     webhooks: options.webhooks
       ? resolveWebhooks(options.webhooks, options.upstreamAllow ?? [], fetcher)
       : undefined,
+    compression: resolveCompression(options.compression),
   });
+}
+
+/**
+ * `ServerOptions.compression` with its defaults; undefined when off.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { resolveCompression } from "./settings.ts";
+ * assert.equal(resolveCompression(undefined), undefined);
+ * assert.deepEqual(resolveCompression(true), { minBytes: 256, maxConcurrent: 4 });
+ * assert.throws(() => resolveCompression({ minBytes: -1 }), RangeError);
+ * ```
+ */
+export function resolveCompression(
+  option: boolean | CompressionOptions | undefined,
+): Readonly<Required<CompressionOptions>> | undefined {
+  if (!option) return undefined;
+  const { minBytes = 256, maxConcurrent = 4 } = option === true ? {} : option;
+  if (!(Number.isInteger(minBytes) && minBytes >= 0)) {
+    throw new RangeError(
+      `compression.minBytes must be a whole number, not ${JSON.stringify(minBytes)}`,
+    );
+  }
+  if (!(Number.isInteger(maxConcurrent) && maxConcurrent >= 1)) {
+    throw new RangeError(
+      `compression.maxConcurrent must be a whole number of at least 1, not ${
+        JSON.stringify(maxConcurrent)
+      }`,
+    );
+  }
+  return Object.freeze({ minBytes, maxConcurrent });
 }
