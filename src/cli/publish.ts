@@ -103,8 +103,9 @@ export async function runPublish(args: string[]): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { publishUrl } from "./publish.ts";
- * console.assert(publishUrl("ws://localhost:8081").href === "http://localhost:8081/publish");
+ * assert.equal(publishUrl("ws://localhost:8081").href, "http://localhost:8081/publish");
  * ```
  */
 export function publishUrl(target: string): URL {

@@ -8,6 +8,8 @@ import { SERVE_HELP, serverOptionsOf } from "./_serve_config.ts";
 import { ConfigError, resolveConfig, type ResolvedConfig } from "./_config_resolve.ts";
 import { serve } from "../adapters/serve.ts";
 import { LhttpServer } from "../server/lhttp_server.ts";
+import type { ServerOptions } from "../server/options.ts";
+import { VERSION } from "./_version.ts";
 
 /** Runs `lhttp serve` until SIGINT/SIGTERM; resolves to the exit code. */
 export async function runServe(args: string[]): Promise<number> {
@@ -47,7 +49,17 @@ export async function runServe(args: string[]): Promise<number> {
       return fail(`--nats: ${(error as Error).message}`, 2);
     }
   }
-  const server = new LhttpServer({ ...serverOptionsOf(config), bus, logger });
+  let adminLink: { close(): Promise<void> } | undefined;
+  let admin: ServerOptions["admin"];
+  if (config.adminToken) {
+    let cluster;
+    if (config.nats) {
+      const { NatsAdminCluster } = await import("./_admin_nats.ts");
+      adminLink = cluster = new NatsAdminCluster(config.nats, config.natsPrefix, logger);
+    }
+    admin = { token: config.adminToken, version: VERSION, cluster };
+  }
+  const server = new LhttpServer({ ...serverOptionsOf(config), bus, logger, admin });
   const hostname = config.host;
   let running;
   try {
@@ -59,6 +71,7 @@ export async function runServe(args: string[]): Promise<number> {
     });
   } catch (error) {
     await bus?.close().catch(() => {});
+    await adminLink?.close().catch(() => {});
     return fail(listenProblem(error, hostname, config.port));
   }
   // Before the listening line, which tells a supervisor (and the tests) startup is over.
@@ -82,6 +95,7 @@ export async function runServe(args: string[]): Promise<number> {
   if (bus) {
     process.stderr.write(`lhttp cluster bus: NATS ${config.nats} (state ${bus.state})\n`);
   }
+  if (admin) process.stderr.write(`lhttp admin page: http://${shown}:${running.port}/admin\n`);
   let deadline: ReturnType<typeof setTimeout> | undefined;
   const stop = (signal: string) => {
     logger.log("info", "shutting down", { signal, connections: server.connections.size });
@@ -92,6 +106,7 @@ export async function runServe(args: string[]): Promise<number> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   await running.finished;
+  await adminLink?.close().catch(() => {});
   clearTimeout(deadline);
   process.stderr.write("lhttp stopped\n");
   return 0;

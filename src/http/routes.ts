@@ -12,6 +12,7 @@ import { renderMetrics } from "../telemetry/metrics.ts";
 import { HttpPublish } from "./publish.ts";
 import { presenceRoutes } from "./presence_route.ts";
 import { Health } from "./health.ts";
+import { adminRoutes } from "./admin/admin_routes.ts";
 import { sseRoutes } from "./sse_routes.ts";
 
 /** Options of {@linkcode lhttpRoutes}. */
@@ -47,6 +48,7 @@ export function lhttpRoutes(server: LhttpServer, options: RoutesOptions = {}): H
   app.post("/publish", (c) => publish.handle(c.req.raw, address(c)));
   app.route("/presence", presenceRoutes(server, address));
   app.route("/sse", sseRoutes(server));
+  app.route("/admin", adminRoutes(server, address));
   const health = new Health(server);
   app.get("/healthz", () => health.respond());
   app.get(

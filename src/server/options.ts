@@ -27,6 +27,38 @@ export interface CompressionOptions {
   maxConcurrent?: number;
 }
 
+/**
+ * How the admin API of one node reaches the others (NATS request/reply in
+ * `lhttp serve`); JSON in, JSON out.
+ */
+export interface AdminCluster {
+  /**
+   * Asks every node and gathers the answers that arrive within `timeoutMs`;
+   * it may stop sooner once `expected` answers arrived.
+   */
+  gather(op: string, body: unknown, timeoutMs: number, expected?: number): Promise<unknown[]>;
+  /** Asks one node; rejects when it does not answer within `timeoutMs`. */
+  ask(node: string, op: string, body: unknown, timeoutMs: number): Promise<unknown>;
+  /** Answers the requests for node `node` (and for every node) with `handler`. */
+  serve(node: string, handler: (op: string, body: unknown) => Promise<unknown>): void;
+}
+
+/** The admin page and API at `/admin`; off unless `token` is set. */
+export interface AdminOptions {
+  /** The admin token; the login form and `Authorization: Bearer` take it. */
+  token: string;
+  /** Other nodes, over NATS; this node only when absent. */
+  cluster?: AdminCluster;
+  /** This node's name in the cluster (random by default). */
+  node?: string;
+  /** The package version shown (the CLI's). */
+  version?: string;
+  /** Frames per second a live trace forwards; the rest are counted as skipped (default 20). */
+  traceRate?: number;
+  /** Ms to wait for other nodes (default 1500). */
+  clusterTimeoutMs?: number;
+}
+
 /** Options of `LhttpServer`; every one is optional. */
 export interface ServerOptions {
   /** Protocol limits (PROTOCOL.md, "Limits"). */
@@ -108,6 +140,8 @@ export interface ServerOptions {
    * (default 10 000). Measured from the first `/healthz` or `/metrics` that saw it down.
    */
   busDownGraceMs?: number;
+  /** The admin page and API at `/admin`; off by default (PROTOCOL.md section 8, "Admin API"). */
+  admin?: AdminOptions;
   /** Per-connection frame rate limit; off by default. */
   rateLimit?: RateLimit;
   /** Logger; warnings and errors to stderr by default. */
