@@ -16,8 +16,11 @@ import { isLoopback, timingSafeEqual } from "./publish.ts";
 
 /** What the route needs from the server. */
 export interface PresenceSource {
+  /** The token settings. */
   readonly settings: ServerSettings;
+  /** Error counters. */
   readonly metrics: Metrics;
+  /** A page of presence. */
   presence(channel: string, page?: { cursor?: string; limit?: number }): PresencePage;
 }
 

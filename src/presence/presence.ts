@@ -20,6 +20,7 @@ export type PresencePolicy = (channel: string) => { presence: boolean; joinLeave
 
 /** One page of a channel's presence. */
 export interface PresencePage {
+  /** The channel. */
   channel: string;
   /** Connections present (all pages). */
   clients: number;
@@ -48,7 +49,9 @@ export interface PresencePage {
  * ```
  */
 export class Presence implements LifecycleObserver {
+  /** Page cursors of this node. */
   readonly cursors: Cursors = new Cursors();
+  /** Watchers and pending join/leave diffs. */
   readonly diffs: Diffs;
   readonly #channels = new Map<string, ChannelMembers>();
   readonly #info = new WeakMap<Connection, PresenceInfo | undefined>();
@@ -113,7 +116,7 @@ export class Presence implements LifecycleObserver {
     };
   }
 
-  /** @inheritdoc */
+  /** A connection joined `channel`. */
   subscribed(connection: Connection, channel: string): void {
     if (!this.policy(channel).presence) return;
     const member: Member = { connection: this.memberId(connection) };
@@ -126,7 +129,7 @@ export class Presence implements LifecycleObserver {
     this.join(channel, member);
   }
 
-  /** @inheritdoc */
+  /** A connection left `channel`. */
   unsubscribed(connection: Connection, channel: string): void {
     this.diffs.unwatch(connection, channel);
     this.leave(channel, this.memberId(connection));

@@ -41,7 +41,7 @@ export class PresenceFrames implements PresenceRequests {
   /** Answers from `presence`, checking channels through `pubsub`. */
   constructor(readonly presence: Presence, readonly pubsub: PubSub) {}
 
-  /** @inheritdoc */
+  /** Checks the presence headers, runs `effects`, then applies and answers them. */
   around(ctx: Context, effects: () => void | Promise<void>): void | Promise<void> {
     const headers = ctx.reply.headers;
     if (

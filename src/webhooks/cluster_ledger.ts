@@ -26,6 +26,7 @@ export interface ClusterLedgerOptions {
   node: string;
   /** Where reaped events go (the node's `Webhooks.emit`). */
   emit: (event: WebhookEvent) => void;
+  /** Where warnings go. */
   logger: Logger;
   /** Bucket name prefix (default `lhttp`). */
   prefix?: string;
@@ -86,24 +87,24 @@ export class ClusterLedger implements LifecycleObserver {
     return ledger;
   }
 
-  /** @inheritdoc */
+  /** A connection opened. */
   connected(connection: Connection): void {
     const user = userOf(connection);
     this.#open.set(connection.id, { ...(user ? { user } : {}), since: Date.now(), channels: [] });
     this.#dirty.add(connection.id);
   }
-  /** @inheritdoc */
+  /** A connection joined `channel`. */
   subscribed(connection: Connection, channel: string): void {
     this.#open.get(connection.id)?.channels.push(channel);
     this.#dirty.add(connection.id);
   }
-  /** @inheritdoc */
+  /** A connection left `channel`. */
   unsubscribed(connection: Connection, channel: string): void {
     const record = this.#open.get(connection.id);
     if (record) record.channels = record.channels.filter((c) => c !== channel);
     this.#dirty.add(connection.id);
   }
-  /** @inheritdoc */
+  /** A connection closed. */
   disconnected(connection: Connection): void {
     this.#open.delete(connection.id);
     this.#dirty.add(connection.id);

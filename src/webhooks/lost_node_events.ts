@@ -10,8 +10,11 @@ import type { WebhookEvent, WebhookEventType } from "./event.ts";
 
 /** What the ledger keeps of one connection. */
 export interface ConnectionRecord {
+  /** The user id, when there is one. */
   user?: string;
+  /** When it opened, Unix ms. */
   since: number;
+  /** Its channels. */
   channels: string[];
 }
 

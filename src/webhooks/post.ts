@@ -26,9 +26,13 @@ export class WebhookError extends Error {
 
 /** What {@linkcode postBatch} needs. */
 export interface PostOptions {
+  /** The signing key. */
   key: CryptoKey;
+  /** URL prefixes the POST and its redirects must stay in. */
   allow: readonly string[];
+  /** Per-request timeout, ms. */
   timeoutMs: number;
+  /** The fetch to use. */
   fetch: typeof fetch;
 }
 

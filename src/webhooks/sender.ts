@@ -26,6 +26,7 @@ export interface WebhookStats {
 
 /** The queue and delivery loop of one endpoint. */
 export class WebhookSender {
+  /** Counters of this endpoint. */
   readonly stats: WebhookStats = { queued: 0, sent: 0, retried: 0, dropped: 0 };
   readonly #queue: EventQueue<WebhookEvent>;
   #inFlight: WebhookEvent[] = [];

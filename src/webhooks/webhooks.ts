@@ -77,17 +77,17 @@ export class Webhooks implements LifecycleObserver {
     for (const sender of this.#senders) sender.enqueue(event);
   }
 
-  /** @inheritdoc */
+  /** A connection opened. */
   connected(connection: Connection): void {
     this.#emit("connect", connection);
   }
 
-  /** @inheritdoc */
+  /** A connection closed. */
   disconnected(connection: Connection, disconnect: Disconnect): void {
     this.#emit("disconnect", connection, { ...disconnect });
   }
 
-  /** @inheritdoc */
+  /** A connection joined `channel`. */
   subscribed(connection: Connection, channel: string): void {
     this.#emit("subscribe", connection, { channel });
     const count = this.#occupancy.get(channel) ?? 0;
@@ -103,7 +103,7 @@ export class Webhooks implements LifecycleObserver {
     }
   }
 
-  /** @inheritdoc */
+  /** A connection left `channel`. */
   unsubscribed(connection: Connection, channel: string): void {
     this.#emit("unsubscribe", connection, { channel });
     const count = (this.#occupancy.get(channel) ?? 1) - 1;
