@@ -18,7 +18,7 @@ export interface Receiver {
 }
 
 /** Starts a receiver checking signatures made with `secret`. */
-export async function startReceiver(secret: string): Promise<Receiver> {
+export async function startReceiver(secret: string, port = 0): Promise<Receiver> {
   const key = await importSecret(secret);
   const waiters: (() => void)[] = [];
   const receiver: Receiver = {
@@ -34,7 +34,7 @@ export async function startReceiver(secret: string): Promise<Receiver> {
     },
     close: () => server.shutdown(),
   };
-  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (request) => {
+  const server = Deno.serve({ port, hostname: "127.0.0.1", onListen() {} }, async (request) => {
     const body = await request.text();
     const status = receiver.script.shift() ?? 200;
     if (status !== 200) return new Response("no", { status });

@@ -4,6 +4,7 @@ import { renderMetrics } from "../../src/telemetry/metrics.ts";
 import { createLogger } from "../../src/telemetry/log.ts";
 import { FakeClient } from "../_fake_peer.ts";
 import { startReceiver } from "./_receiver.ts";
+import { waitFor } from "../_nats_server.ts";
 
 const frame = (command: string, headers: Record<string, string> = {}) =>
   `LHTTP/1.0 ${command}\r\n${
@@ -143,4 +144,35 @@ Deno.test("webhooks: an endpoint outside the upstream allowlist is refused at co
     () => new LhttpServer({ webhooks: { endpoints: ["http://10.0.0.1/in"], secret: "k" } }),
     (error) => error instanceof RangeError && /"http:\/\/10.0.0.1\/in"/.test(error.message),
   );
+});
+
+Deno.test("webhooks: a real receiver down, then back on its port: every event arrives once, in order", async () => {
+  const first = await startReceiver("k");
+  const url = first.url;
+  await first.close(); // down: connections are refused
+  const server = new LhttpServer({
+    upstreamAllow: [url],
+    webhooks: { endpoints: [url], secret: "k", retryBaseMs: 5, retryMaxMs: 20, batchSize: 10 },
+    logger: quiet,
+  });
+  const clients = Array.from({ length: 50 }, () => new FakeClient(server));
+  for (const client of clients) client.send(frame("x", { subscribe: "a" }));
+  for (const client of clients) client.disconnect();
+  await waitFor(() => server.gauges().webhooks!.retried >= 3, "three refused attempts");
+  assert.equal(server.gauges().webhooks?.sent, 0);
+  const back = await startReceiver("k", Number(new URL(url).port));
+  await server.webhooks!.idle();
+  const ids = (type: string) => back.events.filter((e) => e.type === type).map((e) => e.connection);
+  const expected = clients.map((c) => server.webhooks!.connectionId(c.connection));
+  assert.deepEqual(ids("connect"), expected);
+  assert.deepEqual(ids("disconnect"), expected);
+  for (const id of expected) {
+    assert.deepEqual(
+      back.events.filter((e) => e.connection === id).map((e) => e.type),
+      ["connect", "subscribe", "unsubscribe", "disconnect"],
+    );
+  }
+  assert.equal(server.gauges().webhooks?.dropped, 0);
+  await server.shutdown();
+  await back.close();
 });
