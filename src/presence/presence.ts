@@ -55,6 +55,7 @@ export class Presence implements LifecycleObserver {
   readonly diffs: Diffs;
   readonly #channels = new Map<string, ChannelMembers>();
   readonly #info = new WeakMap<Connection, PresenceInfo | undefined>();
+  readonly #members = new WeakMap<Connection, Member>();
   #epoch = 0;
 
   /** Presence under `settings`, for the channels `policy` names. */
@@ -86,6 +87,7 @@ export class Presence implements LifecycleObserver {
   /** Sets the info `connection` shows in channels it joins from now on. */
   setInfo(connection: Connection, info: PresenceInfo | undefined): void {
     this.#info.set(connection, info);
+    this.#members.delete(connection); // its next joins show the new info
   }
   /** The info `connection` set, or undefined when it set none. */
   infoOf(connection: Connection): PresenceInfo | undefined {
@@ -119,20 +121,13 @@ export class Presence implements LifecycleObserver {
   /** A connection joined `channel`. */
   subscribed(connection: Connection, channel: string): void {
     if (!this.policy(channel).presence) return;
-    const member: Member = { connection: this.memberId(connection) };
-    const user = this.userOf(connection.data);
-    if (user !== undefined) member.user = user;
-    const info = this.#info.has(connection)
-      ? this.#info.get(connection)
-      : this.#dataInfo(connection);
-    if (info !== undefined) member.info = info;
-    this.join(channel, member);
+    this.join(channel, this.#memberOf(connection));
   }
 
   /** A connection left `channel`. */
   unsubscribed(connection: Connection, channel: string): void {
     this.diffs.unwatch(connection, channel);
-    this.leave(channel, this.memberId(connection));
+    this.leave(channel, this.#members.get(connection)?.connection ?? this.memberId(connection));
   }
 
   /** Adds `member` to `channel` (a local one, or one of another node: `RemoteMembers`). */
@@ -157,6 +152,21 @@ export class Presence implements LifecycleObserver {
   /** Stops the diff timers. */
   close(): void {
     this.diffs.close();
+  }
+
+  // One member object per connection, shared by its channels (made on its first join).
+  #memberOf(connection: Connection): Member {
+    let member = this.#members.get(connection);
+    if (member) return member;
+    member = { connection: this.memberId(connection) };
+    const user = this.userOf(connection.data);
+    if (user !== undefined) member.user = user;
+    const info = this.#info.has(connection)
+      ? this.#info.get(connection)
+      : this.#dataInfo(connection);
+    if (info !== undefined) member.info = info;
+    this.#members.set(connection, member);
+    return member;
   }
 
   #dataInfo(connection: Connection): PresenceInfo | undefined {

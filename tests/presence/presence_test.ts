@@ -172,3 +172,19 @@ Deno.test("presence: namespaces turn it on per prefix; GET /presence is token-pr
   assert.equal((await off.json()).code, "presence_off");
   assert.equal((await get("/presence/room.1?cursor=forged", "tok")).status, 400);
 });
+
+Deno.test("presence: info set after joining applies to later joins; leaving still removes the member", () => {
+  const server = new LhttpServer({ presence: { prefixes: ["c"] } });
+  const a = new FakeClient(server, "ann");
+  a.send(frame("x", { subscribe: "c1" }));
+  a.send(frame("x", { subscribe: "c2", "presence-info": '{"mood":"ok"}' }));
+  assert.equal(server.presence("c1").members[0].info, undefined);
+  assert.deepEqual(server.presence("c2").members[0].info, { mood: "ok" });
+  a.send(frame("x", { unsubscribe: "c1 c2" }));
+  assert.equal(server.presence("c1", { limit: 0 }).clients, 0);
+  a.send(frame("x", { subscribe: "c1" }));
+  a.send(frame("x", { "presence-info": '{"mood":"busy"}' })); // no join in this frame
+  a.send(frame("x", { unsubscribe: "c1" }));
+  assert.equal(server.presence("c1", { limit: 0 }).clients, 0);
+  assert.equal(server.presence("c2", { limit: 0 }).clients, 0);
+});
