@@ -3,7 +3,7 @@
  * socket carries an attachment (`serializeAttachment`): its connection's data
  * and its channels. When the object wakes, {@linkcode HibernatingSockets.rebuild}
  * turns the sockets back into connections with their subscriptions.
- * Subscriptions that do not fit in an attachment (workerd allows 2048 bytes)
+ * Subscriptions that do not fit in an attachment (workerd allows 16 KiB)
  * spill into the object's storage.
  *
  * @module

@@ -14,7 +14,7 @@ export interface WorkerdWebSocket {
   send(data: string | ArrayBuffer | ArrayBufferView): void;
   /** Closes the socket. */
   close(code?: number, reason?: string): void;
-  /** Keeps `value` (structured clone, at most 2048 bytes in workerd) across hibernation. */
+  /** Keeps `value` (structured clone, at most 16 KiB in workerd) across hibernation. */
   serializeAttachment(value: unknown): void;
   /** What {@linkcode WorkerdWebSocket.serializeAttachment} kept, or null. */
   deserializeAttachment(): unknown;

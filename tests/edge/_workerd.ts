@@ -50,7 +50,7 @@ export interface Workerd {
   /** `http://127.0.0.1:<port>`. */
   url: string;
   port: number;
-  /** What workerd printed on stderr. */
+  /** What workerd and the Worker printed. */
   output(): string;
   stop(): Promise<void>;
 }
@@ -84,6 +84,8 @@ export async function bundleWorker(entry: string, output: string): Promise<void>
 export async function startWorkerd(entry: string, options: WorkerdOptions = {}): Promise<Workerd> {
   assert.ok(WORKERD, `workerd is missing: ${INSTALL}`);
   const dir = await Deno.makeTempDir({ prefix: "lhttp-workerd-" });
+  // On disk: in-memory storage would be lost with an evicted (hibernated) object.
+  await Deno.mkdir(`${dir}/storage`);
   await bundleWorker(entry, `${dir}/worker.js`);
   const className = options.className ?? "LhttpObject";
   const bindings = Object.entries(options.vars ?? {}).map(([name, text]) =>
@@ -97,6 +99,7 @@ const config :Workerd.Config = (
   services = [
     (name = "main", worker = .worker),
     (name = "internet", network = (allow = ["public", "private", "local"])),
+    (name = "storage", disk = (path = ${JSON.stringify(`${dir}/storage`)}, writable = true)),
   ],
   sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
 );
@@ -107,7 +110,7 @@ const worker :Workerd.Worker = (
   durableObjectNamespaces = [ (className = ${
       JSON.stringify(className)
     }, uniqueKey = "lhttp-test") ],
-  durableObjectStorage = (inMemory = void),
+  durableObjectStorage = (localDisk = "storage"),
   bindings = [ ${bindings.join(", ")} ],
 );
 `,
@@ -139,8 +142,11 @@ const worker :Workerd.Worker = (
       }
     }
   }
+  // What the Worker logs (console.*) arrives on stdout after the control messages.
   const rest = (async () => {
-    while (!(await reader.read()).done) { /* drain */ }
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      stderr += read.value;
+    }
   })().catch(() => {});
   return {
     url: `http://127.0.0.1:${port}`,
