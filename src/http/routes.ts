@@ -14,6 +14,7 @@ import { presenceRoutes } from "./presence_route.ts";
 import { Health } from "./health.ts";
 import { adminRoutes } from "./admin/admin_routes.ts";
 import { sseRoutes } from "./sse_routes.ts";
+export { natsSseRelay, type SseRelay, useSseRelay } from "./sse_relay.ts";
 
 /** Options of {@linkcode lhttpRoutes}. */
 export interface RoutesOptions {

@@ -9,7 +9,8 @@
 
 import { readLimited } from "../router/_read_body.ts";
 import { timingSafeEqual } from "./publish.ts";
-import { SseError, type SseSessions } from "./sse_session.ts";
+import { type RelayedAnswer, type RelayedPost, relayOf } from "./sse_relay.ts";
+import { SseError, type SseSession, type SseSessions } from "./sse_session.ts";
 
 const ID = /^[A-Za-z0-9_-]{22,64}$/;
 
@@ -30,47 +31,80 @@ const ID = /^[A-Za-z0-9_-]{22,64}$/;
 export class SsePost {
   #bytesInFlight = 0;
 
-  /** Routes into `sessions`. */
-  constructor(readonly sessions: SseSessions) {}
+  /** Routes into `sessions`; in a cluster, also answers the POSTs other nodes relay here. */
+  constructor(readonly sessions: SseSessions) {
+    relayOf(sessions.server)?.serve((post) => {
+      try {
+        return Promise.resolve(this.take(post));
+      } catch (error) {
+        const known = error instanceof SseError ? error : new SseError(500, "internal", "failed");
+        return Promise.resolve({ status: known.status, code: known.code, reason: known.message });
+      }
+    });
+  }
 
   /** Handles one POST for session `id`; throws an {@linkcode SseError} or `LhttpError`. */
   async handle(request: Request, id: string): Promise<Response> {
     if (!ID.test(id)) {
       throw new SseError(400, "bad_session", `${JSON.stringify(id)} is not an SSE session id`);
     }
-    const session = this.sessions.get(id);
-    if (!session || session.connection.closed) {
-      throw new SseError(
-        404,
-        "unknown_session",
-        `The SSE session ${JSON.stringify(id)} does not exist or has ended`,
-      );
+    const secret = request.headers.get("authorization")?.match(/^Bearer[ \t]+(.+)$/i)?.[1].trim();
+    const binary = (request.headers.get("content-type") ?? "").startsWith(
+      "application/octet-stream",
+    );
+    const relay = relayOf(this.sessions.server);
+    const owner = id.slice(0, 8);
+    if (relay && owner !== relay.node && !this.sessions.get(id)) {
+      // Another node's session: read the body here, let that node decide.
+      const body = await this.#read(request);
+      let answer: RelayedAnswer;
+      try {
+        answer = await relay.forward(owner, { session: id, secret, binary, body });
+      } catch (error) {
+        const timeout = /timeout/i.test(String((error as Error)?.message ?? error));
+        if (!timeout) throw unknown(id);
+        throw new SseError(
+          504,
+          "relay_timeout",
+          `The node of SSE session ${JSON.stringify(id)} did not answer`,
+        );
+      }
+      return Response.json(answer, { status: answer.status });
     }
-    const match = request.headers.get("authorization")?.match(/^Bearer[ \t]+(.+)$/i);
-    if (!match) {
+    this.#check(id, secret);
+    const answer = this.take({ session: id, secret, binary, body: await this.#read(request) });
+    return Response.json(answer, { status: answer.status });
+  }
+
+  /** Hands a POSTed frame to its session (a local POST, or one relayed from another node). */
+  take(post: RelayedPost): RelayedAnswer {
+    const session = this.#check(post.session, post.secret);
+    let data: string | Uint8Array = post.body;
+    if (!post.binary) {
+      try {
+        data = new TextDecoder("utf-8", { fatal: true }).decode(post.body);
+      } catch {
+        throw new SseError(400, "invalid_utf8", "A text frame must be UTF-8");
+      }
+    }
+    this.sessions.server.receive(session.connection, data);
+    return { status: 202 };
+  }
+
+  #check(id: string, secret: string | undefined): SseSession {
+    const session = this.sessions.get(id);
+    if (!session || session.connection.closed) throw unknown(id);
+    if (secret === undefined) {
       throw new SseError(401, "unauthorized", "A POST to an SSE session needs its Bearer secret");
     }
-    if (!timingSafeEqual(match[1].trim(), session.secret)) {
+    if (!timingSafeEqual(secret, session.secret)) {
       throw new SseError(
         403,
         "forbidden",
         `Wrong secret for the SSE session ${JSON.stringify(id)}`,
       );
     }
-    const bytes = await this.#read(request);
-    const binary = (request.headers.get("content-type") ?? "").startsWith(
-      "application/octet-stream",
-    );
-    let data: string | Uint8Array = bytes;
-    if (!binary) {
-      try {
-        data = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-      } catch {
-        throw new SseError(400, "invalid_utf8", "A text frame must be UTF-8");
-      }
-    }
-    this.sessions.server.receive(session.connection, data);
-    return Response.json({ status: 202 }, { status: 202 });
+    return session;
   }
 
   async #read(request: Request): Promise<Uint8Array> {
@@ -99,4 +133,12 @@ export class SsePost {
       this.#bytesInFlight -= reserved;
     }
   }
+}
+
+function unknown(id: string): SseError {
+  return new SseError(
+    404,
+    "unknown_session",
+    `The SSE session ${JSON.stringify(id)} does not exist or has ended`,
+  );
 }

@@ -11,6 +11,7 @@ import { parseFrame } from "../codec/parse.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import { jsonEvent } from "./sse_events.ts";
+import { nodeId, relayOf } from "./sse_relay.ts";
 import { SsePeer, type SsePeerOptions } from "./sse_peer.ts";
 
 /** One open session: its connection and the secret its POSTs must carry. */
@@ -84,9 +85,13 @@ export function randomToken(bytes = 16): string {
  */
 export class SseSessions {
   readonly #sessions = new Map<string, SseSession>();
+  /** The node prefix of this server's session ids (the relay's node id in a cluster). */
+  readonly node: string;
 
   /** Sessions of `server`, with the stream timing of `options`. */
-  constructor(readonly server: LhttpServer, readonly options: SsePeerOptions = {}) {}
+  constructor(readonly server: LhttpServer, readonly options: SsePeerOptions = {}) {
+    this.node = relayOf(server)?.node ?? nodeId();
+  }
 
   /** Open sessions. */
   get size(): number {
@@ -110,7 +115,7 @@ export class SseSessions {
     }
     const url = new URL(request.url);
     const channels = url.searchParams.getAll("channel").join(" ").trim();
-    const id = randomToken();
+    const id = this.node + randomToken();
     const peer = new SsePeer({ ...this.options, onGone: () => this.#gone(id) });
     const connection = server.open(peer, decision.data);
     const session = { id, secret: randomToken(32), connection };

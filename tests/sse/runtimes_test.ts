@@ -36,7 +36,7 @@ for (const name of NAMES) {
     const child = await startServe(name);
     try {
       const sse = await openSession(`${child.url}/sse`);
-      assert.match(sse.id, /^[A-Za-z0-9_-]{22}$/);
+      assert.match(sse.id, /^[A-Za-z0-9_-]{30}$/);
       assert.equal(
         (await sse.send("LHTTP/1.0 sub\r\nsubscribe:room\r\nack:1\r\n\r\n")).status,
         202,
