@@ -109,7 +109,7 @@ export function presenceRoutes(
   address: (c: HonoContext) => string | undefined,
 ): Hono {
   return new Hono().get(
-    "/:channel",
+    "/:channel{.+}",
     (c) => presenceResponse(server, c.req.param("channel"), c.req.raw, address(c)),
   );
 }

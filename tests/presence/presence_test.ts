@@ -171,6 +171,9 @@ Deno.test("presence: namespaces turn it on per prefix; GET /presence is token-pr
   assert.equal(off.status, 404);
   assert.equal((await off.json()).code, "presence_off");
   assert.equal((await get("/presence/room.1?cursor=forged", "tok")).status, 400);
+  a.send(frame("x", { subscribe: "room.a/b room.c#ann" }));
+  assert.equal((await (await get("/presence/room.a/b", "tok")).json()).clients, 1);
+  assert.equal((await (await get("/presence/room.c%23ann", "tok")).json()).clients, 1);
 });
 
 Deno.test("presence: info set after joining applies to later joins; leaving still removes the member", () => {
