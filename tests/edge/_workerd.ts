@@ -59,8 +59,10 @@ export interface Workerd {
 export interface WorkerdOptions {
   /** Text bindings of the Worker. */
   vars?: Record<string, string>;
-  /** The Durable Object class the entry exports (default `LhttpObject`), bound as `LHTTP`. */
-  className?: string;
+  /** Durable Object classes the entry exports, by binding (default `{ LHTTP: "LhttpObject" }`). */
+  objects?: Record<string, string>;
+  /** The address to listen on (default `127.0.0.1:0`, a free port). */
+  address?: string;
 }
 
 /**
@@ -87,11 +89,21 @@ export async function startWorkerd(entry: string, options: WorkerdOptions = {}):
   // On disk: in-memory storage would be lost with an evicted (hibernated) object.
   await Deno.mkdir(`${dir}/storage`);
   await bundleWorker(entry, `${dir}/worker.js`);
-  const className = options.className ?? "LhttpObject";
+  const objects = Object.entries(options.objects ?? { LHTTP: "LhttpObject" });
   const bindings = Object.entries(options.vars ?? {}).map(([name, text]) =>
     `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`
   );
-  bindings.push(`(name = "LHTTP", durableObjectNamespace = ${JSON.stringify(className)})`);
+  for (const [binding, className] of objects) {
+    bindings.push(
+      `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`,
+    );
+  }
+  const namespaces = objects.map(([, className]) =>
+    `(className = ${JSON.stringify(className)}, uniqueKey = ${
+      JSON.stringify(`lhttp-${className}`)
+    })`
+  );
+  const address = JSON.stringify(options.address ?? "127.0.0.1:0");
   await Deno.writeTextFile(
     `${dir}/config.capnp`,
     `using Workerd = import "/workerd/workerd.capnp";
@@ -101,15 +113,13 @@ const config :Workerd.Config = (
     (name = "internet", network = (allow = ["public", "private", "local"])),
     (name = "storage", disk = (path = ${JSON.stringify(`${dir}/storage`)}, writable = true)),
   ],
-  sockets = [ (name = "http", address = "127.0.0.1:0", http = (), service = "main") ],
+  sockets = [ (name = "http", address = ${address}, http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed "worker.js") ],
   compatibilityDate = "2026-04-01",
   compatibilityFlags = ["nodejs_compat"],
-  durableObjectNamespaces = [ (className = ${
-      JSON.stringify(className)
-    }, uniqueKey = "lhttp-test") ],
+  durableObjectNamespaces = [ ${namespaces.join(", ")} ],
   durableObjectStorage = (localDisk = "storage"),
   bindings = [ ${bindings.join(", ")} ],
 );
