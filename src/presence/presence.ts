@@ -154,6 +154,11 @@ export class Presence implements LifecycleObserver {
     this.diffs.close();
   }
 
+  /** The member `connection` shows in the channels it joins: id, user, info. */
+  member(connection: Connection): Member {
+    return this.#memberOf(connection);
+  }
+
   // One member object per connection, shared by its channels (made on its first join).
   #memberOf(connection: Connection): Member {
     let member = this.#members.get(connection);

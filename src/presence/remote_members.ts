@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { PresenceInfo } from "./info.ts";
 import type { Presence } from "./presence.ts";
 
 /**
@@ -21,7 +22,8 @@ import type { Presence } from "./presence.ts";
  * import { createLogger } from "../telemetry/log.ts";
  * const presence = new Presence(resolvePresence(), () => ({ presence: true, joinLeave: false }), createLogger("error"));
  * const remote = new RemoteMembers(presence);
- * remote.update("n2-7", { user: "ann", channels: ["a", "b"] });
+ * remote.update("n2-7", { user: "ann", info: { name: "Ann" }, channels: ["a", "b"] });
+ * assert.deepEqual(presence.page("a").members[0].info, { name: "Ann" });
  * remote.update("n2-7", { user: "ann", channels: ["b"] });
  * assert.deepEqual([presence.count("a").clients, presence.count("b").clients], [0, 1]);
  * remote.update("n2-7", null); // its node was lost, or it closed
@@ -40,7 +42,10 @@ export class RemoteMembers {
   }
 
   /** Connection `id` (`<node>-<n>`) is now in `state.channels`, or gone (`null`). */
-  update(id: string, state: { user?: string; channels: readonly string[] } | null): void {
+  update(
+    id: string,
+    state: { user?: string; info?: PresenceInfo; channels: readonly string[] } | null,
+  ): void {
     const before = this.#channels.get(id) ?? new Set<string>();
     const after = new Set(
       (state?.channels ?? []).filter((channel) => this.presence.policy(channel).presence),
@@ -48,7 +53,11 @@ export class RemoteMembers {
     for (const channel of before) if (!after.has(channel)) this.presence.leave(channel, id);
     for (const channel of after) {
       if (before.has(channel)) continue;
-      this.presence.join(channel, { connection: id, ...(state?.user ? { user: state.user } : {}) });
+      this.presence.join(channel, {
+        connection: id,
+        ...(state?.user ? { user: state.user } : {}),
+        ...(state?.info ? { info: state.info } : {}),
+      });
     }
     if (after.size) this.#channels.set(id, after);
     else this.#channels.delete(id);

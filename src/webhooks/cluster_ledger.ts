@@ -30,6 +30,8 @@ export interface ClusterLedgerOptions {
   logger: Logger;
   /** Bucket name prefix (default `lhttp`). */
   prefix?: string;
+  /** The presence info of a connection, stored for the other nodes' presence. */
+  infoOf?: (connection: Connection) => unknown;
   /** Heartbeat period, ms (default 1000); a node is lost after 3 missed beats. */
   heartbeatMs?: number;
   /** Period of the KV write pass, ms (default 100). */
@@ -52,13 +54,16 @@ export interface ClusterLedgerOptions {
 export class ClusterLedger implements LifecycleObserver {
   readonly #open = new Map<number, ConnectionRecord>();
   readonly #dirty = new Set<number>();
+  readonly #connections = new Map<number, Connection>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
   readonly #stops: (() => void)[] = [];
   #pass?: Promise<void>;
   #scanning = false;
 
   private constructor(
-    readonly options: Required<ClusterLedgerOptions>,
+    readonly options:
+      & Required<Omit<ClusterLedgerOptions, "infoOf">>
+      & Pick<ClusterLedgerOptions, "infoOf">,
     readonly conns: KV,
     readonly nodes: KV,
     readonly reaps: KV,
@@ -91,6 +96,7 @@ export class ClusterLedger implements LifecycleObserver {
   connected(connection: Connection): void {
     const user = userOf(connection);
     this.#open.set(connection.id, { ...(user ? { user } : {}), since: Date.now(), channels: [] });
+    if (this.options.infoOf) this.#connections.set(connection.id, connection);
     this.#dirty.add(connection.id);
   }
   /** A connection joined `channel`. */
@@ -107,6 +113,7 @@ export class ClusterLedger implements LifecycleObserver {
   /** A connection closed. */
   disconnected(connection: Connection): void {
     this.#open.delete(connection.id);
+    this.#connections.delete(connection.id);
     this.#dirty.add(connection.id);
   }
 
@@ -231,6 +238,11 @@ export class ClusterLedger implements LifecycleObserver {
     this.#pass = Promise.all(ids.map((id) => {
       const key = `${this.options.node}.${id}`;
       const record = this.#open.get(id);
+      const connection = this.#connections.get(id);
+      if (record && connection) {
+        const info = this.options.infoOf!(connection);
+        if (info !== undefined) record.info = info as ConnectionRecord["info"];
+      }
       return (record ? this.conns.put(key, JSON.stringify(record)) : this.conns.purge(key))
         .catch((error) => {
           this.#dirty.add(id);

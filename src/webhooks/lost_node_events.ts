@@ -12,6 +12,8 @@ import type { WebhookEvent, WebhookEventType } from "./event.ts";
 export interface ConnectionRecord {
   /** The user id, when there is one. */
   user?: string;
+  /** Its presence info, when it has one. */
+  info?: Readonly<Record<string, unknown>>;
   /** When it opened, Unix ms. */
   since: number;
   /** Its channels. */

@@ -20,6 +20,7 @@ const ledger = await ClusterLedger.open(connection, {
   emit: (event) => server.webhooks!.emit(event),
   logger,
   heartbeatMs: 500,
+  infoOf: (connection) => server.presenceStore?.member(connection).info,
 });
 const server: LhttpServer = new LhttpServer({
   bus: new NatsBus({ connection, logger }),

@@ -39,7 +39,7 @@ Deno.test({
     }
     for (let i = 0; i < CLIENTS; i++) {
       const client = await Client.open(nodes[i % 3].child.url);
-      await client.subscribe(`room${i % 10}`);
+      await client.request({ subscribe: `room${i % 10}`, "presence-info": `{"n":${i}}` });
       clients[i % 3].push(client);
     }
     const conns = await new Kvm(nc).open("lhttp_conns");
@@ -65,6 +65,14 @@ Deno.test({
         "presence",
       );
     }
+    // Members of other nodes carry their info too.
+    const page = await (await fetch(`${nodes[2].child.url}/presence/room0?limit=1000`)).json();
+    assert.deepEqual(
+      page.members.map((m: { info: { n: number } }) => m.info.n).sort((a: number, b: number) =>
+        a - b
+      ),
+      Array.from({ length: CLIENTS / 10 }, (_, k) => k * 10),
+    );
     const dead = nodes[1];
     const lost = new Set(
       receiver.events.filter((e) => e.type === "connect" && e.connection!.startsWith(`${dead.id}-`))
