@@ -44,7 +44,8 @@ export interface HealthReport extends Gauges {
 
 /**
  * Health of one server. The bus's down time is measured from the first check
- * that saw it down (checks are what load balancers do, every few seconds).
+ * that saw it down (checks are what load balancers do, every few seconds), or
+ * from startup for a bus that never connected.
  *
  * @example
  * ```ts
@@ -62,18 +63,21 @@ export interface HealthReport extends Gauges {
  */
 export class Health {
   #downSince?: number;
+  // Until the first check, the bus counts as down since the routes were made (startup).
+  readonly #createdAt: number;
+  #checked = false;
 
-  /** Health of `server`; `now` is the clock. */
-  constructor(readonly server: HealthSource, readonly now: () => number = Date.now) {}
+  /** Health of `server`; `now` is the clock. A bus not connected yet is down from now. */
+  constructor(readonly server: HealthSource, readonly now: () => number = Date.now) {
+    this.#createdAt = now();
+  }
 
   /** Samples the bus state; the report. */
   check(): HealthReport {
     const gauges = this.server.gauges();
     const bus = this.server.hub.bus;
-    const connected = bus === undefined || bus.state === "connected";
+    const connected = this.#sample();
     const now = this.now();
-    if (connected) this.#downSince = undefined;
-    else this.#downSince ??= now;
     const downForMs = this.#downSince === undefined ? 0 : now - this.#downSince;
     const graceMs = this.server.settings.busDownGraceMs;
     const draining = this.server.draining;
@@ -84,6 +88,16 @@ export class Health {
       draining,
       busDetail: { state: gauges.bus, connected, downForMs, graceMs, stats: bus?.stats },
     };
+  }
+
+  // Notes when the bus went down (first seen); true when it is up.
+  #sample(): boolean {
+    const bus = this.server.hub.bus;
+    const connected = bus === undefined || bus.state === "connected";
+    if (connected) this.#downSince = undefined;
+    else this.#downSince ??= this.#checked ? this.now() : this.#createdAt;
+    this.#checked = true;
+    return connected;
   }
 
   /** `/healthz` as a Response: 200 when `ok`, else 503. */

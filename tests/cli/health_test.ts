@@ -98,6 +98,12 @@ Deno.test("Health: a bus down within its grace is still ok; past it, bus_down; b
   assert.equal(health.check().status, "bus_down");
   bus.state = "connected";
   assert.deepEqual([health.check().status, health.check().busDetail.downForMs], ["ok", 0]);
+  // A bus that never connected is down from startup: the first check already counts.
+  const never = new StandInBus();
+  never.state = "connecting";
+  const startup = new Health(new LhttpServer({ bus: never, busDownGraceMs: 5_000 }), () => now);
+  now += 5_000;
+  assert.equal(startup.check().status, "bus_down");
   // Without a bus: local, connected, never down.
   const local = new Health(new LhttpServer()).check();
   assert.deepEqual([local.status, local.busDetail.state, local.busDetail.stats], [
