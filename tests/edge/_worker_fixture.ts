@@ -1,9 +1,11 @@
 // The Worker the edge tests run in workerd: the conformance fixture server in
 // a Durable Object. Bindings (text) choose the route and the policy:
 // UPSTREAM (the fixture's upstream URL), ROUTE ("single", "rooms", "shards"),
-// SLOW_CONSUMER ("close" or "drop").
+// SLOW_CONSUMER ("close" or "drop"), NATS (a ws:// URL: the bus is NATS over
+// WebSocket instead of the bus between objects).
 
 import { createFixtureServer } from "../fixtures/app.ts";
+import { NatsBus } from "../../src/nats/bus.ts";
 import {
   byRoom,
   lhttpDurableObject,
@@ -17,6 +19,7 @@ interface Env {
   UPSTREAM?: string;
   ROUTE?: string;
   SLOW_CONSUMER?: "close" | "drop";
+  NATS?: string;
   [binding: string]: unknown;
 }
 
@@ -25,7 +28,7 @@ export const LhttpObject = lhttpDurableObject<Env>(({ env, bus }) => {
   const server = createFixtureServer({
     upstream: env.UPSTREAM ?? "http://127.0.0.1:9/",
     slowConsumer: env.SLOW_CONSUMER,
-    bus,
+    bus: env.NATS ? new NatsBus({ servers: env.NATS }) : bus,
   });
   return server;
 });
