@@ -34,9 +34,10 @@ export class ConnectionRegistry implements ConnectionOwner {
   }
 
   /** Counts a new connection in. */
-  add(connection: Connection): void {
+  add(connection: Connection, silent = false): void {
     this.#open.add(connection);
-    if (this.lifecycle) {
+    // A socket refused at the upgrade (4401/4403) is never a connection to observers.
+    if (this.lifecycle && !silent) {
       this.#opened.set(connection, Date.now());
       this.lifecycle.connected?.(connection);
     }
@@ -50,12 +51,12 @@ export class ConnectionRegistry implements ConnectionOwner {
   /** The connection closed: forget it everywhere, at once. */
   release(connection: Connection): void {
     if (!this.#open.delete(connection)) return;
-    const lifecycle = this.lifecycle;
+    const lifecycle = this.#opened.has(connection) ? this.lifecycle : undefined;
     const channels = lifecycle?.unsubscribed ? [...connection.channels] : undefined;
     this.hub.unsubscribeAll(connection);
     if (lifecycle) {
       for (const channel of channels ?? []) lifecycle.unsubscribed!(connection, channel);
-      const opened = this.#opened.get(connection) ?? Date.now();
+      const opened = this.#opened.get(connection)!;
       lifecycle.disconnected?.(connection, {
         reason: this.#reasons.get(connection) ?? "closed",
         durationMs: Date.now() - opened,

@@ -12,8 +12,9 @@ import type { Connection } from "../connection/connection.ts";
 export interface Disconnect {
   /**
    * `closed` (the socket closed: the client left, the network broke, or a
-   * server close the adapter did not name), `shutdown`, `refused` (4401/4403
-   * at the upgrade), or what `server.release(connection, reason)` named.
+   * server close the adapter did not name), `shutdown`, or what
+   * `server.release(connection, reason)` named. A socket refused at the
+   * upgrade (4401/4403) is never reported, neither connected nor disconnected.
    */
   reason: string;
   /** Milliseconds the connection was open. */

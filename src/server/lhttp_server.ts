@@ -150,11 +150,8 @@ export class LhttpServer {
     const { connections, connectionOptions } = this.#wired();
     const connection = new Connection(peer, connectionOptions, data);
     this.metrics.connectionsTotal++;
-    connections.add(connection);
-    if (refusal) {
-      connections.noteReason(connection, "refused");
-      connection.close(refusal.code, refusal.reason);
-    }
+    connections.add(connection, refusal !== undefined);
+    if (refusal) connection.close(refusal.code, refusal.reason);
     return connection;
   }
   /** A message arrived on a connection. Frames of one connection are handled in order. */

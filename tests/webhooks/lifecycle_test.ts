@@ -59,3 +59,17 @@ Deno.test("lifecycle: a refused frame tells nothing; shutdown and named reasons 
     `disconnected ${a.connection.id} shutdown`,
   ]);
 });
+
+Deno.test("lifecycle: a socket refused at the upgrade (4401) is neither connected nor disconnected", () => {
+  const { events, observer } = recorder();
+  const server = new LhttpServer({ lifecycle: observer });
+  const peer = { send() {}, close() {} };
+  const refused = server.open(peer, undefined, { code: 4401, reason: "bad token" });
+  assert.equal(refused.closed, true);
+  const ok = new FakeClient(server);
+  server.release(ok.connection);
+  assert.deepEqual(events, [
+    `connected ${ok.connection.id}`,
+    `disconnected ${ok.connection.id} closed`,
+  ]);
+});
