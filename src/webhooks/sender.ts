@@ -35,6 +35,8 @@ export class WebhookSender {
   #attempt = 0;
   #closed = false;
   #soon = false;
+  #loggedAt = 0;
+  #unlogged = 0;
   #idle?: () => void;
 
   /** A sender to `endpoint`, signing with `key`. */
@@ -52,11 +54,19 @@ export class WebhookSender {
     const dropped = this.#queue.push(event);
     if (dropped) {
       this.stats.dropped++;
-      this.logger.log("warn", "webhook queue full: dropped the oldest event", {
-        endpoint: this.endpoint,
-        id: dropped.id,
-        type: dropped.type,
-      });
+      // Logged at most once a second, with the count, so that a flood does not flood the log.
+      this.#unlogged++;
+      const now = Date.now();
+      if (now - this.#loggedAt >= 1000) {
+        this.logger.log("warn", "webhook queue full: dropped the oldest events", {
+          endpoint: this.endpoint,
+          dropped: this.#unlogged,
+          last: dropped.id,
+          type: dropped.type,
+        });
+        this.#loggedAt = now;
+        this.#unlogged = 0;
+      }
     }
     this.stats.queued = this.#queue.length + this.#inFlight.length;
     if (this.#sending || this.#closed) return;
