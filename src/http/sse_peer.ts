@@ -11,6 +11,9 @@
 import type { FrameData } from "../codec/frame.ts";
 import type { Peer } from "../connection/connection.ts";
 import { frameEvent, HEARTBEAT, jsonEvent } from "./sse_events.ts";
+import { SsePositions } from "./sse_positions.ts";
+
+const encoder = new TextEncoder();
 
 /** Timing of an {@linkcode SsePeer}. */
 export interface SsePeerOptions {
@@ -82,9 +85,13 @@ export class SsePeer implements Peer {
   /** @internal sees each frame first; a frame it returns true for is not written */
   intercept?: (data: FrameData) => boolean;
 
-  /** Writes a frame as an SSE event. */
+  /** History positions seen, written as the event id (PROTOCOL.md section 15). */
+  readonly positions: SsePositions = new SsePositions();
+
+  /** Writes a frame as an SSE event (with an `id:` line when a history position moved). */
   send(data: FrameData): void {
     if (this.intercept?.(data)) return;
+    if (this.positions.observe(data)) this.write(encoder.encode(`id:${this.positions.id()}\n`));
     this.write(frameEvent(data));
   }
 

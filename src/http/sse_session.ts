@@ -12,6 +12,7 @@ import type { Connection } from "../connection/connection.ts";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import { jsonEvent } from "./sse_events.ts";
 import { nodeId, relayOf } from "./sse_relay.ts";
+import { SsePositions } from "./sse_positions.ts";
 import { SsePeer, type SsePeerOptions } from "./sse_peer.ts";
 
 /** One open session: its connection and the secret its POSTs must carry. */
@@ -123,7 +124,8 @@ export class SseSessions {
     const post = `${url.pathname.replace(/\/$/, "")}/${id}`;
     peer.write(jsonEvent("session", { session: id, secret: session.secret, post }));
     try {
-      if (channels) await this.#subscribe(connection, peer, channels);
+      const last = request.headers.get("last-event-id") ?? url.searchParams.get("lastEventId");
+      if (channels) await this.#subscribe(connection, peer, channels, last);
     } catch (error) {
       connection.close(1000, "refused");
       throw error;
@@ -140,7 +142,12 @@ export class SseSessions {
 
   // The subscription goes through the pipeline as a client's subscribe frame
   // (validation, namespaces, authorize, limits); its answer becomes the status.
-  #subscribe(connection: Connection, peer: SsePeer, channels: string): Promise<void> {
+  #subscribe(
+    connection: Connection,
+    peer: SsePeer,
+    channels: string,
+    lastEventId: string | null,
+  ): Promise<void> {
     const token = `sse-open-${randomToken()}`;
     return new Promise((resolve, reject) => {
       peer.intercept = (data) => {
@@ -161,9 +168,16 @@ export class SseSessions {
         return true;
       };
       const list = channels.replace(/[\r\n]+/g, " ");
+      // After a reconnect, the positions the stream's ids carried: replay what was missed.
+      const recover = lastEventId === null ? "" : `recover:${
+        SsePositions.recover(
+          lastEventId.replace(/[\r\n]+/g, " "),
+          list.split(/[ \t]+/).filter(Boolean),
+        )
+      }\r\n`;
       this.server.receive(
         connection,
-        `LHTTP/1.0 subscribe\r\nsubscribe:${list}\r\nack:${token}\r\n\r\n`,
+        `LHTTP/1.0 subscribe\r\nsubscribe:${list}\r\n${recover}ack:${token}\r\n\r\n`,
       );
     });
   }
