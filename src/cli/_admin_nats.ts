@@ -13,6 +13,17 @@ const decoder = new TextDecoder();
  * An {@linkcode AdminCluster} on NATS: `_LHTTP_ADMIN.<prefix>.all` reaches
  * every node, `_LHTTP_ADMIN.<prefix>.node.<node>` one. Connects in the
  * background; until connected, gathering finds no other node and asking fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createLogger } from "@lhttp/lhttp";
+ * import { NatsAdminCluster } from "./_admin_nats.ts";
+ * const link = new NatsAdminCluster("nats://127.0.0.1:1", "lhttp", createLogger("silent"));
+ * assert.deepEqual(await link.gather("info", {}, 100), []); // not connected: no other node
+ * await assert.rejects(link.ask("b", "info", {}, 100), /NATS is not connected/);
+ * await link.close();
+ * ```
  */
 export class NatsAdminCluster implements AdminCluster {
   #nc?: NatsConnection;

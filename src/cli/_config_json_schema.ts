@@ -4,7 +4,15 @@ import { z } from "zod";
 import { OPTION_KEYS, OPTIONS } from "./_config_options.ts";
 import { FILE_SCHEMA } from "./_config_resolve.ts";
 
-/** Where the shipped schema lives in the package. */
+/** Where the shipped schema lives in the package.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SCHEMA_PATH } from "./_config_json_schema.ts";
+ * assert.equal(SCHEMA_PATH, "schema/lhttp.schema.json");
+ * ```
+ */
 export const SCHEMA_PATH = "schema/lhttp.schema.json";
 
 /**
@@ -40,7 +48,15 @@ export function configJsonSchema(): Record<string, unknown> {
   };
 }
 
-/** The schema as the file holds it. */
+/** The schema as the file holds it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { configJsonSchemaText } from "./_config_json_schema.ts";
+ * assert.equal(JSON.parse(configJsonSchemaText()).title, "lhttp serve configuration");
+ * ```
+ */
 export function configJsonSchemaText(): string {
   return JSON.stringify(configJsonSchema(), null, 2) + "\n";
 }

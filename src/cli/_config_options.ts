@@ -22,7 +22,16 @@ export interface OptionSpec<S extends z.ZodType = z.ZodType> {
 
 const o = <S extends z.ZodType>(spec: OptionSpec<S>) => spec;
 
-/** The options, in help order. */
+/** The options, in help order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OPTIONS } from "./_config_options.ts";
+ * assert.equal(OPTIONS.port.default, 8081);
+ * assert.ok(OPTIONS.adminToken.secret);
+ * ```
+ */
 export const OPTIONS = {
   port: o({ schema: kind.port(), default: 8081, help: "Port to listen on", arg: "N" }),
   host: o({ schema: kind.text(), default: "0.0.0.0", help: "Interface to bind", arg: "ADDR" }),
@@ -228,7 +237,15 @@ export type OptionKey = keyof typeof OPTIONS;
 /** The resolved values, by key (sizes in bytes, durations in ms). */
 export type ConfigValues = { -readonly [K in OptionKey]: z.output<(typeof OPTIONS)[K]["schema"]> };
 
-/** Keys, in help order. */
+/** Keys, in help order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { OPTION_KEYS } from "./_config_options.ts";
+ * assert.equal(OPTION_KEYS[0], "port");
+ * ```
+ */
 export const OPTION_KEYS = Object.keys(OPTIONS) as OptionKey[];
 
 /**
@@ -261,12 +278,30 @@ export function envOf(key: OptionKey): string {
   return `LHTTP_${flagOf(key).replaceAll("-", "_").toUpperCase()}`;
 }
 
-/** True for options given as a bare flag (`--publish-open`). */
+/** True for options given as a bare flag (`--publish-open`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isBoolean } from "./_config_options.ts";
+ * assert.ok(isBoolean("publishOpen"));
+ * assert.ok(!isBoolean("port"));
+ * ```
+ */
 export function isBoolean(key: OptionKey): boolean {
   return OPTIONS[key].default === true || OPTIONS[key].default === false;
 }
 
-/** True for options that are lists (repeatable flags, comma-separated variables). */
+/** True for options that are lists (repeatable flags, comma-separated variables).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isList } from "./_config_options.ts";
+ * assert.ok(isList("allowedHosts"));
+ * assert.ok(!isList("host"));
+ * ```
+ */
 export function isList(key: OptionKey): boolean {
   return key === "upstreamAllow" || key === "allowedOrigins" || key === "allowedHosts";
 }

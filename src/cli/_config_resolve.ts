@@ -17,7 +17,17 @@ import {
   OPTIONS,
 } from "./_config_options.ts";
 
-/** A configuration with mistakes: every one found, one sentence each. */
+/** A configuration with mistakes: every one found, one sentence each.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ConfigError } from "./_config_resolve.ts";
+ * const error = new ConfigError(["a", "b"]);
+ * assert.equal(error.message, "a\nb");
+ * assert.equal(error.code, "config_invalid");
+ * ```
+ */
 export class ConfigError extends Error {
   /** Machine code for scripts. */
   readonly code = "config_invalid";
@@ -52,7 +62,16 @@ const FILE_SHAPE = Object.fromEntries([
   ...OPTION_KEYS.map((key) => [key, OPTIONS[key].schema.optional()]),
 ]);
 
-/** The zod schema of a config file. */
+/** The zod schema of a config file.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FILE_SCHEMA } from "./_config_resolve.ts";
+ * assert.ok(FILE_SCHEMA.safeParse({ port: 1, $schema: "x" }).success);
+ * assert.ok(!FILE_SCHEMA.safeParse({ prot: 1 }).success);
+ * ```
+ */
 export const FILE_SCHEMA: z.ZodType = z.strictObject(FILE_SHAPE);
 
 /**

@@ -1,6 +1,14 @@
 // JSON with comments and trailing commas (JSONC), with line and column on errors.
 
-/** A configuration file that does not parse. */
+/** A configuration file that does not parse.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { JsoncSyntaxError, parseJsonc } from "./_jsonc.ts";
+ * assert.throws(() => parseJsonc("{"), JsoncSyntaxError);
+ * ```
+ */
 export class JsoncSyntaxError extends SyntaxError {
   /** Machine code for scripts. */
   readonly code = "config_syntax";

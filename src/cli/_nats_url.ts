@@ -1,6 +1,14 @@
 // NATS server URLs of `--nats`, checked before any connection is tried.
 
-/** A flag or variable has a value `lhttp serve` cannot use. */
+/** A flag or variable has a value `lhttp serve` cannot use.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UsageError } from "./_nats_url.ts";
+ * assert.equal(new UsageError("x").code, "usage");
+ * ```
+ */
 export class UsageError extends Error {
   /** Machine code for scripts. */
   readonly code = "usage";
@@ -17,6 +25,14 @@ const NATS_SCHEMES = ["nats:", "tls:", "ws:", "wss:"];
  * URLs (or `host:port`, taken as `nats://`), each with a host and a valid
  * port. Whether the host answers is learnt later: the server then serves
  * local traffic and keeps retrying.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { natsServers } from "./_nats_url.ts";
+ * assert.equal(natsServers("127.0.0.1:4222"), "127.0.0.1:4222");
+ * assert.throws(() => natsServers("http://x"), /--nats "http:\/\/x" is not a NATS URL/);
+ * ```
  */
 export function natsServers(value: string, label = "--nats"): string {
   const servers = value.split(",").map((server) => server.trim()).filter(Boolean);

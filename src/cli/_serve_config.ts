@@ -10,11 +10,18 @@ import {
   OPTION_KEYS,
   OPTIONS,
 } from "./_config_options.ts";
-import type { ResolvedConfig } from "./_config_resolve.ts";
 
 export { UsageError } from "./_nats_url.ts";
 
-/** The help of `lhttp serve`, generated from the options. */
+/** The help of `lhttp serve`, generated from the options.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SERVE_HELP } from "./_serve_config.ts";
+ * assert.match(SERVE_HELP, /--admin-token TOKEN  \(adminToken, LHTTP_ADMIN_TOKEN\)/);
+ * ```
+ */
 export const SERVE_HELP: string = (() => {
   const lines = [
     "Usage: lhttp serve [--config FILE] [options]",
@@ -93,6 +100,3 @@ export function serverOptionsOf(values: Partial<ConfigValues>): ServerOptions {
     busDownGraceMs: v.busDownGrace,
   };
 }
-
-/** The resolved config of `lhttp serve`. */
-export type ServeConfig = ResolvedConfig;

@@ -14,9 +14,25 @@ const SIZE_UNITS: Record<string, number> = {
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
-/** Pattern of a size string, for the JSON Schema. */
+/** Pattern of a size string, for the JSON Schema.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SIZE_PATTERN } from "./_units.ts";
+ * assert.ok(new RegExp(SIZE_PATTERN).test("64KiB"));
+ * ```
+ */
 export const SIZE_PATTERN: string = SIZE.source;
-/** Pattern of a duration string, for the JSON Schema. */
+/** Pattern of a duration string, for the JSON Schema.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DURATION_PATTERN } from "./_units.ts";
+ * assert.ok(new RegExp(DURATION_PATTERN).test("250ms"));
+ * ```
+ */
 export const DURATION_PATTERN: string = DURATION.source;
 
 /**

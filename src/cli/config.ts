@@ -15,7 +15,15 @@ const HELP = `Usage: lhttp config check|print [--config FILE] [serve options]
 lhttp serve --help lists the options.
 `;
 
-/** Runs `lhttp config`; resolves to the exit code. */
+/** Runs `lhttp config`; resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runConfig } from "./config.ts";
+ * assert.equal(typeof runConfig, "function");
+ * ```
+ */
 export async function runConfig(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action === undefined || action === "-h" || action === "--help" || action === "help") {
@@ -53,7 +61,7 @@ export async function runConfig(args: string[]): Promise<number> {
 }
 
 /** The mask shown for a secret. */
-export const MASK = "********";
+const MASK = "********";
 
 /**
  * The resolved configuration as JSONC that `--config` reads back (secrets

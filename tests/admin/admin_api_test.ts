@@ -120,6 +120,9 @@ Deno.test("admin API: malformed bodies and unknown targets get one clear error e
     assert.equal(answer.code, code, JSON.stringify(body));
     assert.match(answer.reason, reason);
   }
+  const huge = await json("/api/publish", { channel: "room", body: "x".repeat(300_000) }, BEARER);
+  assert.equal(huge.status, 413);
+  assert.match((await huge.json()).reason, /The body is over 262144 bytes/);
   const text = await call("/api/publish", { method: "POST", headers: BEARER, body: "{}" });
   assert.equal(text.status, 415);
   assert.equal((await call("/api/nope", { headers: BEARER })).status, 404);

@@ -14,6 +14,7 @@ import { AdminAuth, type AuthRefusal, SESSION_COOKIE } from "./auth.ts";
 import { ClusterView } from "./cluster_view.ts";
 import { AdminError, NodeOps } from "./node_ops.ts";
 import { ADMIN_PAGE } from "./page.ts";
+import { readLimited } from "../../router/_read_body.ts";
 import { MAX_TRACES, openTraces, traceResponse } from "./trace.ts";
 
 const MAX_BODY = 256 * 1024;
@@ -167,10 +168,11 @@ async function jsonBody(request: Request): Promise<Record<string, unknown>> {
       415,
     );
   }
-  const text = await request.text();
-  if (text.length > MAX_BODY) {
-    throw new AdminError("bad_request", `The body is over ${MAX_BODY} bytes`, 413);
-  }
+  const tooLarge = () => new AdminError("bad_request", `The body is over ${MAX_BODY} bytes`, 413);
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY) throw tooLarge();
+  const text = new TextDecoder().decode(
+    await readLimited(request.body, MAX_BODY, tooLarge, AbortSignal.timeout(10_000)),
+  );
   let body: unknown;
   try {
     body = JSON.parse(text);

@@ -5,7 +5,15 @@
  * @module
  */
 
-/** The cookie of an admin session. */
+/** The cookie of an admin session.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SESSION_COOKIE } from "./auth.ts";
+ * assert.equal(SESSION_COOKIE, "lhttp_admin");
+ * ```
+ */
 export const SESSION_COOKIE = "lhttp_admin";
 
 /** Failed logins allowed per address per window, and in all per window. */

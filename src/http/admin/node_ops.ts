@@ -24,7 +24,16 @@ export interface NodeInfo {
   draining: boolean;
 }
 
-/** An admin operation refused: unknown connection, bad body, unknown op. */
+/** An admin operation refused: unknown connection, bad body, unknown op.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AdminError } from "./node_ops.ts";
+ * const error = new AdminError("unknown_connection", "No connection 3", 404);
+ * assert.deepEqual([error.code, error.status], ["unknown_connection", 404]);
+ * ```
+ */
 export class AdminError extends Error {
   /** Creates the error with its machine `code` and HTTP `status`. */
   constructor(readonly code: string, message: string, readonly status = 400) {

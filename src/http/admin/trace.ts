@@ -9,11 +9,27 @@
 import type { FrameData } from "../../codec/frame.ts";
 import type { LhttpServer } from "../../server/lhttp_server.ts";
 
-/** Most traces open at once per node. */
+/** Most traces open at once per node.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_TRACES } from "./trace.ts";
+ * assert.equal(MAX_TRACES, 8);
+ * ```
+ */
 export const MAX_TRACES = 8;
 let open = 0;
 
-/** Traces open on this process. */
+/** Traces open on this process.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openTraces } from "./trace.ts";
+ * assert.equal(openTraces(), 0);
+ * ```
+ */
 export function openTraces(): number {
   return open;
 }
