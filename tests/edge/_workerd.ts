@@ -63,6 +63,8 @@ export interface WorkerdOptions {
   objects?: Record<string, string>;
   /** The address to listen on (default `127.0.0.1:0`, a free port). */
   address?: string;
+  /** A directory served read-only to the Worker as the service binding `ASSETS`. */
+  assets?: string;
 }
 
 /**
@@ -98,6 +100,10 @@ export async function startWorkerd(entry: string, options: WorkerdOptions = {}):
       `(name = ${JSON.stringify(binding)}, durableObjectNamespace = ${JSON.stringify(className)})`,
     );
   }
+  const assets = options.assets === undefined
+    ? ""
+    : `(name = "assets", disk = (path = ${JSON.stringify(options.assets)})),`;
+  if (assets) bindings.push(`(name = "ASSETS", service = "assets")`);
   const namespaces = objects.map(([, className]) =>
     `(className = ${JSON.stringify(className)}, uniqueKey = ${
       JSON.stringify(`lhttp-${className}`)
@@ -112,6 +118,7 @@ const config :Workerd.Config = (
     (name = "main", worker = .worker),
     (name = "internet", network = (allow = ["public", "private", "local"])),
     (name = "storage", disk = (path = ${JSON.stringify(`${dir}/storage`)}, writable = true)),
+    ${assets}
   ],
   sockets = [ (name = "http", address = ${address}, http = (), service = "main") ],
 );
