@@ -103,6 +103,12 @@ export function upgradeBun(
     connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
   const metrics = server.metrics;
   const compression = server.settings.compression;
+  if (compression) {
+    server.logger.log(
+      "info",
+      "Bun compresses each publication once per subscriber (see PROTOCOL.md section 18)",
+    );
+  }
   // Channel → subscribers that are not Bun sockets (SSE sessions).
   const others = new Map<string, number>();
   server.attach({

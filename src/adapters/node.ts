@@ -44,7 +44,12 @@ const IDLE_CLOSE_CODE = 4009;
 // The message being fanned out, framed once; peers compare by identity.
 interface Fanning {
   // `deflated`: the compressed message, made on first use (compression on, frame not small).
-  current?: { data: FrameData; framed: Uint8Array; deflated?: () => Uint8Array };
+  current?: {
+    data: FrameData;
+    framed: Uint8Array;
+    compression?: boolean;
+    deflated?: () => Uint8Array;
+  };
   readonly batcher: WriteBatcher;
 }
 
@@ -57,8 +62,9 @@ class NodePeer implements Peer {
     if (fanning?.data === data && writeFramed(this.ws, fanning.framed, this.fanning.batcher)) {
       return;
     }
-    if (fanning?.data === data && fanning.deflated !== undefined) {
-      const framed = fanning.deflated();
+    if (fanning?.data === data && fanning.compression) {
+      // A deflate socket: the compressed copy, or the plain frame for small ones.
+      const framed = fanning.deflated?.() ?? fanning.framed;
       if (writeToDeflateSocket(this.ws, framed, this.fanning.batcher)) return;
     }
     this.ws.send(data);
@@ -120,7 +126,12 @@ export function upgradeNode(
     runtime: "node",
     fanout: {
       fanOut(_channel, data, subscribers) {
-        fanning.current = { data, framed: frameOnce(data), deflated: deflatedOnce(server, data) };
+        fanning.current = {
+          data,
+          framed: frameOnce(data),
+          compression: server.settings.compression !== undefined,
+          deflated: deflatedOnce(server, data),
+        };
         try {
           for (const subscriber of subscribers) subscriber.deliver(data);
         } finally {
