@@ -27,7 +27,7 @@ export const SERVE_HELP: string = (() => {
     "Usage: lhttp serve [--config FILE] [options]",
     "",
     "Each option has a key in the config file (JSON or JSONC) and an environment",
-    "variable, in brackets. Precedence: flag, then variable, then file, then default.",
+    "variable, shown after each flag. Precedence: flag, variable, file, default.",
     'Sizes: bytes or "64KiB", "1MB"; durations: seconds or "30s", "250ms", "2m".',
     "",
     "  --config FILE  (LHTTP_CONFIG)",
