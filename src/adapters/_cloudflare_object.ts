@@ -93,8 +93,10 @@ export function lhttpDurableObject<Env = Record<string, unknown>>(
       this.server = create({ env, state, bus: this.#bus });
       this.#sockets = new HibernatingSockets(this.server, state);
       this.server.attach({ runtime: "workerd", fanout: this.#sockets.fanout });
+      // No caller is loopback here (a header such as CF-Connecting-IP could be forged
+      // outside Cloudflare): without a token, POST /publish needs publishOpen.
       this.#app = createApp(this.server, (request) => this.#upgrade(request), {
-        remoteAddress: (c) => c.req.header("cf-connecting-ip"),
+        remoteAddress: () => undefined,
       });
       void state.blockConcurrencyWhile(() => this.#sockets.rebuild());
     }
