@@ -1,11 +1,16 @@
-// The conformance suite's pub/sub steps (tests/conformance/_protocol_steps.ts)
-// over the SSE fallback instead of WebSocket, against the fixture server on
-// Deno, Bun and Node 20. The suite's sockets are WebSockets; here each one is
-// an SSE session behind the same surface (the client's SseSocket: GET /sse
-// down, POST /sse/<id> up).
+// The conformance suite's steps (protocol, channels, errors, contract) over
+// the SSE fallback instead of WebSocket, against the fixture server on Deno,
+// Bun and Node 20. The suite's sockets are WebSockets; here each one is an SSE
+// session behind the same surface (the client's SseSocket: GET /sse down,
+// POST /sse/<id> up), so an oversize frame's 413 is seen as 1009, as the
+// client sees it. Left out: the subprotocol handshake, which SSE has not;
+// steps that speak raw TCP (rawUpgrade) still test WebSocket.
 
 import assert from "node:assert/strict";
 import { protocolSteps } from "../conformance/_protocol_steps.ts";
+import { channelSteps } from "../conformance/_channel_steps.ts";
+import { errorSteps } from "../conformance/_error_steps.ts";
+import { contractSteps } from "../conformance/_contract_steps.ts";
 import { Sockets } from "../conformance/_client.ts";
 import { startUpstream } from "../conformance/_upstream.ts";
 import { RUNTIMES, startChild } from "../_runtimes.ts";
@@ -23,6 +28,9 @@ class SseAsWebSocket extends SseSocket {
   }
 }
 
+// The WebSocket handshake's subprotocol has no SSE counterpart.
+const WEBSOCKET_ONLY = /subprotocol/;
+
 for (const name of ["deno", "bun", "node20"]) {
   Deno.test(`conformance pub/sub steps over SSE on ${name}`, async (t) => {
     const runtime = RUNTIMES.find((candidate) => candidate.name === name)!;
@@ -36,7 +44,8 @@ for (const name of ["deno", "bun", "node20"]) {
     globalThis.WebSocket = SseAsWebSocket as unknown as typeof WebSocket;
     try {
       const before = SseAsWebSocket.made;
-      for (const step of protocolSteps) {
+      const steps = [...protocolSteps, ...channelSteps, ...errorSteps, ...contractSteps];
+      for (const step of steps.filter((step) => !WEBSOCKET_ONLY.test(step.name))) {
         await t.step(step.name, async () => {
           const sockets = new Sockets(url.replace(/^http/, "ws") + "/");
           try {
