@@ -186,3 +186,17 @@ for (const name of ["deno", "bun", "node20"]) {
     }
   });
 }
+
+Deno.test("deno (web transport): Deno.upgradeWebSocket offers no permessage-deflate, so frames go plain", async () => {
+  const deno = RUNTIMES.find((candidate) => candidate.name === "deno")!;
+  const child = await startChild(deno, ENTRY, ["--transport", "web"]);
+  try {
+    const client = await connect(child.port);
+    assert.equal(client.extensions, "");
+    const frame = `LHTTP/1.0 chat\r\nsubscribe:room\r\npublish:room\r\n\r\n${chat(1)}`;
+    assert.equal(await request(client, frame), frame);
+    client.ws.close();
+  } finally {
+    await child.stop();
+  }
+});
