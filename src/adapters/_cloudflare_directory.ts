@@ -46,7 +46,8 @@ const MEMBERS = "lhttp:members:";
  * ```
  */
 export class ChannelDirectory {
-  readonly #members = new Map<string, Set<string>>();
+  // Promises, so that two calls arriving while storage is read share one set.
+  readonly #members = new Map<string, Promise<Set<string>>>();
 
   /** A directory calling members in `namespace`, keeping them in `storage`. */
   constructor(
@@ -89,10 +90,10 @@ export class ChannelDirectory {
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
-  async #load(channel: string): Promise<Set<string>> {
+  #load(channel: string): Promise<Set<string>> {
     let members = this.#members.get(channel);
     if (!members) {
-      members = new Set(await this.storage.get<string[]>(MEMBERS + channel) ?? []);
+      members = this.storage.get<string[]>(MEMBERS + channel).then((stored) => new Set(stored));
       this.#members.set(channel, members);
     }
     return members;
