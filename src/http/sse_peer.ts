@@ -55,7 +55,7 @@ export class SsePeer implements Peer {
   #wanted = false;
   #gone = false;
   #pulledAt = Date.now();
-  #timer?: ReturnType<typeof setInterval>;
+  readonly #heartbeatMs: number;
   readonly #options: SsePeerOptions;
 
   /** Makes the stream; heartbeats start at once. */
@@ -70,11 +70,8 @@ export class SsePeer implements Peer {
       },
       cancel: () => this.#end(),
     }, { highWaterMark: 0 });
-    const heartbeatMs = options.heartbeatMs ?? 5_000;
-    if (heartbeatMs > 0) {
-      this.#timer = setInterval(() => this.#tick(), heartbeatMs);
-      (this.#timer as { unref?: () => void }).unref?.();
-    }
+    this.#heartbeatMs = options.heartbeatMs ?? 5_000;
+    if (this.#heartbeatMs > 0) beat(this.#heartbeatMs, this, true);
   }
 
   /** Bytes written but not yet taken by the runtime. */
@@ -143,7 +140,8 @@ export class SsePeer implements Peer {
     this.#controller.enqueue(chunk);
   }
 
-  #tick(): void {
+  /** @internal the heartbeat: a comment, or the cut of a stream that is not read */
+  tick(): void {
     if (this.#queued > 0 && Date.now() - this.#pulledAt > this.#stallMs()) {
       // Nothing taken for the stall time: the client does not read. Cut it.
       this.#queue = [];
@@ -166,7 +164,31 @@ export class SsePeer implements Peer {
   #end(): void {
     if (this.#gone) return;
     this.#gone = true;
-    clearInterval(this.#timer);
+    if (this.#heartbeatMs > 0) beat(this.#heartbeatMs, this, false);
     this.#options.onGone?.();
+  }
+}
+
+// One timer per heartbeat period for every stream, not one per stream.
+const beats = new Map<number, { peers: Set<SsePeer>; timer: ReturnType<typeof setInterval> }>();
+
+function beat(ms: number, peer: SsePeer, on: boolean): void {
+  let group = beats.get(ms);
+  if (on && !group) {
+    const peers = new Set<SsePeer>();
+    const timer = setInterval(() => {
+      for (const each of [...peers]) each.tick();
+    }, ms);
+    (timer as { unref?: () => void }).unref?.();
+    beats.set(ms, group = { peers, timer });
+  }
+  if (!group) return;
+  if (on) group.peers.add(peer);
+  else {
+    group.peers.delete(peer);
+    if (group.peers.size === 0) {
+      clearInterval(group.timer);
+      beats.delete(ms);
+    }
   }
 }
