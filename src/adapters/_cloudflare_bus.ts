@@ -78,11 +78,14 @@ export async function readBusCall(request: Request): Promise<BusCall | undefined
  *     },
  *   }),
  * };
- * const bus = new ObjectBus(namespace, "me");
+ * const bus = new ObjectBus(namespace, "me", 4);
  * bus.start(() => {});
  * bus.subscribe("room");
+ * bus.publish("room", "1234"); // fits the 4-byte queue
+ * bus.publish("room", "5"); // queued bytes would pass 4: dropped
  * await bus.close();
- * assert.deepEqual(calls, ["~channel:room /.lhttp/bus/join"]);
+ * assert.deepEqual(calls, ["~channel:room /.lhttp/bus/join", "~channel:room /.lhttp/bus/publish"]);
+ * assert.deepEqual([bus.stats.published, bus.stats.dropped, bus.stats.queuedBytes], [2, 1, 0]);
  * ```
  */
 export class ObjectBus implements Bus {
@@ -92,13 +95,32 @@ export class ObjectBus implements Bus {
   #published = 0;
   #received = 0;
   #dropped = 0;
+  #queuedBytes = 0;
+  #queuedFrames = 0;
 
-  /** The bus of the object `self` (its id string) in `namespace`. */
-  constructor(readonly namespace: DurableObjectNamespace, readonly self: string) {}
+  /**
+   * The bus of the object `self` (its id string) in `namespace`. Frames wait
+   * for the calls before them; past `maxQueuedBytes` waiting (default 8 MiB;
+   * UTF-16 units for text) new frames are dropped and counted.
+   */
+  constructor(
+    readonly namespace: DurableObjectNamespace,
+    readonly self: string,
+    readonly maxQueuedBytes: number = 8 * 1024 * 1024,
+  ) {}
 
-  /** Frames sent, received and dropped (a failed call). */
-  get counts(): { published: number; received: number; dropped: number } {
-    return { published: this.#published, received: this.#received, dropped: this.#dropped };
+  /** The counters `/metrics` shows (`Bus.stats`). */
+  get stats(): NonNullable<Bus["stats"]> {
+    return {
+      published: this.#published,
+      received: this.#received,
+      dropped: this.#dropped,
+      invalid: 0,
+      queuedBytes: this.#queuedBytes,
+      queuedFrames: this.#queuedFrames,
+      maxQueuedBytes: this.maxQueuedBytes,
+      stalls: 0,
+    };
   }
 
   start(deliver: (channel: string, data: FrameData) => void): void {
@@ -127,6 +149,13 @@ export class ObjectBus implements Bus {
 
   #send(call: BusCall): void {
     if (this.state === "closed") return;
+    const size = call.data?.length ?? 0;
+    if (size > 0 && this.#queuedBytes + size > this.maxQueuedBytes) {
+      this.#dropped++;
+      return;
+    }
+    this.#queuedBytes += size;
+    this.#queuedFrames++;
     const stub = this.namespace.get(this.namespace.idFromName(directoryName(call.channel)));
     this.#chain = this.#chain
       .then(async () => {
@@ -134,6 +163,10 @@ export class ObjectBus implements Bus {
         await response.body?.cancel();
         if (!response.ok) throw new Error(`bus ${call.op} answered ${response.status}`);
       })
-      .catch(() => void this.#dropped++);
+      .catch(() => void this.#dropped++)
+      .finally(() => {
+        this.#queuedBytes -= size;
+        this.#queuedFrames--;
+      });
   }
 }
