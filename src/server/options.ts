@@ -14,6 +14,7 @@ import type { Pacing } from "../connection/pacer.ts";
 import type { NamespaceRule } from "../namespaces/rules.ts";
 import type { LifecycleObserver } from "../router/lifecycle.ts";
 import type { History, HistoryRule } from "../history/history.ts";
+import type { ClusterHistory } from "../history/cluster_history.ts";
 import type { WebhookOptions } from "../webhooks/options.ts";
 import type { PresenceOptions } from "../presence/options.ts";
 
@@ -160,9 +161,10 @@ export interface ServerOptions {
   /**
    * Channel history (PROTOCOL.md section 13): rules per channel prefix for the
    * embedded memory engine (`[{ prefix: "chat.", size: 100, ttlMs: 3_600_000 }]`;
-   * the longest matching prefix wins), or an engine. None by default.
+   * the longest matching prefix wins), or an engine (`JetStreamHistory` from
+   * `@lhttp/lhttp/jetstream` for a cluster). None by default.
    */
-  history?: readonly HistoryRule[] | History;
+  history?: readonly HistoryRule[] | History | ClusterHistory;
   /** Most publications one recovery or history query returns, all or nothing (default 1000). */
   historyRecoveryLimit?: number;
   /**
