@@ -201,3 +201,30 @@ Deno.test("ClusterView: a node that stops answering is listed as no_answer; aski
       /did not answer within 50 ms/.test(e.message),
   );
 });
+
+Deno.test("admin API: a channel's presence where it is kept; off elsewhere; a bad name is a 400", async () => {
+  const server = new LhttpServer({
+    admin: { token: "right-token", node: "a" },
+    presence: { prefixes: ["chat."] },
+  });
+  const app = new Hono().route("/admin", adminRoutes(server, () => "10.1.1.1"));
+  const get = async (path: string) => {
+    const response = await app.request(`/admin/api${path}`, { headers: BEARER });
+    return { status: response.status, body: await response.json() };
+  };
+  const ann = new FakeClient(server, "ann");
+  server.subscribe(ann.connection, ["chat.room", "news"]);
+  const kept = await get("/channels/chat.room/presence");
+  assert.equal(kept.status, 200);
+  assert.equal(kept.body.nodes[0].node, "a");
+  assert.equal(kept.body.nodes[0].clients, 1);
+  assert.equal(kept.body.nodes[0].members[0].user, "ann");
+  assert.deepEqual((await get("/channels/news/presence")).body.nodes, [{
+    node: "a",
+    channel: "news",
+    off: true,
+  }]);
+  const bad = await get(`/channels/${encodeURIComponent("a#b#c")}/presence`);
+  assert.deepEqual([bad.status, bad.body.code], [400, "bad_channel"]);
+  await server.shutdown();
+});

@@ -99,7 +99,10 @@ Deno.test({
       await page.locator(`#nodes-body tr[data-node="${nodeA}"] .pill.ok`).waitFor(WAIT);
       assert.equal(await page.locator("#nodes-body tr").count(), 2);
       assert.ok(!page.url().includes(TOKEN), "the token went into the URL");
-      await page.locator("#channels-body tr", { hasText: "news" }).waitFor(WAIT);
+      await page.locator("#channels-body tr", { hasText: "news" }).click();
+      await page.locator("#presence", { hasText: "no presence kept for this channel" }).waitFor(
+        WAIT,
+      );
 
       await page.fill("#trace-channel", "news");
       await page.click("#trace-toggle");

@@ -80,6 +80,11 @@ export function adminRoutes(
   });
   app.get("/api/nodes", async (c) => c.json({ node, nodes: await view.nodes() }));
   app.get("/api/channels", async (c) => c.json(await view.channels()));
+  app.get("/api/channels/:channel/presence", async (c) => {
+    const channel = c.req.param("channel");
+    parseChannels(channel, { ...server.limits, maxChannelsPerFrame: 1 });
+    return c.json(await view.presence(channel));
+  });
   app.get(
     "/api/nodes/:node/connections",
     async (c) => c.json(await view.connections(c.req.param("node"))),

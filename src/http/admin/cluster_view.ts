@@ -42,9 +42,11 @@ export class ClusterView {
       try {
         return { ok: await ops.run(op, body) };
       } catch (error) {
-        const { code, message, status } = error instanceof AdminError
-          ? error
-          : { code: "internal", message: String((error as Error)?.message ?? error), status: 500 };
+        const known = error as { code?: unknown; status?: unknown; message?: string };
+        const { code, message, status } =
+          typeof known?.code === "string" && typeof known.status === "number"
+            ? known as { code: string; status: number; message: string }
+            : { code: "internal", message: String(known?.message ?? error), status: 500 };
         return { error: { code, message, status } };
       }
     });
@@ -92,6 +94,20 @@ export class ClusterView {
     };
   }
 
+  /** The presence of `channel` on every node that answers (`off` where it keeps none). */
+  async presence(
+    channel: string,
+  ): Promise<{ channel: string; nodes: unknown[]; missing: string[] }> {
+    const local = this.ops.presence(channel);
+    const answers = await this.#gather<{ node: string }>("presence", { channel });
+    const answered = new Set([this.ops.node, ...answers.map((answer) => answer.node)]);
+    return {
+      channel,
+      nodes: [local, ...answers],
+      missing: [...this.#seen].filter((n) => !answered.has(n)),
+    };
+  }
+
   /** The connections of `node`. */
   connections(node: string): Promise<unknown> {
     return this.#on(node, "connections", {});
@@ -123,9 +139,9 @@ export class ClusterView {
     return reply.ok;
   }
 
-  async #gather<T extends { node: string }>(op: string): Promise<T[]> {
+  async #gather<T extends { node: string }>(op: string, body: unknown = {}): Promise<T[]> {
     if (!this.cluster) return [];
-    const replies = await this.cluster.gather(op, {}, this.timeoutMs, this.#seen.size)
+    const replies = await this.cluster.gather(op, body, this.timeoutMs, this.#seen.size)
       .catch(() => []) as Reply[];
     const answers: T[] = [];
     for (const reply of replies) {

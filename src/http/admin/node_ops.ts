@@ -80,6 +80,8 @@ export class NodeOps {
           return Promise.resolve({ node: this.node, channels: this.channels() });
         case "connections":
           return Promise.resolve({ node: this.node, connections: this.connections() });
+        case "presence":
+          return Promise.resolve(this.presence((body as { channel?: unknown })?.channel));
         case "disconnect":
           return Promise.resolve(this.disconnect((body as { connection?: unknown })?.connection));
         default:
@@ -142,6 +144,26 @@ export class NodeOps {
         channels: [...connection.channels],
       };
     });
+  }
+
+  /** The presence of `channel` on this node (100 members at most), or `off: true` where it keeps none. */
+  presence(
+    channel: unknown,
+  ): { node: string; channel: string; off?: true } & Record<string, unknown> {
+    if (typeof channel !== "string") {
+      throw new AdminError(
+        "bad_request",
+        `"channel" must be a string, got ${JSON.stringify(channel)}`,
+      );
+    }
+    try {
+      return { node: this.node, ...this.server.presence(channel, { limit: 100 }) };
+    } catch (error) {
+      if ((error as { code?: string }).code === "presence_off") {
+        return { node: this.node, channel, off: true };
+      }
+      throw error;
+    }
   }
 
   /** Closes connection `id` with 1008 "disconnected by an administrator". */

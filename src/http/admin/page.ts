@@ -48,6 +48,8 @@ button.danger { background: transparent; border-color: var(--bad); color: var(--
 #trace-log { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, monospace; background: var(--bg); border: 1px solid var(--line);
   border-radius: 6px; padding: 8px; height: 220px; overflow: auto; margin: 0; white-space: pre-wrap; word-break: break-all; }
 [hidden] { display: none !important; }
+tr.pick { cursor: pointer; } tr.pick:hover td { background: var(--bg); }
+#presence h3 { font-size: 13px; margin: 12px 0 4px; } #presence ul { margin: 0; padding-left: 18px; }
 @media (max-width: 600px) { header, main { padding-left: 10px; padding-right: 10px; } section { padding: 12px; }
   .wide-only { display: none; } th, td { padding: 6px 5px; } }
 `;
@@ -113,10 +115,24 @@ function renderChannels() {
   const { key, dir } = state.sort;
   const list = state.channels.filter((c) => c.channel.toLowerCase().includes(query))
     .sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0) * dir || (a.channel < b.channel ? -1 : 1));
-  $("channels-body").replaceChildren(...list.map((c) => el("tr", {}, [
+  $("channels-body").replaceChildren(...list.map((c) => el("tr", { class: "pick", title: "Show presence", on: { click: () => showPresence(c.channel) } }, [
     el("td", { class: "wrap", text: c.channel }), el("td", { class: "num", text: String(c.subscribers) }),
     el("td", { class: "wrap muted wide-only", text: Object.entries(c.nodes).map(([n, k]) => n + ": " + k).join(", ") })])));
   $("channels-empty").hidden = list.length > 0;
+}
+async function showPresence(channel) {
+  const box = $("presence");
+  box.hidden = false;
+  box.replaceChildren(el("p", { class: "muted", text: "Presence of " + channel + "\u2026" }));
+  try {
+    const r = await api("channels/" + encodeURIComponent(channel) + "/presence");
+    const items = r.nodes.map((n) => n.off
+      ? el("li", { class: "muted", text: n.node + ": no presence kept for this channel" })
+      : el("li", { text: n.node + ": " + n.clients + " connections, " + n.users + " users" +
+        (n.members.length ? " \u2014 " + n.members.map((m) => m.user || m.connection).join(", ") : "") }));
+    for (const node of r.missing) items.push(el("li", { class: "bad", text: node + ": no answer" }));
+    box.replaceChildren(el("h3", { text: "Presence of " + channel }), el("ul", {}, items));
+  } catch (error) { box.replaceChildren(el("p", { class: "bad", text: error.message })); }
 }
 async function renderConnections() {
   const node = $("conn-node").value || state.node;
@@ -218,7 +234,8 @@ const BODY = `
     <section><h2>Channels</h2>
       <div class="row"><input id="channel-search" type="search" placeholder="Search channels" aria-label="Search channels"></div>
       <div class="scroll"><table><thead><tr><th class="sort" data-key="channel">Channel</th><th class="sort num" data-key="subscribers">Subscribers</th><th class="wide-only">Per node</th></tr></thead>
-      <tbody id="channels-body"></tbody></table></div><p id="channels-empty" class="muted">No channels.</p></section>
+      <tbody id="channels-body"></tbody></table></div><p id="channels-empty" class="muted">No channels.</p>
+      <div id="presence" hidden></div></section>
     <section><h2>Connections</h2>
       <div class="row"><label for="conn-node" class="muted">Node</label><select id="conn-node"></select></div>
       <div class="scroll"><table><thead><tr><th class="num">Id</th><th>User</th><th class="wide-only">Address</th><th>Subscriptions</th><th></th></tr></thead>
