@@ -11,6 +11,7 @@ import { freePort, NATS_SERVER_BIN, skipNats } from "../_nats_server.ts";
 import { spawnServe } from "../_serve_child.ts";
 import { type Frame, LhttpClient, type SubscribedEvent } from "../../src/client/mod.ts";
 import { within } from "../client/_guard.ts";
+import { RawPeer } from "./_raw.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { connectNats } from "../../src/nats/mod.ts";
@@ -227,4 +228,64 @@ async function waitFor(read: () => Promise<unknown>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
+}
+
+Deno.test({
+  name: "a reconnect storm: 100 connections recover at once, each exactly its gap; no consumers",
+  ignore: skipNats,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const nats = await startJetStream();
+    const connection = await connectNats({ servers: nats.url });
+    const rules = [{ prefix: "chat.", size: 500, ttlMs: 3_600_000 }];
+    const history = await JetStreamHistory.create({ connection, rules });
+    const server = new LhttpServer({ history });
+    const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+    const peers: RawPeer[] = [];
+    try {
+      for (let i = 0; i < 60; i++) server.publish("chat.storm", { command: "chat", body: `m${i}` });
+      await within(
+        waitUntil2(async () => (await history.last("chat.storm", 100)).length === 60),
+        "stored",
+      );
+      const stored = await history.last("chat.storm", 100);
+      const offsets = stored.map((p) => p.offset);
+      const url = `ws://127.0.0.1:${running.port}/`;
+      for (let i = 0; i < 100; i++) peers.push(await RawPeer.open(url));
+      // Each peer saw a different prefix: peer i recovers from the (i % 50)th message.
+      for (const [i, peer] of peers.entries()) {
+        peer.send(
+          `LHTTP/1.0 subscribe\r\nsubscribe:chat.storm\r\nrecover:chat.storm,${
+            offsets[i % 50]
+          },${history.epoch}\r\nack:s\r\n\r\n`,
+        );
+      }
+      await within(
+        Promise.all(
+          peers.map((peer) => peer.until((all) => all.some((m) => m.includes("\r\nack:s\r\n")))),
+        ),
+        "every recovery",
+      );
+      for (const [i, peer] of peers.entries()) {
+        const got = peer.received.filter((m) => m.includes("\r\npublish:")).map((m) =>
+          Number(/\r\noffset:(\d+)/.exec(m)![1])
+        );
+        assert.deepEqual(got, offsets.slice((i % 50) + 1), `peer ${i}`);
+        const position = peer.received.find((m) => m.startsWith("LHTTP/1.0 position"))!;
+        assert.match(position, /\r\nrecovered:true\r\n/);
+      }
+      assert.equal(await nats.consumers(), 0);
+    } finally {
+      await Promise.all(peers.map((peer) => peer.close()));
+      await running.shutdown();
+      await history.close();
+      await connection.close();
+      await nats.stop();
+    }
+  },
+});
+
+async function waitUntil2(test: () => Promise<boolean>): Promise<void> {
+  while (!(await test())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
