@@ -27,10 +27,11 @@ export interface CliBusOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createLogger } from "@lhttp/lhttp";
  * import { createCliBus } from "@lhttp/lhttp/nats";
  * const bus = await createCliBus({ servers: "nats://127.0.0.1:4222", logger: createLogger("silent") });
- * console.assert(bus.state === "connecting");
+ * assert.equal(bus.state, "connecting");
  * await bus.close();
  * ```
  */

@@ -26,8 +26,9 @@ export interface ConnectNatsOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseServers } from "@lhttp/lhttp/nats";
- * console.assert(parseServers("nats://a:4222, nats://b:4222").length === 2);
+ * assert.equal(parseServers("nats://a:4222, nats://b:4222").length, 2);
  * ```
  */
 export function parseServers(servers: string | readonly string[]): string[] {
@@ -43,9 +44,10 @@ export function parseServers(servers: string | readonly string[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isWebSocketServers } from "@lhttp/lhttp/nats";
- * console.assert(isWebSocketServers(["ws://127.0.0.1:8080"]));
- * console.assert(!isWebSocketServers(["nats://127.0.0.1:4222", "127.0.0.1:4223"]));
+ * assert.ok(isWebSocketServers(["ws://127.0.0.1:8080"]));
+ * assert.ok(!isWebSocketServers(["nats://127.0.0.1:4222", "127.0.0.1:4223"]));
  * ```
  */
 export function isWebSocketServers(servers: readonly string[]): boolean {

@@ -52,12 +52,14 @@ export type InvalidPayload =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeEnvelopes, EnvelopeReader } from "@lhttp/lhttp/nats";
  * const node = new Uint8Array(8).fill(1);
  * const reader = new EnvelopeReader(new Uint8Array(8));
  * const payloads = encodeEnvelopes(node, "x".repeat(100), 64, 1);
  * const got = payloads.map((payload) => reader.read(payload));
- * console.assert(payloads.length > 1 && got.at(-1) === "x".repeat(100));
+ * assert.ok(payloads.length > 1);
+ * assert.equal(got.at(-1), "x".repeat(100));
  * ```
  */
 export function encodeEnvelopes(

@@ -29,11 +29,12 @@ type Level = "debug" | "info" | "warn" | "error";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createLogger } from "@lhttp/lhttp";
  * import { NatsLink } from "@lhttp/lhttp/nats";
  * const events = { attach() {}, detach() {}, changed() {} };
  * const link = new NatsLink({ servers: ["nats://127.0.0.1:4222"] }, createLogger("silent"), events);
- * console.assert(link.state === "connecting");
+ * assert.equal(link.state, "connecting");
  * await link.close();
  * ```
  */

@@ -4,9 +4,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { channelToSubject, NatsBus } from "@lhttp/lhttp/nats";
  * const bus = new NatsBus({ servers: "nats://127.0.0.1:4222", subjectPrefix: "app" });
- * console.assert(bus.state === "connecting" && channelToSubject("a.b", "app") === "app.a.b");
+ * assert.equal(bus.state, "connecting");
+ * assert.equal(channelToSubject("a.b", "app"), "app.a.b");
  * await bus.close();
  * ```
  *
