@@ -59,6 +59,8 @@ export class MemoryHistory implements History {
   readonly #now: () => number;
   readonly #channels = new Map<string, ChannelState>();
   #sweep?: Iterator<[string, ChannelState]>;
+  #reserved?: ChannelState;
+  #lastNow = 0;
 
   /** An engine with `options.rules`; throws a `RangeError` on a bad rule. */
   constructor(options: MemoryHistoryOptions) {
@@ -87,13 +89,20 @@ export class MemoryHistory implements History {
 
   next(channel: string): Position | undefined {
     const state = this.#state(channel);
-    return state && { offset: state.top + 1, epoch: state.epoch };
+    if (!state) return undefined;
+    // The publish path calls append right after: it takes this state and time.
+    this.#reserved = state;
+    return { offset: state.top + 1, epoch: state.epoch };
   }
 
   append(channel: string, position: Position, data: FrameData): void {
-    const state = this.#state(channel);
+    const reserved = this.#reserved;
+    this.#reserved = undefined;
+    const state = reserved && reserved === this.#channels.get(channel)
+      ? reserved
+      : this.#state(channel);
     if (!state || state.epoch !== position.epoch || position.offset !== state.top + 1) return;
-    const at = this.#now();
+    const at = this.#lastNow;
     state.top = position.offset;
     state.touched = at;
     state.entries.push({ offset: position.offset, data, at });
@@ -130,7 +139,7 @@ export class MemoryHistory implements History {
   // new life (new epoch) when the old one was forgotten.
   #state(channel: string): ChannelState | undefined {
     let state = this.#channels.get(channel);
-    const now = this.#now();
+    const now = this.#lastNow = this.#now();
     if (state) {
       this.#expire(state, now);
       if (state.head === state.entries.length && now - state.touched > state.rule.ttlMs) {
@@ -167,7 +176,7 @@ export class MemoryHistory implements History {
     if (step.done) step = (this.#sweep = this.#channels.entries()).next();
     if (step.done || step.value[0] === current) return;
     const [channel, state] = step.value;
-    const now = this.#now();
+    const now = this.#lastNow;
     this.#expire(state, now);
     if (state.head === state.entries.length && now - state.touched > state.rule.ttlMs) {
       this.#channels.delete(channel);
