@@ -201,8 +201,9 @@ if (nats) {
   );
   await nats.stop();
 }
-// Measured on a 2-core VM shared with other work (numbers vary by ±20%):
-// off 39.3M, other 39.8M (1.01×), memory 24.6M (0.62×), jetstream 2.9M
-// deliveries/s (14.5k publishes/s into JetStream); storm: 200 connections ×
-// 1000 messages in 22 ms (memory), 10 × 1000 in 624 ms (JetStream).
+// Measured on a 2-core VM shared with other work (±20% between runs), 4000
+// frames, 5 rounds: off 48.1M deliveries/s, other 46.3M (0.96×), memory 31.1M
+// (0.65×), jetstream 2.7M (0.06×; 13.7k publishes/s into JetStream, each a
+// round trip). Storm: 1000 connections × 1000 messages in 52 ms (memory),
+// 100 × 1000 in 4.4 s (JetStream: one direct get per message on 2.9).
 Deno.exit(0); // the engines' NATS connections stay open otherwise
