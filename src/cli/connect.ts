@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { parseFrame } from "../codec/parse.ts";
 // The client's public surface (stable while its files are renamed).
 import {
+  type Frame,
   LhttpClient,
   RemoteError,
   type Subscription,
@@ -142,6 +143,12 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
     const wait = delay < 1000 ? `${Math.round(delay)} ms` : `${(delay / 1000).toFixed(1)} s`;
     screen.status(`reconnecting in ${wait} (attempt ${attempt})`);
   });
+  // A reconnect (or a gap) the server could not fill from its history.
+  client.on("subscribed", ({ channel, history, wasRecovering, recovered }) => {
+    if (history && wasRecovering && !recovered) {
+      screen.status(`${channel}: publications missed meanwhile are gone from the server's history`);
+    }
+  });
   client.on("open", ({ reconnected }) => {
     if (reconnected) screen.status(`reconnected to ${url}; subscriptions restored`);
   });
@@ -153,6 +160,7 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   let received = 0;
   const enough = new Promise<void>((resolve) => {
     client.on("frame", (frame) => {
+      if (isPositionFrame(frame)) return; // the client's own bookkeeping, see subscribed
       screen.frame(formatFrame(frame) + "\n");
       if (++received >= count) resolve();
     });
@@ -179,6 +187,16 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
   leaving = true;
   await client.close();
   return session.failures > 0 || refused ? 1 : 0;
+}
+
+/**
+ * A subscription's position frame (PROTOCOL.md section 13): the client asks
+ * for one with every subscribe and reads it itself, so it is not a delivery
+ * to print or count.
+ */
+function isPositionFrame(frame: Frame): boolean {
+  return frame.command === "position" && frame.headers.has("position") &&
+    !frame.headers.has("publish");
 }
 
 const HISTORY_SIZE = 1000;

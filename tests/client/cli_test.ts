@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { type Frame, LhttpClient } from "../../src/client/mod.ts";
+import type { History } from "../../src/history/history.ts";
 import { within } from "./_guard.ts";
 import { RUNTIMES } from "../_runtimes.ts";
 import { VERSION } from "../../src/cli/_version.ts";
@@ -180,6 +181,43 @@ Deno.test("lhttp connect prints binary frames as a size and a preview", async ()
   }
 });
 
+Deno.test("lhttp connect on a channel with history: position frames are not printed, a lost gap is said", async () => {
+  const server = new LhttpServer({ history: [{ prefix: "chat.", size: 1, ttlMs: 60_000 }] });
+  const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+  const child = spawn(["connect", `ws://127.0.0.1:${running.port}/`]);
+  const writer = child.stdin.getWriter();
+  try {
+    await writer.write(new TextEncoder().encode("subscribe chat.room\n"));
+    const { rest } = await within(readUntil(child.stderr, "subscribe chat.room: ok"), "subscribe");
+    server.publish("chat.room", { command: "chat", body: "first" });
+    const printed = await within(readUntil(child.stdout, "first\n"), "first");
+    const epoch = (server.history as History).top("chat.room")!.epoch;
+    assert.equal(
+      printed.seen,
+      `LHTTP/1.0 chat\npublish:chat.room\noffset:1\nepoch:${epoch}\n\nfirst\n\n`,
+      "the delivery with its position, and no position frame",
+    );
+    // Dropped, then three publications while away: a history of one cannot fill the gap.
+    for (const connection of [...server.connections.values()]) connection.close(4000, "test");
+    for (const body of ["a", "b", "c"]) server.publish("chat.room", { command: "chat", body });
+    const lost = await within(readMore(rest, "history\n"), "recovery");
+    assert.match(
+      lost,
+      /lhttp: chat\.room: publications missed meanwhile are gone from the server's history\n/,
+    );
+    await writer.close();
+    await within(drain(rest), "stderr");
+    assert.equal(await within(drain(printed.rest), "stdout"), "", "nothing replayed");
+    assert.equal((await within(child.status, "exit")).code, 0);
+  } catch (error) {
+    child.kill("SIGKILL");
+    await child.status;
+    throw error;
+  } finally {
+    await running.shutdown();
+  }
+});
+
 Deno.test("lhttp connect to an unreachable server: a clear message and exit 1", async () => {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (listener.addr as Deno.NetAddr).port;
@@ -243,6 +281,11 @@ Deno.test("lhttp serve: startup errors are one line and a non-zero exit, on ever
   // A port something listens on.
   const busy = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (busy.addr as Deno.NetAddr).port;
+  // A folder that surely does not exist (a fixed path like /nonexistent may:
+  // it is the home of system users, and tools create caches there).
+  const gone = await Deno.makeTempDir({ prefix: "lhttp-no-static-" });
+  await Deno.remove(gone);
+  const goneInText = gone.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   const cases: { args: string[]; code: number; line: RegExp }[] = [
     {
       args: ["--host", "127.0.0.1", "--port", String(port)],
@@ -268,9 +311,9 @@ Deno.test("lhttp serve: startup errors are one line and a non-zero exit, on ever
       line: /^lhttp serve: --nats "nats:\/\/:99999" is not a valid URL/,
     },
     {
-      args: ["--static", "/nonexistent", "--port", "0"],
+      args: ["--static", gone, "--port", "0"],
       code: 2,
-      line: /^lhttp serve: --static "\/nonexistent": no such directory/,
+      line: new RegExp(`^lhttp serve: --static "${goneInText}": no such directory`),
     },
     { args: ["--static", "README.md", "--port", "0"], code: 2, line: /is not a directory/ },
   ];
