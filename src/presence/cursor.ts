@@ -4,12 +4,26 @@
  * bytes) finds forged ones; the epoch (new each time a channel's presence
  * starts from empty) finds stale ones.
  *
+ * Web standards only (the core runs on workerd and in browsers' bundlers):
+ * the key comes from `crypto.getRandomValues`, drawn on first use (workerd
+ * refuses random values at module scope), and the MAC is computed in plain
+ * JavaScript (`_hmac_sha256.ts`), since Web Crypto's is asynchronous and a
+ * page is answered synchronously.
+ *
  * @module
  */
 
-import { createHmac, randomBytes } from "node:crypto";
 import { quote } from "../codec/errors.ts";
+import { HmacSha256 } from "./_hmac_sha256.ts";
 import { PresenceError } from "./errors.ts";
+
+// Bytes of the HMAC a cursor keeps: 96 bits, 16 base64url characters.
+const MAC_BYTES = 12;
+// The epoch may hold any character of the node's name; the sequence and the MAC end the text.
+const CURSOR = /^([^]+)\.(\d{1,15})\.([A-Za-z0-9_-]{16})$/;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * Issues and reads cursors.
@@ -23,29 +37,26 @@ import { PresenceError } from "./errors.ts";
  * assert.equal(cursors.read(cursor, "room", "e1"), 42);
  * assert.throws(() => cursors.read(cursor, "room", "e2"), { code: "stale_cursor" });
  * assert.throws(() => cursors.read(cursor, "other", "e1"), { code: "bad_cursor" });
- * assert.throws(() => cursors.read(cursor.slice(0, -2) + "AA", "room", "e1"), { code: "bad_cursor" });
+ * const forged = cursor.slice(0, -2) + (cursor.endsWith("AA") ? "BB" : "AA");
+ * assert.throws(() => cursors.read(forged, "room", "e1"), { code: "bad_cursor" });
+ * // Another process (or a restart) has another key.
+ * assert.throws(() => new Cursors().read(cursor, "room", "e1"), { code: "bad_cursor" });
  * ```
  */
 export class Cursors {
-  readonly #key: Uint8Array = randomBytes(32);
+  #hmac: HmacSha256 | undefined;
 
   /** A cursor for the page after `seq` of `channel` at `epoch`. */
   issue(channel: string, epoch: string, seq: number): string {
     const body = `${epoch}.${seq}`;
-    return Buffer.from(`${body}.${this.#mac(channel, body)}`).toString("base64url");
+    return toBase64Url(encoder.encode(`${body}.${this.#mac(channel, body)}`));
   }
 
   /** The sequence a cursor continues after; throws `bad_cursor` or `stale_cursor`. */
   read(cursor: string, channel: string, epoch: string): number {
-    let text: string;
-    try {
-      text = Buffer.from(cursor, "base64url").toString("utf8");
-    } catch {
-      text = "";
-    }
-    const match = /^([A-Za-z0-9_-]+)\.(\d{1,15})\.([A-Za-z0-9_-]+)$/.exec(text);
-    const body = match ? `${match[1]}.${match[2]}` : "";
-    if (!match || match[3] !== this.#mac(channel, body)) {
+    const bytes = fromBase64Url(cursor);
+    const match = bytes && CURSOR.exec(decoder.decode(bytes));
+    if (!match || !sameText(match[3], this.#mac(channel, `${match[1]}.${match[2]}`))) {
       throw new PresenceError(
         "bad_cursor",
         `Presence cursor ${quote(cursor)} was not issued for channel ${
@@ -65,7 +76,30 @@ export class Cursors {
   }
 
   #mac(channel: string, body: string): string {
-    return createHmac("sha256", this.#key).update(`${channel}\n${body}`).digest()
-      .subarray(0, 12).toString("base64url");
+    this.#hmac ??= new HmacSha256(crypto.getRandomValues(new Uint8Array(32)));
+    return toBase64Url(
+      this.#hmac.mac(encoder.encode(`${channel}\n${body}`)).subarray(0, MAC_BYTES),
+    );
   }
+}
+
+function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+// The bytes of base64url `text`, or undefined when it is not base64url.
+function fromBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+// Equal strings, compared in time independent of where they first differ.
+function sameText(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
 }
