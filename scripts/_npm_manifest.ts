@@ -57,12 +57,19 @@ export interface NpmExport {
  * Packages only some entry points need: optional `peerDependencies`, so a
  * browser-client user installs no server and no NATS client. The npm build
  * makes each entry point that imports one report a missing one by name.
+ *
+ * Every other package the bundles import is a hard dependency: `hono` (the
+ * HTTP routes) and `zod` (the CLI's config validation: `npx @lhttp/lhttp
+ * serve` installs dependencies only, and the bin imports it statically). The
+ * core and the browser entry points import no package at all (see
+ * `BROWSER_SAFE` in `_npm_bundle.ts`).
  */
 export const OPTIONAL_PEERS: readonly string[] = [
   "ws",
   "@hono/node-server",
   "@nats-io/nats-core",
   "@nats-io/transport-node",
+  "@nats-io/jetstream",
 ];
 
 /** The dependency fields of `package.json`. */
@@ -191,7 +198,8 @@ export function packageJson(
     type: "module",
     exports: { ...npmExports(entryPoints(deno)), "./package.json": "./package.json" },
     bin: { lhttp: "./bin/lhttp.js" },
-    files: ["esm/", "types/", "bin/", "README.md", "LICENSE"],
+    // schema/: the config file's JSON Schema, for `"$schema": "./node_modules/@lhttp/lhttp/schema/…"`.
+    files: ["esm/", "types/", "bin/", "schema/", "README.md", "LICENSE"],
     engines: { node: ">=20" },
     dependencies: fields.dependencies,
     peerDependencies: fields.peerDependencies,

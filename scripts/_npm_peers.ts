@@ -1,7 +1,7 @@
 /**
  * Optional peer dependencies in the npm build: an entry point whose static
  * imports reach one (`./node` needs `ws` and `@hono/node-server`, `./nats`
- * needs `@nats-io/nats-core`) would fail as it links with a bare
+ * needs `@nats-io/nats-core`, `./jetstream` that and `@nats-io/jetstream`) would fail as it links with a bare
  * `ERR_MODULE_NOT_FOUND`. The build moves such a module to `NAME.impl.js` and
  * puts a small loader in its place that imports it and, when that fails
  * because a peer is missing, throws a `MissingPeerError` whose message names

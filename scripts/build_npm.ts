@@ -1,8 +1,8 @@
 /**
  * Builds the npm package in `npm/` from the same sources JSR publishes:
  * esbuild bundles (`esm/`), tsc declarations (`types/`), the `lhttp` bin, the
- * browser bundles (`browser/`), `package.json` derived from `deno.json`,
- * README and LICENSE. Entry points come from `deno.json` `exports`, so a new
+ * browser bundles (`browser/`), the config file's JSON Schema (`schema/`),
+ * `package.json` derived from `deno.json`, README and LICENSE. Entry points come from `deno.json` `exports`, so a new
  * one needs no change here.
  *
  * Usage: `deno task build:npm` (or `deno run -A scripts/build_npm.ts [--out DIR]`)
@@ -51,6 +51,8 @@ export interface NpmBuild {
   peerLoaders: Record<string, string[]>;
   /** Per entry point, the source files bundled into what it imports statically. */
   inputs: Record<string, string[]>;
+  /** Per entry point, the packages and `node:` built-ins its static imports reach. */
+  externals: Record<string, string[]>;
 }
 
 // The bin runs the CLI's `main` like `deno run src/cli/main.ts` does. `node`
@@ -82,9 +84,11 @@ export async function buildNpm(options: { out?: string } = {}): Promise<NpmBuild
   // An entry point that imports an optional peer gets a loader that names it when missing.
   const peerLoaders: Record<string, string[]> = {};
   const inputs: Record<string, string[]> = {};
+  const externals: Record<string, string[]> = {};
   for (const entry of entries) {
     const graph = graphs.get(entry.name)!;
     inputs[entry.name] = graph.inputs;
+    externals[entry.name] = graph.staticExternals;
     const peers = [...new Set(graph.staticExternals.map(packageOf))]
       .filter((name) => OPTIONAL_PEERS.includes(name));
     if (peers.length === 0) continue;
@@ -120,7 +124,14 @@ export async function buildNpm(options: { out?: string } = {}): Promise<NpmBuild
   for (const file of ["README.md", "LICENSE"]) {
     await Deno.copyFile(`${ROOT}/${file}`, `${dir}/${file}`);
   }
-  return { dir, manifest, peerLoaders, inputs };
+  // The JSON Schema of `lhttp serve --config` files (JSR ships the same folder).
+  await Deno.mkdir(`${dir}/schema`);
+  for await (const file of Deno.readDir(`${ROOT}/schema`)) {
+    if (file.isFile) {
+      await Deno.copyFile(`${ROOT}/schema/${file.name}`, `${dir}/schema/${file.name}`);
+    }
+  }
+  return { dir, manifest, peerLoaders, inputs, externals };
 }
 
 if (import.meta.main) {

@@ -95,14 +95,25 @@ Deno.test("dependencies: ranges from the import map, @types riding along, unknow
   assert.throws(() => npmDependencies(["left-pad"], imports), /left-pad/);
 });
 
-Deno.test("dependencies: ws, @hono/node-server and the NATS client are optional peers", () => {
+Deno.test("dependencies: ws, @hono/node-server and the NATS clients are optional peers; hono and zod are not", () => {
   const imports = deno.imports ?? {};
   const all = npmDependencies(
-    ["hono", "ws", "@hono/node-server", "@nats-io/nats-core", "@nats-io/transport-node"],
+    [
+      "hono",
+      "zod",
+      "ws",
+      "@hono/node-server",
+      "@nats-io/nats-core",
+      "@nats-io/transport-node",
+      "@nats-io/jetstream",
+    ],
     imports,
   );
   const fields = dependencyFields(all);
-  assert.deepEqual(fields.dependencies, { hono: npmTarget(imports.hono)!.range });
+  assert.deepEqual(fields.dependencies, {
+    hono: npmTarget(imports.hono)!.range,
+    zod: npmTarget(imports.zod)!.range,
+  });
   const peers = [...OPTIONAL_PEERS, "@types/ws"].sort();
   assert.deepEqual(Object.keys(fields.peerDependencies).sort(), peers);
   for (const name of peers) {
@@ -121,7 +132,7 @@ const BROWSER_CODE = /^src\/(client|codec)\//;
 Deno.test("built package: optional peers, a loader per entry that needs one, no server code in browser code", async (t) => {
   const out = await Deno.makeTempDir({ prefix: "lhttp-npm-manifest-" });
   try {
-    const { manifest, peerLoaders, inputs } = await buildNpm({ out });
+    const { manifest, peerLoaders, inputs, externals } = await buildNpm({ out });
     const dependencies = manifest.dependencies as Record<string, string>;
     const peers = manifest.peerDependencies as Record<string, string>;
     const meta = manifest.peerDependenciesMeta as Record<string, { optional?: boolean }>;
@@ -132,8 +143,34 @@ Deno.test("built package: optional peers, a loader per entry that needs one, no 
         assert.ok(peers[name], `${name} is not a peer dependency`);
         assert.deepEqual(meta[name], { optional: true }, `${name} is not marked optional`);
       }
-      assert.deepEqual(Object.keys(dependencies), ["hono"]);
+      // hono: the HTTP routes; zod: the CLI's config validation (the bin must run after
+      // `npx @lhttp/lhttp`, which installs no optional peer).
+      assert.deepEqual(Object.keys(dependencies), ["hono", "zod"]);
     });
+
+    await t.step("zod: the CLI's dependency only, never in the core or the client", () => {
+      const imports = deno.imports ?? {};
+      assert.equal(dependencies.zod, npmTarget(imports.zod)!.range);
+      const reaching = Object.keys(externals).filter((name) => externals[name].includes("zod"));
+      assert.deepEqual(reaching, ["./cli"]);
+      for (const name of [".", "./client", "./compat"]) {
+        // Web standards only: no package and no `node:` built-in.
+        assert.deepEqual(externals[name], [], `${name} imports ${externals[name]}`);
+        const cli = inputs[name].filter((file) => file.startsWith("src/cli/"));
+        assert.deepEqual(cli, [], `${name} bundles CLI code`);
+      }
+    });
+
+    await t.step(
+      "schema/: the config JSON Schema ships, as README's $schema path says",
+      async () => {
+        assert.ok((manifest.files as string[]).includes("schema/"));
+        assert.equal(
+          await Deno.readTextFile(`${out}/schema/lhttp.schema.json`),
+          await Deno.readTextFile(new URL("../schema/lhttp.schema.json", import.meta.url)),
+        );
+      },
+    );
 
     await t.step(
       "each entry point that imports a peer loads through a loader naming it",
@@ -144,6 +181,7 @@ Deno.test("built package: optional peers, a loader per entry that needs one, no 
           const [name, wanted] of Object.entries({
             "./node": ["@hono/node-server", "ws"],
             "./nats": ["@nats-io/nats-core"],
+            "./jetstream": ["@nats-io/jetstream", "@nats-io/nats-core"],
           })
         ) {
           if (peerLoaders[name]) assert.deepEqual(peerLoaders[name], wanted, name);
@@ -199,6 +237,7 @@ Deno.test("built package: optional peers, a loader per entry that needs one, no 
             "upgradeWebSocket",
             "/healthz",
             "node:",
+            "zod",
           ]
         ) {
           assert.ok(!text.includes(marker), `${bundle.file} contains ${marker}`);
