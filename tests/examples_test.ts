@@ -73,6 +73,13 @@ const EXAMPLES: Record<string, Example> = {
   },
   "hono_bun.ts": { command: bundled("bun", "hono_bun"), nodes: 1, wsPath: "/ws" },
   "hono_node.ts": { command: bundled("node", "hono_node"), nodes: 1, wsPath: "/ws" },
+  // examples/workers: the chat demo in local workerd (`deno task start:workers`), tested where
+  // workerd is installed, with its own launcher: tests/edge/.
+  workers: {
+    command: ["deno", "task", "start:workers"],
+    nodes: 1,
+    skip: "tested by tests/edge/ (local workerd)",
+  },
 };
 
 /** Example names: each directory and each `.ts` file directly under examples/. */

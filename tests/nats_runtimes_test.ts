@@ -30,7 +30,7 @@ Deno.test({
       clients.push(...await Promise.all(nodes.map((node) => Client.open(node.url))));
       await Promise.all(clients.map((client) => client.subscribe("room.all")));
       const roomSubs = async () =>
-        (await nats.subscriptions()).filter((subject) => subject === "rt.room~2Eall").length;
+        (await nats.subscriptions()).filter((subject) => subject === "rt.room.all").length;
       await waitFor(async () => (await roomSubs()) === 3, "three NATS subscriptions");
 
       // Every client publishes 20 frames through its own node; all see all, in order per publisher.
