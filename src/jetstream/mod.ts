@@ -8,10 +8,5 @@
 
 export { JetStreamHistory, type JetStreamHistoryOptions } from "./jetstream_history.ts";
 export type { ClusterHistory } from "../history/cluster_history.ts";
-export type {
-  Continuation,
-  HistoryRule,
-  Position,
-  StoredPublication,
-} from "../history/history.ts";
+export type { Continuation, HistoryRule, Position, StoredPublication } from "../history/history.ts";
 export type { FrameData } from "../codec/frame.ts";

@@ -22,11 +22,7 @@ import type { Namespaces } from "../namespaces/namespaces.ts";
 import { parseTargets } from "../namespaces/patterns.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
-import {
-  type ClusterHistory,
-  isClusterHistory,
-  publishFirst,
-} from "../history/cluster_history.ts";
+import { type ClusterHistory, isClusterHistory, publishFirst } from "../history/cluster_history.ts";
 import { answerFromCluster, recoverFromCluster } from "../history/cluster_replay.ts";
 import { parseRecover, type RecoverRequest } from "../history/positions.ts";
 import {

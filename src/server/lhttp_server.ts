@@ -207,7 +207,9 @@ export class LhttpServer {
       throw new PresenceError("presence_off", `Channel ${JSON.stringify(channel)} has no presence`);
     }
     const after = presence.after(channel, page.cursor);
-    const limit = page.limit === 0 ? 0 : readLimit(page.limit?.toString(), presence.settings.pageSize);
+    const limit = page.limit === 0
+      ? 0
+      : readLimit(page.limit?.toString(), presence.settings.pageSize);
     return presence.page(channel, after, limit);
   }
 

@@ -20,14 +20,6 @@ import type { PresenceOptions } from "../presence/options.ts";
 
 export type { AuthorizeRequest } from "../router/pubsub.ts";
 
-/** Options of permessage-deflate (see `ServerOptions.compression`). */
-export interface CompressionOptions {
-  /** Frames smaller than this many bytes go uncompressed (default 256). */
-  minBytes?: number;
-  /** zlib operations in flight at once for per-socket sends, process-wide (default 4). */
-  maxConcurrent?: number;
-}
-
 /**
  * How the admin API of one node reaches the others (NATS request/reply in
  * `lhttp serve`); JSON in, JSON out.
@@ -58,6 +50,14 @@ export interface AdminOptions {
   traceRate?: number;
   /** Ms to wait for other nodes (default 1500). */
   clusterTimeoutMs?: number;
+}
+
+/** Options of permessage-deflate (see `ServerOptions.compression`). */
+export interface CompressionOptions {
+  /** Frames smaller than this many bytes go uncompressed (default 256). */
+  minBytes?: number;
+  /** zlib operations in flight at once for per-socket sends, process-wide (default 4). */
+  maxConcurrent?: number;
 }
 
 /** Options of `LhttpServer`; every one is optional. */
