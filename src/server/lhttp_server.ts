@@ -10,30 +10,20 @@
 import { CloseCode } from "../codec/close_code.ts";
 import { createFrame, type Frame, type FrameInit } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
-import { Connection, type ConnectionOptions, type Peer } from "../connection/connection.ts";
-import { Pacer } from "../connection/pacer.ts";
-import { Hub, type LocalFanout } from "../hub/hub.ts";
+import { Connection, type Peer } from "../connection/connection.ts";
+import type { Hub, LocalFanout } from "../hub/hub.ts";
 import { Namespaces } from "../namespaces/namespaces.ts";
-import { ConnectionRegistry } from "../router/connection_registry.ts";
-import { FrameRouter } from "../router/frame_router.ts";
 import type { Middleware, Processor } from "../router/middleware.ts";
-import { Pipeline } from "../router/pipeline.ts";
-import { type Authorize, PubSub } from "../router/pubsub.ts";
-import { Replies } from "../router/replies.ts";
-import { UpstreamCalls } from "../router/upstream_calls.ts";
+import type { Authorize } from "../router/pubsub.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
 import { type Gauges, Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
 import type { ClusterHistory } from "../history/cluster_history.ts";
 import { resolveHistory } from "../history/resolve_history.ts";
-import { combineObservers } from "../router/lifecycle.ts";
-import { accessLog } from "../router/access_log.ts";
-import { Webhooks } from "../webhooks/webhooks.ts";
-import { PresenceError } from "../presence/errors.ts";
-import { resolvePresence } from "../presence/options.ts";
-import { Presence, type PresencePage, type PresencePolicy } from "../presence/presence.ts";
-import { PresenceFrames, readLimit } from "../presence/requests.ts";
+import type { Webhooks } from "../webhooks/webhooks.ts";
+import type { Presence, PresencePage } from "../presence/presence.ts";
 import { admit, type UpgradeDecision } from "./_admission.ts";
+import { closeCore, type Core, presencePage, wireCore } from "./_wiring.ts";
 import type { ServerOptions } from "./options.ts";
 import { resolveSettings, type ServerSettings } from "./settings.ts";
 
@@ -202,15 +192,7 @@ export class LhttpServer {
    * channel keeps no presence, `bad_cursor` or `stale_cursor` for a cursor.
    */
   presence(channel: string, page: { cursor?: string; limit?: number } = {}): PresencePage {
-    const presence = this.#wired().presence;
-    if (!presence?.policy(channel).presence) {
-      throw new PresenceError("presence_off", `Channel ${JSON.stringify(channel)} has no presence`);
-    }
-    const after = presence.after(channel, page.cursor);
-    const limit = page.limit === 0
-      ? 0
-      : readLimit(page.limit?.toString(), presence.settings.pageSize);
-    return presence.page(channel, after, limit);
+    return presencePage(this.#wired().presence, channel, page);
   }
 
   /** The presence store, when presence is on (to feed it members of other nodes). */
@@ -238,16 +220,7 @@ export class LhttpServer {
       this.#wired().connections.noteReason(connection, "shutdown");
       connection.close(code, reason);
     }
-    const webhooks = this.#core?.webhooks;
-    if (webhooks) {
-      // The disconnects just queued get a bounded chance to leave.
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const bound = new Promise<void>((resolve) => timer = setTimeout(resolve, 2000));
-      await Promise.race([webhooks.idle(), bound]);
-      clearTimeout(timer);
-      webhooks.close();
-    }
-    this.#core?.presence?.close();
+    if (this.#core) await closeCore(this.#core);
     await this.hub.bus?.close();
   }
 
@@ -261,77 +234,17 @@ export class LhttpServer {
     return this.#core ??= this.#wire(undefined);
   }
 
-  // Presence when asked for: by `presence` options or by a namespace with `presence: true`.
-  #presence(): Presence | undefined {
-    const options = this.#options.presence;
-    const byNamespace = this.namespaces.rules.some((rule) => rule.presence);
-    if (!options && !byNamespace) return undefined;
-    const settings = resolvePresence(options);
-    const prefixes = settings.prefixes;
-    const namespaces = this.namespaces;
-    const policy: PresencePolicy = prefixes
-      ? (channel) => {
-        const on = prefixes.some((prefix) => channel.startsWith(prefix));
-        return { presence: on, joinLeave: on };
-      }
-      : (channel) => {
-        const { presence, joinLeave } = namespaces.resolve(channel);
-        return { presence, joinLeave: presence && joinLeave };
-      };
-    return new Presence(settings, policy, this.logger, this.#options.userOf);
-  }
-
   #wire(fanout: LocalFanout<Connection> | undefined): Core {
-    const { limits, upstream, authorize } = this.settings;
-    const metrics = this.metrics;
-    const hub = new Hub<Connection>({ bus: this.#options.bus, fanout });
-    const replies = new Replies(metrics, this.logger);
-    const webhooks = this.settings.webhooks
-      ? new Webhooks(this.settings.webhooks, this.logger)
-      : undefined;
-    const presence = this.#presence();
-    const access = accessLog(this.logger, this.#options.userOf);
-    const lifecycle = combineObservers([this.#options.lifecycle, webhooks, presence, access]);
-    const namespaces = this.namespaces;
-    const history = this.history;
-    const pubsub = new PubSub({ hub, limits, metrics, authorize, lifecycle, namespaces, history });
-    const pipeline = new Pipeline({
-      limits,
-      pubsub,
-      upstream: new UpstreamCalls(upstream, replies, metrics),
-      replies,
+    return wireCore({
+      settings: this.settings,
+      options: this.#options,
+      metrics: this.metrics,
+      logger: this.logger,
+      namespaces: this.namespaces,
+      history: this.history,
       processors: this.#processors,
       middleware: this.#middleware,
-      presence: presence && new PresenceFrames(presence, pubsub),
+      fanout,
     });
-    const connections = new ConnectionRegistry(hub, pipeline, lifecycle);
-    const router = new FrameRouter({ limits, pipeline, pubsub, replies });
-    const pacer = this.settings.pacing ? new Pacer(this.settings.pacing, metrics) : undefined;
-    const { maxBufferedBytes, slowConsumer, maxQueuedFrames, maxQueuedBytes, rateLimit } =
-      this.settings;
-    // One options object for every connection: an idle connection holds no copy.
-    const connectionOptions: ConnectionOptions = Object.freeze({
-      maxBufferedBytes,
-      slowConsumer,
-      metrics,
-      pacer,
-      owner: connections,
-      reader: {
-        handler: router,
-        options: { maxQueuedFrames, maxQueuedBytes, rateLimit, pacer, metrics },
-      },
-    });
-    return { hub, pubsub, webhooks, presence, connections, router, pacer, connectionOptions };
   }
-}
-
-interface Core {
-  hub: Hub<Connection>;
-  webhooks?: Webhooks;
-  presence?: Presence;
-  pubsub: PubSub;
-  connections: ConnectionRegistry;
-  router: FrameRouter;
-  pacer?: Pacer;
-  connectionOptions: ConnectionOptions;
 }
