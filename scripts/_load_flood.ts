@@ -3,7 +3,7 @@
 // sending `frames` frames with a window of acknowledgements (at most WINDOW
 // unacknowledged), as a well-behaved publisher does, or `blind`ly, all at once.
 
-import { rawUpgrade, sendRawFrame } from "../tests/conformance/_client.ts";
+import { rawUpgrade, sendRawFrame } from "../tests/harness/ws_client.ts";
 
 /** What the flood measured. */
 export interface FloodResult {

@@ -8,8 +8,8 @@
 // worker threads, one per node; the publisher waits for an ack every 100 frames.
 
 import { parseArgs } from "node:util";
-import { type CliNode, startCliNode } from "../tests/_cli_node.ts";
-import { NATS_SERVER_BIN, startNatsServer } from "../tests/_nats_server.ts";
+import { type CliNode, startCliNode } from "../tests/harness/cli_node.ts";
+import { NATS_SERVER_BIN, startNatsServer } from "../tests/harness/nats_server.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 // @ts-types="@types/ws"
 import WebSocket from "ws";
-import { RUNTIMES, startChild } from "../tests/_runtimes.ts";
+import { RUNTIMES, startChild } from "../tests/harness/runtimes.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -14,8 +14,8 @@
 // its own channel, 2000 frames/s in all; median p50 and p99 of the rounds.
 
 import { parseArgs } from "node:util";
-import { type Child, RUNTIMES, startChild } from "../tests/_runtimes.ts";
-import { bundle } from "../tests/_bundle.ts";
+import { type Child, RUNTIMES, startChild } from "../tests/harness/runtimes.ts";
+import { bundle } from "../tests/harness/bundle.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -127,7 +127,7 @@ if (values.variant) {
 
 async function startNats(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
   if (values["no-jetstream"]) return undefined;
-  const { NATS_SERVER_BIN, freePort } = await import("../tests/_nats_server.ts");
+  const { NATS_SERVER_BIN, freePort } = await import("../tests/harness/nats_server.ts");
   if (!NATS_SERVER_BIN) return undefined;
   const dir = await Deno.makeTempDir({ prefix: "lhttp-bench-js-" });
   const port = freePort();

@@ -16,7 +16,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { startWorkerd } from "../tests/edge/_workerd.ts";
+import { startWorkerd } from "../tests/harness/workerd.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

@@ -4,9 +4,9 @@
 //   deno run -A scripts/lhttp_on.ts node20 serve --port 8082
 //
 // Bun and Node run a bundle of the sources (they cannot read deno.json's
-// import map); runtimes: deno, bun, node20, node24 (see tests/_runtimes.ts).
+// import map); runtimes: deno, bun, node20, node24 (see tests/harness/runtimes.ts).
 
-import { RUNTIMES } from "../tests/_runtimes.ts";
+import { RUNTIMES } from "../tests/harness/runtimes.ts";
 
 const [name, ...args] = Deno.args;
 const runtime = RUNTIMES.find((candidate) => candidate.name === name);

@@ -24,8 +24,8 @@
  */
 
 import { parseArgs } from "node:util";
-import { RUNTIMES } from "../tests/_runtimes.ts";
-import { metrics } from "../tests/_serve_child.ts";
+import { RUNTIMES } from "../tests/harness/runtimes.ts";
+import { metrics } from "../tests/harness/serve_child.ts";
 import { flood, type FloodResult } from "./_load_flood.ts";
 import { type Proc, rss, spawnProc } from "./_load_proc.ts";
 

@@ -3,7 +3,7 @@
 
 import { conformance } from "./conformance/suite.ts";
 import { startUpstream } from "./conformance/_upstream.ts";
-import { RUNTIMES, startChild } from "./_runtimes.ts";
+import { RUNTIMES, startChild } from "./harness/runtimes.ts";
 
 // Deno's own WebSocket server (the "web" transport: Deno.upgradeWebSocket) drops
 // the TCP connection without a close frame when a text message is not UTF-8, and

@@ -10,7 +10,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import type { Context } from "../mod.ts";
 import { type Frame, LhttpClient, textOf } from "../src/client/mod.ts";
 import { uniqueNames } from "../examples/chat/names.ts";
-import { skipNats } from "./_nats_server.ts";
+import { skipNats } from "./harness/nats_server.ts";
 import { within } from "./client/_guard.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

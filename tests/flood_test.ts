@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { CloseCode, LhttpServer } from "../mod.ts";
-import { FakeClient, settle } from "./_fake_peer.ts";
+import { FakeClient, settle } from "./harness/fake_peer.ts";
 
 const publish = (body: string) => `LHTTP/1.0 chat\r\npublish:room\r\n\r\n${body}`;
 const SUBSCRIBE = "LHTTP/1.0 chat\r\nsubscribe:room\r\n\r\n";

@@ -5,9 +5,9 @@
 // load closes every client with 1001 and exits 0.
 
 import assert from "node:assert/strict";
-import { TestSocket } from "./conformance/_client.ts";
-import { deadPeer, hostileFrames, load, midFrame, rateLimit } from "./_hardening_steps.ts";
-import { type ServeChild, startServe, until } from "./_serve_child.ts";
+import { TestSocket } from "./harness/ws_client.ts";
+import { deadPeer, hostileFrames, load, midFrame, rateLimit } from "./harness/hardening_steps.ts";
+import { type ServeChild, startServe, until } from "./harness/serve_child.ts";
 
 const RUNTIMES = ["deno", "bun", "node20"];
 

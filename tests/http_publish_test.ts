@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LhttpServer } from "../mod.ts";
 import { lhttpRoutes } from "../src/http/routes.ts";
-import { FakeClient } from "./_fake_peer.ts";
+import { FakeClient } from "./harness/fake_peer.ts";
 
 const publishFrame = "LHTTP/1.0 chat\r\npublish:mike\r\n\r\nhello mike";
 

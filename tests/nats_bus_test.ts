@@ -2,8 +2,8 @@
 // ordering, no double delivery, and NATS subscriptions following local ones.
 
 import assert from "node:assert/strict";
-import { Client, httpPublish, startDenoNode } from "./_cluster.ts";
-import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
+import { Client, httpPublish, startDenoNode } from "./harness/cluster.ts";
+import { skipNats, startNatsServer, waitFor } from "./harness/nats_server.ts";
 import type { FrameData } from "../src/codec/frame.ts";
 import { connectNats, NatsBus } from "../src/nats/mod.ts";
 

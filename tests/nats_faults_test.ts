@@ -2,8 +2,8 @@
 // servers joined as a cluster with lhttp nodes on different servers.
 
 import assert from "node:assert/strict";
-import { Client, healthBus, httpPublish, startDenoNode } from "./_cluster.ts";
-import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
+import { Client, healthBus, httpPublish, startDenoNode } from "./harness/cluster.ts";
+import { skipNats, startNatsServer, waitFor } from "./harness/nats_server.ts";
 
 Deno.test({
   name: "nats faults: NATS down at startup, local traffic served, bus joins when NATS comes up",

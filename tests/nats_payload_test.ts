@@ -4,9 +4,9 @@
 // nats-server, real lhttp nodes, a raw NATS connection sending the garbage.
 
 import assert from "node:assert/strict";
-import { Client, startDenoNode } from "./_cluster.ts";
-import { type CliNode, startCliNode } from "./_cli_node.ts";
-import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
+import { Client, startDenoNode } from "./harness/cluster.ts";
+import { type CliNode, startCliNode } from "./harness/cli_node.ts";
+import { skipNats, startNatsServer, waitFor } from "./harness/nats_server.ts";
 import { connectNats, encodeEnvelopes } from "../src/nats/mod.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);

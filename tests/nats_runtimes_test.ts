@@ -2,9 +2,9 @@
 // WebSocket port, through the `ws` package), with a client on each.
 
 import assert from "node:assert/strict";
-import { Client, healthBus, httpPublish } from "./_cluster.ts";
-import { type CliNode, startCliNode } from "./_cli_node.ts";
-import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
+import { Client, healthBus, httpPublish } from "./harness/cluster.ts";
+import { type CliNode, startCliNode } from "./harness/cli_node.ts";
+import { skipNats, startNatsServer, waitFor } from "./harness/nats_server.ts";
 
 Deno.test({
   name: "nats runtimes: Deno, Bun and Node nodes fan out to each other and survive a NATS restart",

@@ -4,9 +4,9 @@
 // reports `stalled` at /healthz, and recovers when NATS runs again.
 
 import assert from "node:assert/strict";
-import { Client, healthBus, httpPublish, startDenoNode } from "./_cluster.ts";
-import { type CliNode, startCliNode } from "./_cli_node.ts";
-import { skipNats, startNatsServer, waitFor } from "./_nats_server.ts";
+import { Client, healthBus, httpPublish, startDenoNode } from "./harness/cluster.ts";
+import { type CliNode, startCliNode } from "./harness/cli_node.ts";
+import { skipNats, startNatsServer, waitFor } from "./harness/nats_server.ts";
 import { parseFrame } from "../src/codec/parse.ts";
 import { createLogger } from "../src/telemetry/log.ts";
 import { NatsBus } from "../src/nats/mod.ts";

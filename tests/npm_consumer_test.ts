@@ -17,7 +17,7 @@ import {
   runtimeBinary,
   startServe,
   succeeded,
-} from "./_npm_package.ts";
+} from "./harness/npm_package.ts";
 
 const FIXTURES = new URL("./npm_consumer/", import.meta.url).pathname;
 const RUNTIMES = ["node20", "node24", "bun"] as const;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { CloseCode, LhttpServer } from "../mod.ts";
 import { TokenBucket } from "../src/internal.ts";
 import { lhttpRoutes } from "../src/http/routes.ts";
-import { FakeClient } from "./_fake_peer.ts";
+import { FakeClient } from "./harness/fake_peer.ts";
 
 Deno.test("rate limit: a 429 status frame on excess, a 1008 close on sustained abuse", () => {
   const server = new LhttpServer({ rateLimit: { framesPerSecond: 1, burst: 3, closeAfter: 2 } });

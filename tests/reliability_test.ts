@@ -3,9 +3,9 @@
 // never ends). Memory is measured as the child's RSS.
 
 import assert from "node:assert/strict";
-import { rawUpgrade, sendRawFrame } from "./conformance/_client.ts";
-import { backTo, load } from "./_hardening_steps.ts";
-import { startServe } from "./_serve_child.ts";
+import { rawUpgrade, sendRawFrame } from "./harness/ws_client.ts";
+import { backTo, load } from "./harness/hardening_steps.ts";
+import { startServe } from "./harness/serve_child.ts";
 
 const RUNTIMES = ["deno", "bun", "node20"];
 const text = (value: string) => new TextEncoder().encode(value);

@@ -9,8 +9,8 @@ import {
   readFrames,
   sendRawFrame,
   TestSocket,
-} from "./conformance/_client.ts";
-import { type Runtime, RUNTIMES, startChild } from "./_runtimes.ts";
+} from "./harness/ws_client.ts";
+import { type Runtime, RUNTIMES, startChild } from "./harness/runtimes.ts";
 
 const FIXTURE = "tests/fixtures/serve_fixture.ts";
 const byName = (name: string) => RUNTIMES.find((runtime) => runtime.name === name)!;

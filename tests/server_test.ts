@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CloseCode, LhttpError, LhttpServer, MemoryBroker } from "../mod.ts";
-import { FakeClient, settle } from "./_fake_peer.ts";
+import { FakeClient, settle } from "./harness/fake_peer.ts";
 
 const frame = (command: string, headers: Record<string, string> = {}, body = "") =>
   `LHTTP/1.0 ${command}\r\n${

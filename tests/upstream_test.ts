@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { LhttpServer } from "../mod.ts";
-import { FakeClient, settle } from "./_fake_peer.ts";
+import { FakeClient, settle } from "./harness/fake_peer.ts";
 
 async function withUpstream(
   run: (base: string, server: LhttpServer, client: FakeClient) => Promise<void>,

@@ -4,9 +4,9 @@
 //   deno run -A examples/chat/run_on.ts node20
 //
 // Bun and Node run a bundle of server.ts (they cannot read deno.json's import
-// map); runtimes: deno, bun, node20, node24 (see tests/_runtimes.ts).
+// map); runtimes: deno, bun, node20, node24 (see tests/harness/runtimes.ts).
 
-import { RUNTIMES } from "../../tests/_runtimes.ts";
+import { RUNTIMES } from "../../tests/harness/runtimes.ts";
 
 const [name, ...args] = Deno.args;
 const runtime = RUNTIMES.find((candidate) => candidate.name === name);

@@ -5,7 +5,7 @@
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { startWorkerd } from "../../tests/edge/_workerd.ts";
+import { startWorkerd } from "../../tests/harness/workerd.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

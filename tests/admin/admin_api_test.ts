@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { adminRoutes } from "../../src/http/admin/admin_routes.ts";
 import { lhttpRoutes } from "../../src/http/routes.ts";
-import { FakeClient } from "../_fake_peer.ts";
+import { FakeClient } from "../harness/fake_peer.ts";
 
 function setup(address = "10.1.1.1") {
   const server = new LhttpServer({ admin: { token: "right-token", node: "a", traceRate: 5 } });

@@ -6,9 +6,9 @@
 
 import assert from "node:assert/strict";
 import { chromium, type Page } from "playwright-core";
-import { spawnServe } from "../_serve_child.ts";
-import { Client } from "../_cluster.ts";
-import { skipNats, startNatsServer, waitFor } from "../_nats_server.ts";
+import { spawnServe } from "../harness/serve_child.ts";
+import { Client } from "../harness/cluster.ts";
+import { skipNats, startNatsServer, waitFor } from "../harness/nats_server.ts";
 import { LHTTP_MAIN } from "../cli/_lhttp.ts";
 
 const CHROMIUM = Deno.env.get("LHTTP_CHROMIUM") ?? "/usr/bin/chromium";

@@ -89,3 +89,17 @@ Deno.test("the layer check catches an upward import and a client import of the s
   });
   assert.equal(bad.length, 2, bad.join("\n"));
 });
+
+Deno.test("scripts/ import from tests/ only through the harness folder, never a test file", () => {
+  const scripts = resolve(SRC, "../scripts");
+  const offenders: string[] = [];
+  for (const [file, text] of Object.entries(sources(scripts))) {
+    for (const match of text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+      const target = relative(resolve(SRC, ".."), resolve(dirname(file), match[1]));
+      if (target.startsWith("tests/") && !target.startsWith("tests/harness/")) {
+        offenders.push(`${relative(scripts, file)} → ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(offenders, []);
+});

@@ -3,10 +3,10 @@
 
 import assert from "node:assert/strict";
 import { LHTTP_MAIN } from "./_lhttp.ts";
-import { spawnServe, startServe } from "../_serve_child.ts";
-import { RUNTIMES } from "../_runtimes.ts";
-import { Client } from "../_cluster.ts";
-import { waitFor } from "../_nats_server.ts";
+import { spawnServe, startServe } from "../harness/serve_child.ts";
+import { RUNTIMES } from "../harness/runtimes.ts";
+import { Client } from "../harness/cluster.ts";
+import { waitFor } from "../harness/nats_server.ts";
 
 Deno.test("lhttp serve --log-level info: an access-log line per connection, open and close, on every runtime", async (t) => {
   for (const { name } of RUNTIMES) await t.step(name, () => accessLogOn(name));

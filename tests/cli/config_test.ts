@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { lhttp, LHTTP_MAIN, tempFile } from "./_lhttp.ts";
-import { spawnServe } from "../_serve_child.ts";
+import { spawnServe } from "../harness/serve_child.ts";
 import { configJsonSchemaText, SCHEMA_PATH } from "../../src/cli/_config_json_schema.ts";
 import { parseJsonc } from "../../src/cli/_jsonc.ts";
 

@@ -6,8 +6,8 @@
 
 import assert from "node:assert/strict";
 import { buildRootfs } from "../../container/build_rootfs.ts";
-import { spawnServe } from "../_serve_child.ts";
-import { Client } from "../_cluster.ts";
+import { spawnServe } from "../harness/serve_child.ts";
+import { Client } from "../harness/cluster.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const podman = await new Deno.Command("podman", {

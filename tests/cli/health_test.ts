@@ -8,8 +8,8 @@ import { lhttpRoutes } from "../../src/http/routes.ts";
 import { Health } from "../../src/http/health.ts";
 import type { Bus, BusState } from "../../src/hub/bus.ts";
 import { LHTTP_MAIN } from "./_lhttp.ts";
-import { spawnServe } from "../_serve_child.ts";
-import { skipNats, startNatsServer, waitFor } from "../_nats_server.ts";
+import { spawnServe } from "../harness/serve_child.ts";
+import { skipNats, startNatsServer, waitFor } from "../harness/nats_server.ts";
 
 class StandInBus implements Bus {
   state: BusState = "connected";

@@ -7,7 +7,7 @@ import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { type Frame, LhttpClient } from "../../src/client/mod.ts";
 import type { History } from "../../src/history/history.ts";
 import { within } from "./_guard.ts";
-import { RUNTIMES } from "../_runtimes.ts";
+import { RUNTIMES } from "../harness/runtimes.ts";
 import { VERSION } from "../../src/cli/_version.ts";
 import { describeClose } from "../../src/cli/_print.ts";
 

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 // @ts-types="@types/ws"
 import WebSocket from "ws";
-import { RUNTIMES, startChild } from "../_runtimes.ts";
+import { RUNTIMES, startChild } from "../harness/runtimes.ts";
 
 const ENTRY = "tests/compression/_server.ts";
 

@@ -1,7 +1,7 @@
 // Assertions shared by the conformance steps.
 
 import assert from "node:assert/strict";
-import type { Received } from "./_client.ts";
+import type { Received } from "../harness/ws_client.ts";
 
 /** Asserts `frame` is the error frame PROTOCOL.md section 7 describes. */
 export function assertError(

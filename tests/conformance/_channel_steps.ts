@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { assertError } from "./_assert.ts";
-import type { TestSocket } from "./_client.ts";
+import type { TestSocket } from "../harness/ws_client.ts";
 import type { Step } from "./suite.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

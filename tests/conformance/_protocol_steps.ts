@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { FIXTURE } from "../fixtures/app.ts";
-import type { TestSocket } from "./_client.ts";
+import type { TestSocket } from "../harness/ws_client.ts";
 import type { Step } from "./suite.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { FIXTURE } from "../fixtures/app.ts";
-import { rawUpgrade, readCloseCode, sendRawFrame, Sockets } from "./_client.ts";
+import { rawUpgrade, readCloseCode, sendRawFrame, Sockets } from "../harness/ws_client.ts";
 import { assertError, health } from "./_assert.ts";
 import { HUGE_BYTES } from "./_upstream.ts";
 import { protocolSteps } from "./_protocol_steps.ts";

@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { Sockets } from "../conformance/_client.ts";
-import { startWorkerd, workerdTest } from "./_workerd.ts";
+import { Sockets } from "../harness/ws_client.ts";
+import { startWorkerd, workerdTest } from "../harness/workerd.ts";
 
 workerdTest("the chat demo runs on workerd: page, script, a message with a name", async () => {
   const worker = await startWorkerd("examples/workers/worker.ts", {

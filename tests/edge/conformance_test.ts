@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { conformance } from "../conformance/suite.ts";
 import { startUpstream } from "../conformance/_upstream.ts";
-import { rawUpgrade, sendRawFrame } from "../conformance/_client.ts";
-import { startWorkerd, workerdTest } from "./_workerd.ts";
+import { rawUpgrade, sendRawFrame } from "../harness/ws_client.ts";
+import { startWorkerd, workerdTest } from "../harness/workerd.ts";
 
 const NOT_UTF8 = "a text message that is not UTF-8 closes the socket with 1007";
 const LOSSY = "workerd decodes text messages with U+FFFD and never sees invalid UTF-8";

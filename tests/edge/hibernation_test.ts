@@ -6,9 +6,9 @@
 // at zero.
 
 import assert from "node:assert/strict";
-import { Sockets } from "../conformance/_client.ts";
+import { Sockets } from "../harness/ws_client.ts";
 import { FIXTURE } from "../fixtures/app.ts";
-import { startWorkerd, workerdTest } from "./_workerd.ts";
+import { startWorkerd, workerdTest } from "../harness/workerd.ts";
 
 const framesIn = async (url: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -4,13 +4,13 @@
 // listener) between them, messages going both ways.
 
 import assert from "node:assert/strict";
-import { Sockets } from "../conformance/_client.ts";
-import { startNatsServer } from "../_nats_server.ts";
-import { NATS_SERVER_BIN } from "../_nats_server.ts";
+import { Sockets } from "../harness/ws_client.ts";
+import { startNatsServer } from "../harness/nats_server.ts";
+import { NATS_SERVER_BIN } from "../harness/nats_server.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { NatsBus } from "../../src/nats/bus.ts";
-import { startWorkerd, WORKERD, workerdTest } from "./_workerd.ts";
+import { startWorkerd, WORKERD, workerdTest } from "../harness/workerd.ts";
 
 const health = async (url: string) => await (await fetch(`${url}/healthz`)).json();
 

@@ -3,10 +3,10 @@
 // objects, and the refusals of bad routes and oversized connection data.
 
 import assert from "node:assert/strict";
-import { Sockets } from "../conformance/_client.ts";
+import { Sockets } from "../harness/ws_client.ts";
 import { FIXTURE } from "../fixtures/app.ts";
 import { sharded } from "../../src/adapters/cloudflare.ts";
-import { startWorkerd, workerdTest } from "./_workerd.ts";
+import { startWorkerd, workerdTest } from "../harness/workerd.ts";
 
 const publish = (url: string, channel: string, body: string) =>
   fetch(`${url}/publish`, {

@@ -8,9 +8,9 @@ import assert from "node:assert/strict";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import type { DurableObjectState, WorkerdWebSocket } from "../../src/adapters/cloudflare.ts";
 import { HibernatingSockets } from "../../src/adapters/_cloudflare_sockets.ts";
-import { Sockets } from "../conformance/_client.ts";
-import { rawUpgrade, sendRawFrame } from "../conformance/_client.ts";
-import { startWorkerd, workerdTest } from "./_workerd.ts";
+import { Sockets } from "../harness/ws_client.ts";
+import { rawUpgrade, sendRawFrame } from "../harness/ws_client.ts";
+import { startWorkerd, workerdTest } from "../harness/workerd.ts";
 
 class FakeSocket implements WorkerdWebSocket {
   readyState = 1;

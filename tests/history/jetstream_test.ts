@@ -7,8 +7,8 @@
 // nodes on Deno.
 
 import assert from "node:assert/strict";
-import { freePort, NATS_SERVER_BIN, skipNats } from "../_nats_server.ts";
-import { spawnServe } from "../_serve_child.ts";
+import { freePort, NATS_SERVER_BIN, skipNats } from "../harness/nats_server.ts";
+import { spawnServe } from "../harness/serve_child.ts";
 import { type Frame, LhttpClient, type SubscribedEvent } from "../../src/client/mod.ts";
 import { within } from "../client/_guard.ts";
 import { RawPeer } from "./_raw.ts";

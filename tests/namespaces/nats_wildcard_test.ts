@@ -3,8 +3,8 @@
 // and every subject lhttp uses stays inside its prefix and maps back one-to-one.
 
 import assert from "node:assert/strict";
-import { Client, startDenoNode } from "../_cluster.ts";
-import { skipNats, startNatsServer, waitFor } from "../_nats_server.ts";
+import { Client, startDenoNode } from "../harness/cluster.ts";
+import { skipNats, startNatsServer, waitFor } from "../harness/nats_server.ts";
 import { connectNats, NatsBus, subjectToChannel } from "../../src/nats/mod.ts";
 import { LhttpServer } from "../../mod.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { LhttpServer } from "../../mod.ts";
-import { FakeClient, settle } from "../_fake_peer.ts";
+import { FakeClient, settle } from "../harness/fake_peer.ts";
 import { frame } from "./_frames.ts";
 
 const errorOf = (client: FakeClient) => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { LhttpServer } from "../../mod.ts";
 import { isChannelName, parseChannels } from "../../src/internal.ts";
-import { FakeClient } from "../_fake_peer.ts";
+import { FakeClient } from "../harness/fake_peer.ts";
 import { frame } from "./_frames.ts";
 
 Deno.test("user channels: the wire form has at most one # and never first or last", () => {

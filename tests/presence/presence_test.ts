@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { lhttpRoutes } from "../../src/http/routes.ts";
 import type { Frame } from "../../src/codec/frame.ts";
-import { FakeClient } from "../_fake_peer.ts";
+import { FakeClient } from "../harness/fake_peer.ts";
 
 const frame = (command: string, headers: Record<string, string> = {}) =>
   `LHTTP/1.0 ${command}\r\n${

@@ -4,9 +4,9 @@
 // WebSocket once one opens again.
 
 import assert from "node:assert/strict";
-import { bundle } from "../_bundle.ts";
-import { RUNTIMES } from "../_runtimes.ts";
-import { startServe } from "../_serve_child.ts";
+import { bundle } from "../harness/bundle.ts";
+import { RUNTIMES } from "../harness/runtimes.ts";
+import { startServe } from "../harness/serve_child.ts";
 import { LhttpClient } from "../../src/client/mod.ts";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";

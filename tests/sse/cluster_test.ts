@@ -9,7 +9,7 @@ import { type NatsRequester, natsSseRelay, useSseRelay } from "../../src/http/ss
 import { connectNats } from "../../src/nats/connect.ts";
 import { NatsBus } from "../../src/nats/bus.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
-import { skipNats, startNatsServer, waitFor } from "../_nats_server.ts";
+import { skipNats, startNatsServer, waitFor } from "../harness/nats_server.ts";
 import { openSession } from "./_sse.ts";
 
 Deno.test({

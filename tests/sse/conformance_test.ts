@@ -11,9 +11,9 @@ import { protocolSteps } from "../conformance/_protocol_steps.ts";
 import { channelSteps } from "../conformance/_channel_steps.ts";
 import { errorSteps } from "../conformance/_error_steps.ts";
 import { contractSteps } from "../conformance/_contract_steps.ts";
-import { Sockets } from "../conformance/_client.ts";
+import { Sockets } from "../harness/ws_client.ts";
 import { startUpstream } from "../conformance/_upstream.ts";
-import { RUNTIMES, startChild } from "../_runtimes.ts";
+import { RUNTIMES, startChild } from "../harness/runtimes.ts";
 import { SseSocket, sseUrl } from "../../src/client/sse_socket.ts";
 
 class SseAsWebSocket extends SseSocket {

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import type { ServerOptions } from "../../src/server/options.ts";
 import { sseRoutes } from "../../src/http/sse_routes.ts";
-import { until } from "../_serve_child.ts";
+import { until } from "../harness/serve_child.ts";
 import { openSession } from "./_sse.ts";
 
 async function serve(

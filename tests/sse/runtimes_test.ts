@@ -4,7 +4,7 @@
 // gets its status without touching the other sessions.
 
 import assert from "node:assert/strict";
-import { startServe, until } from "../_serve_child.ts";
+import { startServe, until } from "../harness/serve_child.ts";
 import { openSession } from "./_sse.ts";
 
 const NAMES = ["deno", "bun", "node20"];

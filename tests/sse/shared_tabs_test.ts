@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
-import { until } from "../_serve_child.ts";
+import { until } from "../harness/serve_child.ts";
 
 const CHROMIUM = Deno.env.get("LHTTP_CHROMIUM") ?? "/usr/bin/chromium";
 const found = await Deno.stat(CHROMIUM).then(() => true, () => false);

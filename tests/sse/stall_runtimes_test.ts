@@ -4,7 +4,7 @@
 // goes on and gets every frame.
 
 import assert from "node:assert/strict";
-import { startServe, until } from "../_serve_child.ts";
+import { startServe, until } from "../harness/serve_child.ts";
 import { openSession } from "./_sse.ts";
 
 for (const name of ["deno", "bun", "node20"]) {

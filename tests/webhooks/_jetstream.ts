@@ -1,6 +1,6 @@
-// A nats-server with JetStream for the KV tests (tests/_nats_server.ts starts core NATS only).
+// A nats-server with JetStream for the KV tests (tests/harness/nats_server.ts starts core NATS only).
 
-import { freePort, NATS_SERVER_BIN, waitFor } from "../_nats_server.ts";
+import { freePort, NATS_SERVER_BIN, waitFor } from "../harness/nats_server.ts";
 
 /** A running JetStream nats-server. */
 export interface JetStreamServer {

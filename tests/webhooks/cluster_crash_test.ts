@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { Kvm } from "@nats-io/kv";
 import { connectNats } from "../../src/nats/connect.ts";
-import { Client } from "../_cluster.ts";
-import { skipNats, waitFor } from "../_nats_server.ts";
-import { type ServeChild, spawnServe } from "../_serve_child.ts";
+import { Client } from "../harness/cluster.ts";
+import { skipNats, waitFor } from "../harness/nats_server.ts";
+import { type ServeChild, spawnServe } from "../harness/serve_child.ts";
 import { startJetStream } from "./_jetstream.ts";
 import { startReceiver } from "./_receiver.ts";
 

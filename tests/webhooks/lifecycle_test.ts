@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import type { LifecycleObserver } from "../../src/router/lifecycle.ts";
-import { FakeClient } from "../_fake_peer.ts";
+import { FakeClient } from "../harness/fake_peer.ts";
 
 const frame = (command: string, headers: Record<string, string> = {}) =>
   `LHTTP/1.0 ${command}\r\n${

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { renderMetrics } from "../../src/telemetry/metrics.ts";
 import { createLogger } from "../../src/telemetry/log.ts";
-import { FakeClient } from "../_fake_peer.ts";
+import { FakeClient } from "../harness/fake_peer.ts";
 import { startReceiver } from "./_receiver.ts";
-import { waitFor } from "../_nats_server.ts";
+import { waitFor } from "../harness/nats_server.ts";
 
 const frame = (command: string, headers: Record<string, string> = {}) =>
   `LHTTP/1.0 ${command}\r\n${

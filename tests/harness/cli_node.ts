@@ -1,6 +1,6 @@
 // `lhttp serve` nodes of a cluster test, on Deno, Bun or Node (see `_serve_child.ts`).
 
-import { startServe } from "./_serve_child.ts";
+import { startServe } from "./serve_child.ts";
 
 /** A runtime name from `_runtimes.ts`: deno, bun, node20, node24. */
 export type Runtime = string;

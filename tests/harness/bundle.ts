@@ -2,7 +2,7 @@
 // specifiers resolve through deno.json's import map and npm packages are
 // inlined, so a clean clone needs only Deno (and the npm registry).
 
-const ROOT = new URL("../", import.meta.url);
+const ROOT = new URL("../../", import.meta.url);
 // Outside the work tree: `deno test --doc` and `deno fmt` would otherwise read
 // the bundles. One folder per checkout, so concurrent clones do not collide.
 const OUT = new URL(

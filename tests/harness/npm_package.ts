@@ -2,9 +2,9 @@
 // pack` it, and `npm install` the tarball into a fresh project. Plus bounded
 // child processes and the Node and Bun binaries the consumer tests run.
 
-import { buildNpm, readDenoJson } from "../scripts/build_npm.ts";
-import { npmTarget } from "../scripts/_npm_manifest.ts";
-import { type ServeChild, spawnServe } from "./_serve_child.ts";
+import { buildNpm, readDenoJson } from "../../scripts/build_npm.ts";
+import { npmTarget } from "../../scripts/_npm_manifest.ts";
+import { type ServeChild, spawnServe } from "./serve_child.ts";
 
 /** What a child printed and how it ended. */
 export interface Output {

@@ -1,10 +1,10 @@
 // An in-memory peer: what the server sends lands in `sent`, closes in `closedWith`.
 
-import type { FrameData } from "../src/codec/frame.ts";
-import { parseFrame } from "../src/codec/parse.ts";
-import type { Connection, Peer } from "../src/connection/connection.ts";
-import type { Frame } from "../src/codec/frame.ts";
-import type { LhttpServer } from "../src/server/lhttp_server.ts";
+import type { FrameData } from "../../src/codec/frame.ts";
+import { parseFrame } from "../../src/codec/parse.ts";
+import type { Connection, Peer } from "../../src/connection/connection.ts";
+import type { Frame } from "../../src/codec/frame.ts";
+import type { LhttpServer } from "../../src/server/lhttp_server.ts";
 
 /** A fake client socket attached to a server. */
 export class FakeClient {

@@ -1,13 +1,13 @@
 // lhttp nodes and WebSocket clients for the cluster tests.
 
-import type { FrameData } from "../src/codec/frame.ts";
-import { parseFrame } from "../src/codec/parse.ts";
-import type { Frame } from "../src/codec/frame.ts";
-import { createLogger, type Logger } from "../src/telemetry/log.ts";
-import { serveDeno } from "../src/adapters/deno.ts";
-import { NatsBus, type NatsBusOptions } from "../src/nats/mod.ts";
-import { LhttpServer } from "../src/server/lhttp_server.ts";
-import { waitFor } from "./_nats_server.ts";
+import type { FrameData } from "../../src/codec/frame.ts";
+import { parseFrame } from "../../src/codec/parse.ts";
+import type { Frame } from "../../src/codec/frame.ts";
+import { createLogger, type Logger } from "../../src/telemetry/log.ts";
+import { serveDeno } from "../../src/adapters/deno.ts";
+import { NatsBus, type NatsBusOptions } from "../../src/nats/mod.ts";
+import { LhttpServer } from "../../src/server/lhttp_server.ts";
+import { waitFor } from "./nats_server.ts";
 
 /** A node running in this test process. */
 export interface DenoNode {

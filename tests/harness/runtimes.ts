@@ -3,7 +3,7 @@
 // SIGTERM and wait for every stream and the exit status (Deno's sanitizers
 // stay on).
 
-import { bundle } from "./_bundle.ts";
+import { bundle } from "./bundle.ts";
 
 /** A runtime a fixture can run on. */
 export interface Runtime {
@@ -13,7 +13,7 @@ export interface Runtime {
   command(entry: string): Promise<string[]>;
 }
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 
 // `npx -y pkg` prints the path of the cached binary, so children are the real
 // runtime (signals reach it directly, not an npx wrapper).

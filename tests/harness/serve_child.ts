@@ -2,9 +2,9 @@
 // program such as the npm package's bin): its URL, its log, its `/metrics`
 // samples, and its exit code.
 
-import { RUNTIMES } from "./_runtimes.ts";
+import { RUNTIMES } from "./runtimes.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
 const ENTRY = "tests/fixtures/cluster_cli.ts";
 
 /** A running `lhttp serve` child. */

@@ -5,8 +5,8 @@
 // repeated here.
 
 import assert from "node:assert/strict";
-import { rawUpgrade, readCloseCode, sendRawFrame, TestSocket } from "./conformance/_client.ts";
-import { metrics, until } from "./_serve_child.ts";
+import { rawUpgrade, readCloseCode, sendRawFrame, TestSocket } from "./ws_client.ts";
+import { metrics, until } from "./serve_child.ts";
 
 const text = (value: string) => new TextEncoder().encode(value);
 
