@@ -33,6 +33,9 @@ Deno.test({
 
       // From a WebSocket on node a, then over HTTP on node b.
       for (let i = 0; i < 200; i++) await publisher.publish("room.1", `m${i}`);
+      // Order holds per publisher (PROTOCOL.md section 3): an ack from node a says nothing of
+      // when node b has the frames, so the second publisher starts once b has them all.
+      await onB.waitForCount(200);
       assert.equal(await httpPublish(b.url, "room.1", "via-http"), 1);
       await onB.waitForCount(201);
       await onA.waitForCount(201);
