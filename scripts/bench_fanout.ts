@@ -274,8 +274,8 @@ function svgChart(bars: Array<{ runtime: string; lhttp: number; raw: number }>):
     `<text x="${left - 8}" y="${(height - bottom - (height - top - bottom) * f + 4).toFixed(1)}" ` +
     `text-anchor="end" font-size="11">${(max * f / 1e6).toFixed(1)}M</text>`
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 16}" ` +
     `font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="white"/>` +
     `<text x="${left}" y="18" font-weight="bold">Fan-out deliveries/s: lhttp (blue) vs raw runtime (grey)</text>` +
-    ticks.join("") + parts.join("") + `</svg>\n`;
+    `<g transform="translate(0,16)">${ticks.join("")}${parts.join("")}</g></svg>\n`;
 }
