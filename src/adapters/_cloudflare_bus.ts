@@ -22,9 +22,13 @@ export const directoryName = (channel: string): string => `~channel:${channel}`;
 
 /** One call between objects: what it does, on which channel, from whom. */
 export interface BusCall {
+  /** What the call does. */
   op: "join" | "leave" | "publish" | "deliver";
+  /** The channel it is about. */
   channel: string;
+  /** The calling object's member id. */
   member: string;
+  /** The serialized frame, for publish and deliver. */
   data?: FrameData;
 }
 

@@ -22,19 +22,25 @@ export interface WorkerdWebSocket {
 
 /** The storage of a Durable Object (the subset used here). */
 export interface DurableObjectStorage {
+  /** Reads a key. */
   get<T = unknown>(key: string): Promise<T | undefined>;
+  /** Writes a key. */
   put(key: string, value: unknown): Promise<void>;
+  /** Deletes a key; true when it existed. */
   delete(key: string): Promise<boolean>;
 }
 
 /** A Durable Object's id. */
 export interface DurableObjectId {
+  /** The id as a string. */
   toString(): string;
 }
 
 /** `ctx` (formerly `state`) of a Durable Object. */
 export interface DurableObjectState {
+  /** This object's id. */
   readonly id: DurableObjectId;
+  /** This object's storage. */
   readonly storage: DurableObjectStorage;
   /** Accepts a server-side socket for hibernation, with tags for `getWebSockets(tag)`. */
   acceptWebSocket(socket: WorkerdWebSocket, tags?: string[]): void;
@@ -46,13 +52,17 @@ export interface DurableObjectState {
 
 /** A stub: how a Worker or another object calls a Durable Object. */
 export interface DurableObjectStub {
+  /** Sends a request to the object. */
   fetch(request: Request): Promise<Response>;
 }
 
 /** A Durable Object namespace binding (`env.LHTTP`). */
 export interface DurableObjectNamespace {
+  /** The id of the object named `name`. */
   idFromName(name: string): DurableObjectId;
+  /** An id from its string form. */
   idFromString(id: string): DurableObjectId;
+  /** A stub for the object with `id`. */
   get(id: DurableObjectId): DurableObjectStub;
 }
 

@@ -13,16 +13,23 @@ import type { LhttpServer } from "../server/lhttp_server.ts";
 
 /** A relayed POST. */
 export interface RelayedPost {
+  /** The session id. */
   session: string;
+  /** The bearer secret the POST carried. */
   secret: string | undefined;
+  /** True for an `application/octet-stream` body. */
   binary: boolean;
+  /** The body, read within the limits. */
   body: Uint8Array;
 }
 
 /** The owning node's answer: the HTTP status and JSON body of a local POST. */
 export interface RelayedAnswer {
+  /** HTTP status. */
   status: number;
+  /** Machine code of a refusal. */
   code?: string;
+  /** Readable reason of a refusal. */
   reason?: string;
 }
 
@@ -38,11 +45,13 @@ export interface SseRelay {
 
 /** The part of a NATS connection (`@nats-io/nats-core`) the relay uses. */
 export interface NatsRequester {
+  /** Sends a request and waits for one reply. */
   request(
     subject: string,
     payload: Uint8Array,
     options: { timeout: number },
   ): Promise<{ data: Uint8Array }>;
+  /** Subscribes to a subject. */
   subscribe(
     subject: string,
     options: {

@@ -43,6 +43,7 @@ export interface ServerSettings {
   readonly allowedOrigins?: readonly string[];
   /** Host names answered; any when absent. */
   readonly allowedHosts?: readonly string[];
+  /** How long the bus may be down before `/healthz` answers 503. */
   readonly busDownGraceMs: number;
   /** The upgrade hook. */
   readonly authenticate?: ServerOptions["authenticate"];

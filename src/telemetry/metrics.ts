@@ -161,13 +161,21 @@ export function renderMetrics(metrics: Metrics, gauges: Gauges, bus?: BusStats):
 
 /** The counters of a bus that keeps them (the shape of `Bus.stats`). */
 export interface BusStats {
+  /** Frames sent to other nodes. */
   readonly published: number;
+  /** Frames from other nodes delivered locally. */
   readonly received: number;
+  /** Frames for other nodes dropped (no connection, or oldest past the cap). */
   readonly dropped: number;
+  /** Payloads from the bus that did not decode, dropped. */
   readonly invalid: number;
+  /** Bytes buffered: queued plus sent but unconfirmed. */
   readonly queuedBytes: number;
+  /** Frames waiting in the queue. */
   readonly queuedFrames: number;
+  /** The cap on buffered bytes. */
   readonly maxQueuedBytes: number;
+  /** Times the bus entered `stalled`. */
   readonly stalls: number;
 }
 
