@@ -19,19 +19,23 @@ export interface MemoryHistoryOptions {
   now?: () => number;
 }
 
-interface Entry extends StoredPublication {
-  readonly at: number;
-}
-
+// A channel's publications are consecutive (offsets top - count + 1 .. top), so
+// the ring keeps only the frames and their times: no object per publication.
 interface ChannelState {
   readonly epoch: string;
   readonly rule: Readonly<HistoryRule>;
   top: number;
-  entries: Entry[];
-  /** Index of the oldest live entry in `entries`. */
+  /** Ring of frames, grown up to the rule's size; the oldest at `head`. */
+  data: (FrameData | undefined)[];
+  /** When each frame was stored, ms, at the same index as in `data`. */
+  at: Float64Array;
   head: number;
+  /** Frames in the ring. */
+  count: number;
   touched: number;
 }
+
+const EMPTY_TIMES = new Float64Array(0);
 
 /**
  * In-memory history. A channel's state (its epoch and top) lives while it has
@@ -105,9 +109,7 @@ export class MemoryHistory implements History {
     const at = this.#lastNow;
     state.top = position.offset;
     state.touched = at;
-    state.entries.push({ offset: position.offset, data, at });
-    if (state.entries.length - state.head > state.rule.size) state.head++;
-    this.#compact(state);
+    push(state, data, at);
     this.#sweepOne(channel);
   }
 
@@ -123,16 +125,14 @@ export class MemoryHistory implements History {
     const missing = state.top - from.offset;
     if (from.epoch !== state.epoch || missing < 0 || missing > limit) return { top };
     if (missing === 0) return { top, publications: [] };
-    const live = state.entries.length - state.head;
-    if (missing > live) return { top }; // the oldest ones aged out or were pushed out
-    return { top, publications: stored(state.entries, state.entries.length - missing) };
+    if (missing > state.count) return { top }; // the oldest ones aged out or were pushed out
+    return { top, publications: stored(state, state.count - missing) };
   }
 
   last(channel: string, count: number): StoredPublication[] {
     const state = this.#state(channel);
     if (!state || count <= 0) return [];
-    const start = Math.max(state.head, state.entries.length - count);
-    return stored(state.entries, start);
+    return stored(state, Math.max(0, state.count - count));
   }
 
   // The live state of a channel with a rule: expired entries dropped, and a
@@ -142,7 +142,7 @@ export class MemoryHistory implements History {
     const now = this.#lastNow = this.#now();
     if (state) {
       this.#expire(state, now);
-      if (state.head === state.entries.length && now - state.touched > state.rule.ttlMs) {
+      if (state.count === 0 && now - state.touched > state.rule.ttlMs) {
         this.#channels.delete(channel);
         state = undefined;
       }
@@ -150,21 +150,34 @@ export class MemoryHistory implements History {
     if (!state) {
       const rule = this.rule(channel);
       if (!rule) return undefined;
-      state = { epoch: newEpoch(), rule, top: 0, entries: [], head: 0, touched: now };
+      state = {
+        epoch: newEpoch(),
+        rule,
+        top: 0,
+        data: [],
+        at: EMPTY_TIMES,
+        head: 0,
+        count: 0,
+        touched: now,
+      };
       this.#channels.set(channel, state);
     }
     return state;
   }
 
+  // Drops the frames older than the rule's age, oldest first: each frame once.
   #expire(state: ChannelState, now: number): void {
     const oldest = now - state.rule.ttlMs;
-    while (state.head < state.entries.length && state.entries[state.head].at < oldest) state.head++;
-    this.#compact(state);
-  }
-
-  #compact(state: ChannelState): void {
-    if (state.head > 32 && state.head * 2 > state.entries.length) {
-      state.entries = state.entries.slice(state.head);
+    const { data, at } = state;
+    while (state.count > 0 && at[state.head] < oldest) {
+      data[state.head] = undefined;
+      state.head = state.head + 1 === data.length ? 0 : state.head + 1;
+      state.count--;
+    }
+    if (state.count === 0 && data.length) {
+      // Nothing left: release the ring.
+      state.data = [];
+      state.at = EMPTY_TIMES;
       state.head = 0;
     }
   }
@@ -178,16 +191,48 @@ export class MemoryHistory implements History {
     const [channel, state] = step.value;
     const now = this.#lastNow;
     this.#expire(state, now);
-    if (state.head === state.entries.length && now - state.touched > state.rule.ttlMs) {
+    if (state.count === 0 && now - state.touched > state.rule.ttlMs) {
       this.#channels.delete(channel);
     }
   }
 }
 
-function stored(entries: readonly Entry[], start: number): StoredPublication[] {
+// Appends a frame to the ring, growing it up to the rule's size, else
+// overwriting the oldest.
+function push(state: ChannelState, frame: FrameData, at: number): void {
+  let { data, count } = state;
+  const size = state.rule.size;
+  if (count === data.length && count < size) {
+    // Grow (doubling, at most the size), oldest first at index 0.
+    const capacity = Math.min(size, Math.max(8, count * 2));
+    const grown: (FrameData | undefined)[] = new Array(capacity);
+    const times = new Float64Array(capacity);
+    for (let i = 0; i < count; i++) {
+      const j = (state.head + i) % data.length;
+      grown[i] = data[j];
+      times[i] = state.at[j];
+    }
+    state.data = data = grown;
+    state.at = times;
+    state.head = 0;
+  }
+  let index = state.head + count;
+  if (index >= data.length) index -= data.length;
+  data[index] = frame;
+  state.at[index] = at;
+  if (count === data.length) state.head = index + 1 === data.length ? 0 : index + 1;
+  else state.count = count + 1;
+}
+
+// The frames from the `from`-th oldest on, with their offsets.
+function stored(state: ChannelState, from: number): StoredPublication[] {
   const out: StoredPublication[] = [];
-  for (let i = start; i < entries.length; i++) {
-    out.push({ offset: entries[i].offset, data: entries[i].data });
+  const { data, count, head } = state;
+  const first = state.top - count + 1;
+  for (let i = from; i < count; i++) {
+    let j = head + i;
+    if (j >= data.length) j -= data.length;
+    out.push({ offset: first + i, data: data[j]! });
   }
   return out;
 }

@@ -16,6 +16,7 @@ export {
   type Recipient,
   recoverChannel,
   sendHistory,
+  stampFrame,
   stampHeaders,
 } from "./replay.ts";
 export { HistoryConfigError, resolveHistory } from "./resolve_history.ts";

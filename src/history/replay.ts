@@ -8,7 +8,7 @@
 
 import { parseChannels } from "../codec/channels.ts";
 import { LhttpError, quote } from "../codec/errors.ts";
-import type { Frame, FrameData } from "../codec/frame.ts";
+import { assertCommand, assertHeader, type Frame, type FrameData } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
 import { parseFrame } from "../codec/parse.ts";
 import type { History, Position, StoredPublication } from "./history.ts";
@@ -60,6 +60,40 @@ export function stampHeaders(
   ]);
   for (const [name, value] of base) if (!headers.has(name)) headers.set(name, value);
   return headers;
+}
+
+/**
+ * The text frame of a publication on `channel` at `position`, exactly as
+ * `serializeFrame` writes it with {@linkcode stampHeaders}, but without the
+ * copied map: `publish`, `offset`, `epoch` first, then the others of `base`.
+ * Throws the same `FrameError` on a header that cannot be written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stampFrame } from "@lhttp/lhttp/internal";
+ * const data = stampFrame("chat", new Map([["nick", "ann"], ["epoch", "x"]]), "r", { offset: 3, epoch: "e1" }, "hi");
+ * assert.equal(data, "LHTTP/1.0 chat\r\npublish:r\r\noffset:3\r\nepoch:e1\r\nnick:ann\r\n\r\nhi");
+ * ```
+ */
+export function stampFrame(
+  command: string,
+  base: ReadonlyMap<string, string>,
+  channel: string,
+  position: Position,
+  body: string,
+): string {
+  assertCommand(command);
+  assertHeader("publish", channel);
+  assertHeader("epoch", position.epoch);
+  let head = "LHTTP/1.0 " + command + "\r\npublish:" + channel + "\r\noffset:" + position.offset +
+    "\r\nepoch:" + position.epoch + "\r\n";
+  for (const [name, value] of base) {
+    if (name === "publish" || name === "offset" || name === "epoch") continue;
+    assertHeader(name, value);
+    head += name + ":" + value + "\r\n";
+  }
+  return head + "\r\n" + body;
 }
 
 /**

@@ -31,6 +31,7 @@ import {
   type HistoryQuery,
   parseHistoryQuery,
   recoverChannel,
+  stampFrame,
   stampHeaders,
 } from "../history/replay.ts";
 import type { LifecycleObserver } from "./lifecycle.ts";
@@ -267,11 +268,6 @@ export class PubSub {
     const base = withoutHopByHop(frame.headers);
     let delivered = 0;
     for (const channel of channels) {
-      let headers = base;
-      if (headers.get("publish") !== channel) {
-        headers = new Map(base);
-        headers.set("publish", channel);
-      }
       if (this.#cluster?.rule(channel)) {
         // Numbered by the engine; delivered when it comes back stamped.
         const unstamped = publishFirst(base, channel);
@@ -279,9 +275,25 @@ export class PubSub {
         continue;
       }
       const position = this.#history?.next(channel);
-      if (position) headers = stampHeaders(base, channel, position);
-      const data = serializeFrame({ command: frame.command, headers, body: frame.body });
-      if (position) this.#history!.append(channel, position, data);
+      let data;
+      if (!position) {
+        let headers = base;
+        if (headers.get("publish") !== channel) {
+          headers = new Map(base);
+          headers.set("publish", channel);
+        }
+        data = serializeFrame({ command: frame.command, headers, body: frame.body });
+      } else {
+        const body = frame.body;
+        data = typeof body === "string"
+          ? stampFrame(frame.command, base, channel, position, body)
+          : serializeFrame({
+            command: frame.command,
+            headers: stampHeaders(base, channel, position),
+            body,
+          });
+        this.#history!.append(channel, position, data);
+      }
       const local = this.#hub.broadcast(channel, data);
       this.#metrics.bytesOut += local * data.length;
       delivered += local;
