@@ -93,7 +93,9 @@ export function stampFrame(
     assertHeader(name, value);
     head += name + ":" + value + "\r\n";
   }
-  return head + "\r\n" + body;
+  // Joined into one flat string: the ring keeps one object per frame, not a
+  // tree of concatenations and the parsed frame's text behind the body.
+  return [head, "\r\n", body].join("");
 }
 
 /**
