@@ -28,7 +28,41 @@ extern "C" {
 #define LHTTP_CLIENT_CHANNELS_PER_FRAME 40
 #endif
 
+/* Bytes of the "recover" header of one re-subscribe frame (on the stack):
+ * the frame takes fewer channels when their entries do not fit. */
+#ifndef LHTTP_CLIENT_RECOVER_MAX
+#define LHTTP_CLIENT_RECOVER_MAX 2048
+#endif
+
 typedef struct lhttp_client lhttp_client;
+
+/* The position held for one subscription on a channel with history
+ * (PROTOCOL.md section 13). Storage comes from the caller
+ * (cfg.positions/positions_cap); the client fills it. */
+#ifndef LHTTP_EPOCH_MAX
+#define LHTTP_EPOCH_MAX 32
+#endif
+typedef struct lhttp_position {
+    char channel[LHTTP_MAX_CHANNEL_LEN + 1]; /* "" : slot free */
+    char epoch[LHTTP_EPOCH_MAX + 1];
+    uint64_t offset;                         /* last offset delivered to the application */
+    int recovering;                          /* a recover was sent, its position frame not yet in */
+} lhttp_position;
+
+/* A position frame (answer to the "recover" the client sends with every
+ * subscribe). recovered: 1 = everything missed while away was delivered
+ * (before this call), 0 = it could not be (history lost: reload the state;
+ * offset/epoch are the channel's current position), -1 = nothing was asked
+ * (a fresh subscribe). history: 0 for a channel without history (no offset,
+ * epoch ""). Position frames never reach on_frame or the handlers. */
+typedef struct lhttp_position_event {
+    lhttp_str channel;
+    int recovered;
+    int history;
+    uint64_t offset;
+    lhttp_str epoch;
+} lhttp_position_event;
+typedef void (*lhttp_position_cb)(lhttp_client *c, const lhttp_position_event *ev, void *user);
 
 /* A received frame. Views (command, headers, body) are valid only during the
  * call. ws_opcode is LHTTP_WS_TEXT or LHTTP_WS_BINARY. The callback may call
@@ -59,6 +93,9 @@ typedef struct lhttp_client_config {
     const char *extra_headers;    /* handshake: NULL or "Name: value\r\n" lines */
     const lhttp_transport *tls;   /* wss:// transport, e.g. &lhttp_tls_mbedtls_transport */
     void *tls_ctx;                /* its context (an lhttp_tls_mbedtls), reused on reconnects */
+    lhttp_position *positions;    /* recovery: one slot per subscribed history channel; */
+    size_t positions_cap;         /* NULL/0: no "recover" is sent (as before) */
+    lhttp_position_cb on_position; /* position frames (recovered or not); may be NULL */
     lhttp_frame_cb on_frame;      /* frames with no per-command handler */
     lhttp_state_cb on_state;
     void *user;                   /* passed to on_frame and on_state */
@@ -113,7 +150,15 @@ int lhttp_client_poll(lhttp_client *c, int timeout_ms);
 
 /* Subscribes to space-separated channels; ack may be NULL. The channel set
  * is updated even when not connected (LHTTP_ERR_NOT_CONNECTED is returned
- * then) and is sent again on every reconnect. */
+ * then) and is sent again on every reconnect.
+ *
+ * Recovery (cfg.positions set): the subscribe carries "recover" with each
+ * channel, so the server answers its position; deliveries on a tracked
+ * channel carry offset/epoch: duplicates (offset at or below the held one)
+ * are dropped, a gap is dropped and repaired by re-subscribing from the held
+ * position. A reconnect re-subscribes with "recover: channel,offset,epoch"
+ * and the server replays what was missed before the position frame
+ * (on_position, recovered = 1), or answers recovered = 0. */
 int lhttp_client_subscribe(lhttp_client *c, const char *channels, const char *ack);
 int lhttp_client_unsubscribe(lhttp_client *c, const char *channels, const char *ack);
 
@@ -131,6 +176,8 @@ int lhttp_client_send(lhttp_client *c, const char *command, const lhttp_header *
 void lhttp_client_close(lhttp_client *c);
 
 int lhttp_client_is_connected(const lhttp_client *c);
+/* The position held for `channel` (NULL when none). */
+const lhttp_position *lhttp_client_position(const lhttp_client *c, const char *channel);
 /* The subscribed channel set (space-separated, NUL-terminated). */
 const char *lhttp_client_channels(const lhttp_client *c);
 

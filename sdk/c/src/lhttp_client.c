@@ -42,6 +42,8 @@ int lhttp_client_init(lhttp_client *c, const lhttp_client_config *cfg)
     if (c->cfg.backoff_max_ms < c->cfg.backoff_initial_ms) c->cfg.backoff_max_ms = c->cfg.backoff_initial_ms;
     if (c->cfg.send_timeout_ms > 0) c->ws.send_timeout_ms = c->cfg.send_timeout_ms;
     c->cfg.channels[0] = '\0';
+    if (c->cfg.positions == NULL) c->cfg.positions_cap = 0;
+    if (c->cfg.positions_cap) memset(c->cfg.positions, 0, c->cfg.positions_cap * sizeof *c->cfg.positions);
     c->backoff_ms = c->cfg.backoff_initial_ms;
     return LHTTP_OK;
 }
@@ -69,6 +71,13 @@ int lhttp_client_on(lhttp_client *c, const char *command, lhttp_frame_cb cb, voi
 int lhttp_client_is_connected(const lhttp_client *c)
 {
     return c != NULL && c->connected;
+}
+
+static lhttp_position *pos_find(const lhttp_client *c, lhttp_str ch);
+
+const lhttp_position *lhttp_client_position(const lhttp_client *c, const char *channel)
+{
+    return c && channel ? pos_find(c, lhttp_cstr(channel)) : NULL;
 }
 
 const char *lhttp_client_channels(const lhttp_client *c)
@@ -153,6 +162,98 @@ static void set_remove(lhttp_client *c, lhttp_str list)
     }
 }
 
+/* ---- positions (PROTOCOL.md section 13) ----------------------------------- */
+
+static int pos_is(const lhttp_position *p, lhttp_str ch)
+{
+    return p->channel[0] && strlen(p->channel) == ch.len && memcmp(p->channel, ch.ptr, ch.len) == 0;
+}
+
+static lhttp_position *pos_find(const lhttp_client *c, lhttp_str ch)
+{
+    size_t i;
+    for (i = 0; i < c->cfg.positions_cap; i++)
+        if (pos_is(&c->cfg.positions[i], ch)) return &c->cfg.positions[i];
+    return NULL;
+}
+
+/* The slot of ch, or a free one (named ch); NULL when full. */
+static lhttp_position *pos_slot(lhttp_client *c, lhttp_str ch)
+{
+    size_t i;
+    lhttp_position *p = pos_find(c, ch);
+    if (p != NULL || ch.len > LHTTP_MAX_CHANNEL_LEN) return p;
+    for (i = 0; i < c->cfg.positions_cap; i++) {
+        p = &c->cfg.positions[i];
+        if (p->channel[0] == '\0') {
+            memcpy(p->channel, ch.ptr, ch.len);
+            p->channel[ch.len] = '\0';
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void pos_forget(lhttp_client *c, lhttp_str list)
+{
+    size_t pos = 0;
+    lhttp_str t;
+    lhttp_position *p;
+    while (next_token(list.ptr, list.len, &pos, &t))
+        if ((p = pos_find(c, t)) != NULL) memset(p, 0, sizeof *p);
+}
+
+/* An offset: 1-16 decimal digits, at most 2^53 - 1. */
+static int parse_offset(const lhttp_str *s, uint64_t *out)
+{
+    size_t i;
+    uint64_t v = 0;
+    if (s == NULL || s->len == 0 || s->len > 16) return 0;
+    for (i = 0; i < s->len; i++) {
+        if (s->ptr[i] < '0' || s->ptr[i] > '9') return 0;
+        v = v * 10u + (uint64_t)(s->ptr[i] - '0');
+    }
+    if (v > 9007199254740991ull) return 0;
+    *out = v;
+    return 1;
+}
+
+static int valid_epoch(const lhttp_str *e)
+{
+    size_t i;
+    if (e == NULL || e->len == 0 || e->len > LHTTP_EPOCH_MAX) return 0;
+    for (i = 0; i < e->len; i++) {
+        char ch = e->ptr[i];
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static int epoch_is(const lhttp_position *p, lhttp_str e)
+{
+    return strlen(p->epoch) == e.len && memcmp(p->epoch, e.ptr, e.len) == 0;
+}
+
+/* Appends the recover entry of ch to rec[*n..cap): "ch,offset,epoch" when a
+ * position is held (and marks it recovering), else "ch". 0 if it does not fit. */
+static int recover_entry(lhttp_client *c, lhttp_str ch, char *rec, size_t cap, size_t *n)
+{
+    lhttp_position *p = pos_find(c, ch);
+    char tail[64];
+    int tl = 0;
+    if (p) tl = snprintf(tail, sizeof tail, ",%llu,%s", (unsigned long long)p->offset, p->epoch);
+    if (tl < 0) tl = 0;
+    if (*n + (*n ? 1 : 0) + ch.len + (size_t)tl > cap) return 0;
+    if (*n) rec[(*n)++] = ' ';
+    memcpy(rec + *n, ch.ptr, ch.len);
+    *n += ch.len;
+    memcpy(rec + *n, tail, (size_t)tl);
+    *n += (size_t)tl;
+    if (p) p->recovering = 1;
+    return 1;
+}
+
 /* ---- sending ------------------------------------------------------------- */
 
 static void lost(lhttp_client *c, int err);
@@ -191,22 +292,28 @@ int lhttp_client_send(lhttp_client *c, const char *command, const lhttp_header *
         }
     }
     for (i = 0; i < nheaders; i++)
-        if (lhttp_str_ieq(headers[i].name, "unsubscribe")) set_remove(c, headers[i].value);
+        if (lhttp_str_ieq(headers[i].name, "unsubscribe")) {
+            set_remove(c, headers[i].value);
+            pos_forget(c, headers[i].value);
+        }
     if (!c->connected) return LHTTP_ERR_NOT_CONNECTED;
     return send_raw(c, (const uint8_t *)c->cfg.tx_buf, len);
 }
 
 static int sub_unsub(lhttp_client *c, const char *which, const char *channels, const char *ack)
 {
-    lhttp_header h[2];
+    lhttp_header h[3];
     size_t n = 1;
     if (c == NULL || channels == NULL) return LHTTP_ERR_INVALID_ARG;
     h[0].name = lhttp_cstr(which);
     h[0].value = lhttp_cstr(channels);
     if (ack != NULL) {
-        h[1].name = lhttp_cstr("ack");
-        h[1].value = lhttp_cstr(ack);
-        n = 2;
+        h[n].name = lhttp_cstr("ack");
+        h[n++].value = lhttp_cstr(ack);
+    }
+    if (c->cfg.positions_cap && which[0] == 's') { /* ask each channel's position */
+        h[n].name = lhttp_cstr("recover");
+        h[n++].value = lhttp_cstr(channels);
     }
     return lhttp_client_send(c, which, h, n, NULL, 0);
 }
@@ -232,20 +339,26 @@ int lhttp_client_publish(lhttp_client *c, const char *command, const char *chann
 }
 
 /* Sends the channel set in frames of at most LHTTP_CLIENT_CHANNELS_PER_FRAME
- * channels, each with an "ack:lhttp-resub-N" header. */
+ * channels, each with an "ack:lhttp-resub-N" header and, with positions, a
+ * "recover" header (as many channels per frame as its entries fit in). */
 static int resubscribe(lhttp_client *c)
 {
     size_t pos = 0;
     lhttp_str t;
     while (pos < c->channels_len) {
-        size_t start = pos, count = 0, end = pos;
+        size_t start = pos, count = 0, end = pos, nrec = 0;
         lhttp_header h[2];
         lhttp_writer w;
-        char ack[32];
+        char ack[32], rec[LHTTP_CLIENT_RECOVER_MAX];
         size_t len = 0;
         int rc;
-        while (count < LHTTP_CLIENT_CHANNELS_PER_FRAME &&
-               next_token(c->cfg.channels, c->channels_len, &pos, &t)) {
+        while (count < LHTTP_CLIENT_CHANNELS_PER_FRAME) {
+            size_t before = pos;
+            if (!next_token(c->cfg.channels, c->channels_len, &pos, &t)) break;
+            if (c->cfg.positions_cap && !recover_entry(c, t, rec, sizeof rec, &nrec)) {
+                pos = before; /* the next frame takes it */
+                break;
+            }
             end = (size_t)(t.ptr - c->cfg.channels) + t.len;
             count++;
         }
@@ -260,6 +373,12 @@ static int resubscribe(lhttp_client *c)
         lhttp_writer_begin(&w, c->cfg.tx_buf, c->cfg.tx_cap, lhttp_cstr("subscribe"));
         lhttp_writer_header(&w, h[0].name, h[0].value);
         lhttp_writer_header(&w, h[1].name, h[1].value);
+        if (c->cfg.positions_cap) {
+            lhttp_str r;
+            r.ptr = rec;
+            r.len = nrec;
+            lhttp_writer_header(&w, lhttp_cstr("recover"), r);
+        }
         rc = lhttp_writer_end(&w, NULL, 0, &len);
         if (rc != LHTTP_OK) return rc;
         rc = send_raw(c, (const uint8_t *)c->cfg.tx_buf, len);
@@ -332,8 +451,78 @@ void lhttp_client_close(lhttp_client *c)
     if (was && c->cfg.on_state) c->cfg.on_state(c, 0, LHTTP_ERR_CLOSED, c->cfg.user);
 }
 
+/* A position frame: updates the held position and tells on_position. */
+static void on_position_frame(lhttp_client *c, const lhttp_frame *f, lhttp_str ch)
+{
+    const lhttp_str *rh = lhttp_frame_header(f, "recovered"), *eh = lhttp_frame_header(f, "epoch");
+    lhttp_position_event ev;
+    lhttp_position *p = pos_find(c, ch);
+    memset(&ev, 0, sizeof ev);
+    ev.channel = ch;
+    ev.recovered = rh == NULL ? -1 : lhttp_str_eq(*rh, "true");
+    ev.epoch = lhttp_cstr("");
+    if (parse_offset(lhttp_frame_header(f, "offset"), &ev.offset) && valid_epoch(eh)) {
+        ev.history = 1;
+        ev.epoch = *eh;
+        /* after a recovery the replay brought the held offset to the top;
+         * after none (or a refused one) the application starts from the top */
+        if (p == NULL || ev.recovered != 1 || !epoch_is(p, *eh)) {
+            if (p == NULL && set_find(c, ch, NULL)) p = pos_slot(c, ch);
+            if (p != NULL) {
+                p->offset = ev.offset;
+                memcpy(p->epoch, eh->ptr, eh->len);
+                p->epoch[eh->len] = '\0';
+            }
+        }
+        if (p != NULL) p->recovering = 0;
+    } else {
+        ev.offset = 0;
+        if (p != NULL) memset(p, 0, sizeof *p);
+        if (ev.recovered == 1) ev.recovered = 0;
+    }
+    if (c->cfg.on_position) c->cfg.on_position(c, &ev, c->cfg.user);
+}
+
+/* Whether a delivery goes to the application: on a channel with a held
+ * position only the next one does; duplicates are dropped, and a gap is
+ * dropped and repaired by subscribing again from the held position. */
+static int accept_delivery(lhttp_client *c, const lhttp_frame *f)
+{
+    const lhttp_str *ph = lhttp_frame_header(f, "publish"), *eh, *prevh;
+    lhttp_position *p;
+    uint64_t off, prev;
+    if (ph == NULL || (p = pos_find(c, *ph)) == NULL) return 1;
+    eh = lhttp_frame_header(f, "epoch");
+    if (!parse_offset(lhttp_frame_header(f, "offset"), &off) || !valid_epoch(eh)) return 1;
+    if (epoch_is(p, *eh)) {
+        if (off <= p->offset) return 0;
+        prevh = lhttp_frame_header(f, "prev");
+        if (prevh == NULL ? off == p->offset + 1 : (parse_offset(prevh, &prev) && prev == p->offset)) {
+            p->offset = off;
+            return 1;
+        }
+    }
+    if (!p->recovering && c->connected) {
+        char rec[LHTTP_MAX_CHANNEL_LEN + 64];
+        size_t n = 0, len = 0;
+        lhttp_writer w;
+        lhttp_str ch, r;
+        ch = lhttp_cstr(p->channel);
+        recover_entry(c, ch, rec, sizeof rec, &n);
+        r.ptr = rec;
+        r.len = n;
+        lhttp_writer_begin(&w, c->cfg.tx_buf, c->cfg.tx_cap, lhttp_cstr("subscribe"));
+        lhttp_writer_header(&w, lhttp_cstr("subscribe"), ch);
+        lhttp_writer_header(&w, lhttp_cstr("recover"), r);
+        if (lhttp_writer_end(&w, NULL, 0, &len) == LHTTP_OK)
+            send_raw(c, (const uint8_t *)c->cfg.tx_buf, len);
+    }
+    return 0;
+}
+
 static int dispatch(lhttp_client *c, const lhttp_ws_msg *m)
 {
+    const lhttp_str *ph;
     lhttp_frame f;
     size_t i;
     int rc;
@@ -342,6 +531,16 @@ static int dispatch(lhttp_client *c, const lhttp_ws_msg *m)
     if (rc != LHTTP_OK) return rc;
     f.text = m->opcode == LHTTP_WS_TEXT;
     c->in_callback = 1;
+    if (lhttp_str_eq(f.command, "position") && (ph = lhttp_frame_header(&f, "position")) != NULL &&
+        lhttp_frame_header(&f, "publish") == NULL) {
+        on_position_frame(c, &f, *ph);
+        c->in_callback = 0;
+        return LHTTP_OK;
+    }
+    if (c->cfg.positions_cap && !accept_delivery(c, &f)) {
+        c->in_callback = 0;
+        return LHTTP_OK;
+    }
     for (i = 0; i < c->nhandlers; i++) {
         if (lhttp_str_eq(f.command, c->handlers[i].command)) {
             c->handlers[i].cb(c, &f, m->opcode, c->handlers[i].user);

@@ -32,7 +32,23 @@ function tsResult(input: Uint8Array, text: boolean): string {
 const vectors = JSON.parse(
   await Deno.readTextFile(new URL("../../../tests/vectors/frames.json", import.meta.url)),
 ).frames as { input: string }[];
-const seeds = vectors.map((v) => enc.encode(v.input));
+// History and recovery frames (PROTOCOL.md section 13): deliveries with
+// offset/epoch (and prev, JetStream), subscribes with recover, position frames,
+// history queries and their summaries, and malformed variants of each.
+const historyFrames = [
+  "LHTTP/1.0 chat\r\npublish:chat.room\r\noffset:42\r\nepoch:k3x9q2\r\nnick:ann\r\n\r\nhello",
+  "LHTTP/1.0 chat\r\npublish:chat.room\r\noffset:1207\r\nprev:1188\r\nepoch:jsmimvs3k\r\n\r\nhello",
+  "LHTTP/1.0 subscribe\r\nsubscribe:chat.room news\r\nrecover:chat.room,45,k3x9q2 news\r\nack:lhttp-resub-1\r\n\r\n",
+  "LHTTP/1.0 position\r\nposition:chat.room\r\nrecovered:true\r\noffset:45\r\nepoch:k3x9q2\r\n\r\n",
+  "LHTTP/1.0 position\r\nposition:chat.room\r\nrecovered:false\r\noffset:9007199254740991\r\nepoch:A-z_09\r\n\r\n",
+  "LHTTP/1.0 position\r\nposition:news\r\n\r\n",
+  "LHTTP/1.0 history\r\nhistory:chat.room\r\nlimit:20\r\nsince:44,k3x9q2\r\nack:9\r\n\r\n",
+  "LHTTP/1.0 chat\r\nhistory:chat.room\r\noffset:44\r\nepoch:k3x9q2\r\nnick:ann\r\n\r\nhello",
+  "LHTTP/1.0 history\r\nhistory:chat.room\r\ncount:2\r\noffset:45\r\nepoch:k3x9q2\r\n\r\n",
+  "LHTTP/1.0 chat\r\npublish:chat.room\r\nOffset: 07 \r\nEPOCH:\r\nprev:-1\r\noffset:8\r\n\r\n",
+  "LHTTP/1.0 chat\r\npublish:chat.room\r\noffset:42\r\nprev:0\r\nepoch:k3x9q2\r\n\r\n\x00\x01",
+];
+const seeds = [...vectors.map((v) => v.input), ...historyFrames].map((v) => enc.encode(v));
 const pieces = [
   "\r\n",
   "\r\n\r\n",
@@ -41,6 +57,14 @@ const pieces = [
   "\t",
   "LHTTP/1.0 ",
   "multipart:",
+  "offset:",
+  "epoch:",
+  "prev:",
+  "recover:",
+  "recovered:true",
+  "position:",
+  "9007199254740992",
+  ",",
   "0 ",
   "5 ",
   "\r",
@@ -140,6 +164,16 @@ inputs.forEach(({ bytes, text }, i) => {
         }`,
       );
       console.error(`  ts: ${want}\n  c:  ${got}`);
+    }
+  }
+});
+// the history frames themselves parse (both paths), so the headers are compared
+historyFrames.forEach((_, k) => {
+  for (const j of [0, 1]) {
+    const line = lines[(vectors.length + k) * 2 + j] ?? "";
+    if (!line.startsWith("ok ")) {
+      failures++;
+      console.error(`history frame ${k} did not parse in C: ${line}`);
     }
   }
 });

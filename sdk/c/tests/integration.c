@@ -13,6 +13,13 @@
  *                      connected, and at the peak of the first handshake
  * and exits 0 after replying to a message whose body is "bye"
  * (2: setup failed, 3: overall timeout of 90 s).
+ *
+ *   integration --history ws://127.0.0.1:PORT/
+ * subscribes to the history channel "hist.room" with recovery on and prints
+ *   HREADY                      the subscribe was acked
+ *   HGOT <body>                 a delivery the client handed to the application
+ *   POSITION <ch> recovered=<1|0|-1> offset=<n> epoch=<e>   a position frame
+ * plus DOWN/RESUBSCRIBED/ERROR as above; exits 0 after "bye" on hist.room.
  */
 #if !defined(_POSIX_C_SOURCE) || _POSIX_C_SOURCE < 200809L
 #undef _POSIX_C_SOURCE
@@ -33,6 +40,7 @@ static uint8_t rx[64 * 1024], tx[16 * 1024];
 static lhttp_header hdrs[32];
 static char channels[1024];
 static int done, ready;
+static lhttp_position positions[4];
 
 /* prints "<tag><text>\n" and flushes */
 static void out(const char *tag, const char *text, size_t len)
@@ -45,7 +53,13 @@ static void on_chat(lhttp_client *c, const lhttp_frame *f, int op, void *user)
 {
     char reply[512];
     int n;
+    const lhttp_str *ph = lhttp_frame_header(f, "publish");
     (void)op; (void)user;
+    if (ph && lhttp_str_eq(*ph, "hist.room")) {
+        out("HGOT ", (const char *)f->body, f->body_len);
+        if (f->body_len == 3 && memcmp(f->body, "bye", 3) == 0) done = 1;
+        return;
+    }
     if (f->body_len >= 4 && memcmp(f->body, "re: ", 4) == 0) return; /* our own replies */
     out("GOT ", (const char *)f->body, f->body_len);
     n = snprintf(reply, sizeof reply, "re: %.*s", (int)(f->body_len > 400 ? 400 : f->body_len),
@@ -64,6 +78,7 @@ static void on_subscribe(lhttp_client *c, const lhttp_frame *f, int op, void *us
         return;
     }
     if (lhttp_str_eq(*ack, "sub-1")) { ready = 1; out("READY", "", 0); }
+    else if (lhttp_str_eq(*ack, "hsub-1")) { ready = 1; out("HREADY", "", 0); }
     else if (ack->len > 12 && memcmp(ack->ptr, "lhttp-resub-", 12) == 0) out("RESUBSCRIBED", "", 0);
 }
 
@@ -77,6 +92,14 @@ static void on_other(lhttp_client *c, const lhttp_frame *f, int op, void *user)
                code ? (int)code->len : 0, code ? code->ptr : "");
         fflush(stdout);
     }
+}
+
+static void on_position(lhttp_client *c, const lhttp_position_event *ev, void *user)
+{
+    (void)c; (void)user;
+    printf("POSITION %.*s recovered=%d offset=%llu epoch=%.*s\n", (int)ev->channel.len, ev->channel.ptr,
+           ev->recovered, (unsigned long long)ev->offset, (int)ev->epoch.len, ev->epoch.ptr);
+    fflush(stdout);
 }
 
 static void on_state(lhttp_client *c, int up, int err, void *user)
@@ -101,7 +124,8 @@ int main(int argc, char **argv)
 #ifdef LHTTP_TLS_MBEDTLS
     size_t heap_init;
 #endif
-    int rc, i;
+    int rc, i, history = argc > 2 && strcmp(argv[1], "--history") == 0;
+    if (history) { argv++; argc--; }
     if (argc < 2) { fprintf(stderr, "usage: integration ws://host:port/\n"); return 2; }
     signal(SIGPIPE, SIG_IGN);
     lhttp_client_config_default(&cfg);
@@ -114,6 +138,11 @@ int main(int argc, char **argv)
     cfg.backoff_max_ms = 2000;
     cfg.on_frame = on_other;
     cfg.on_state = on_state;
+    if (history) {
+        cfg.positions = positions;
+        cfg.positions_cap = sizeof positions / sizeof positions[0];
+        cfg.on_position = on_position;
+    }
 #ifdef LHTTP_TLS_MBEDTLS
     if (argc > 2) {
         lhttp_tls_config tc;
@@ -143,7 +172,7 @@ int main(int argc, char **argv)
            (unsigned long)heap_current(), (unsigned long)heap_peak());
     fflush(stdout);
 #endif
-    if ((rc = lhttp_client_subscribe(&c, "room", "sub-1")) != LHTTP_OK) {
+    if ((rc = lhttp_client_subscribe(&c, history ? "hist.room" : "room", history ? "hsub-1" : "sub-1")) != LHTTP_OK) {
         fprintf(stderr, "integration: subscribe: %s\n", lhttp_strerror(rc));
         return 2;
     }

@@ -17,10 +17,18 @@
 // HTTP POST /publish; the server is restarted on the same port, the C client
 // reconnects and re-subscribes by itself (acked), gets a publish from a new TS
 // client and answers it; finally the README example runs against the server.
+// Then recovery (PROTOCOL.md section 13): an in-process LhttpServer with history
+// on "hist." behind a TCP proxy; the C client (--history) gets two
+// publications, the proxy drops its connection and refuses new ones while
+// three more are published, then lets it back: the C client must get all five
+// exactly once, in order, with recovered=1. Then the server is replaced (the
+// history is gone): recovered=0, nothing replayed, the next live one arrives.
 // Exit code 0 on success. Only Deno and web-standard APIs are used.
 
 import process from "node:process";
 import { makeCerts, type TestCerts } from "./tls_certs.ts";
+import { LhttpServer } from "../../../mod.ts";
+import { serveDeno } from "../../../src/adapters/deno.ts";
 
 function arg(name: string): string | undefined {
   const i = Deno.args.indexOf(name);
@@ -195,6 +203,142 @@ async function tsClient(url: string) {
   return { ws, received, close };
 }
 
+/** A TCP proxy to 127.0.0.1:target that can drop its connections and refuse new ones. */
+function tcpProxy(target: number) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  let refusing = false;
+  const pump = async (from: Deno.Conn, to: Deno.Conn) => {
+    const buf = new Uint8Array(65536);
+    try {
+      for (;;) {
+        const n = await from.read(buf);
+        if (n === null) break;
+        for (let o = 0; o < n;) o += await to.write(buf.subarray(o, n));
+      }
+    } catch { /* dropped */ }
+    for (const c of [from, to]) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+      conns.delete(c);
+    }
+  };
+  const accepting = (async () => {
+    try {
+      for await (const a of listener) {
+        if (refusing) {
+          a.close();
+          continue;
+        }
+        try {
+          const b = await Deno.connect({ hostname: "127.0.0.1", port: target });
+          conns.add(a);
+          conns.add(b);
+          pump(a, b);
+          pump(b, a);
+        } catch {
+          a.close();
+        }
+      }
+    } catch { /* closed */ }
+  })();
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    drop(refuse: boolean) {
+      refusing = refuse;
+      for (const c of [...conns]) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      conns.clear();
+    },
+    async close() {
+      this.drop(true);
+      listener.close();
+      await accepting;
+    },
+  };
+}
+
+async function historyPhase() {
+  const hport = freePort();
+  const start = () => {
+    const s = new LhttpServer({ history: [{ prefix: "hist.", size: 100, ttlMs: 600000 }] });
+    return { lhttp: s, http: serveDeno(s, { port: hport, hostname: "127.0.0.1" }) };
+  };
+  const publish = async (body: string) => {
+    const res = await fetch(`http://127.0.0.1:${hport}/publish`, {
+      method: "POST",
+      body: `LHTTP/1.0 chat\r\npublish:hist.room\r\n\r\n${body}`,
+    });
+    await res.body?.cancel();
+    if (res.status >= 300) throw new Error(`POST /publish answered ${res.status}`);
+  };
+  let srv = start();
+  const proxy = tcpProxy(hport);
+  const c = new CClient(clientPath!, ["--history", `ws://127.0.0.1:${proxy.port}/`]);
+  const got = () => c.lines.filter((l) => l.startsWith("HGOT ")).map((l) => l.slice(5));
+  const positions = () => c.lines.filter((l) => l.startsWith("POSITION "));
+  try {
+    await c.expect("HREADY");
+    await waitFor("the first position frame", () => positions().length === 1 || undefined);
+    if (!/^POSITION hist\.room recovered=-1 offset=0 epoch=[A-Za-z0-9_-]+$/.test(positions()[0])) {
+      throw new Error(`unexpected first position: ${positions()[0]}`);
+    }
+    await publish("h1");
+    await publish("h2");
+    await waitFor("h1 h2", () => got().length === 2 || undefined);
+    // the connection dies; three publications while the client is away
+    const downs = () => c.lines.filter((l) => l.startsWith("DOWN")).length;
+    proxy.drop(true);
+    await waitFor("the C client to notice the drop", () => downs() === 1 || undefined);
+    for (const b of ["h3", "h4", "h5"]) await publish(b);
+    proxy.drop(false);
+    await waitFor("the recovery", () => positions().length === 2 || undefined, 30000);
+    if (!/^POSITION hist\.room recovered=1 offset=5 /.test(positions()[1])) {
+      throw new Error(`unexpected recovery position: ${positions()[1]}`);
+    }
+    await waitFor("h3..h5", () => got().length >= 5 || undefined);
+    await publish("h6");
+    await waitFor("h6 live", () => got().length >= 6 || undefined);
+    if (got().join(",") !== "h1,h2,h3,h4,h5,h6") {
+      throw new Error(`deliveries not exactly once in order: ${got().join(",")}`);
+    }
+    log("recovery after a lost connection (recovered=1, each once): ok");
+    // history gone: a new server (new epoch) on the same port
+    proxy.drop(true);
+    await waitFor("the C client to notice again", () => downs() === 2 || undefined);
+    await srv.http.shutdown();
+    srv = start();
+    await publish("x1"); // in the new history only: not replayed
+    proxy.drop(false);
+    await waitFor("the refused recovery", () => positions().length === 3 || undefined, 30000);
+    if (!/^POSITION hist\.room recovered=0 offset=1 /.test(positions()[2])) {
+      throw new Error(`unexpected position after history loss: ${positions()[2]}`);
+    }
+    await publish("bye");
+    await waitFor("bye", () => got().includes("bye") || undefined);
+    if (got().join(",") !== "h1,h2,h3,h4,h5,h6,bye") {
+      throw new Error(`unexpected deliveries after history loss: ${got().join(",")}`);
+    }
+    const code = await c.finish();
+    if (code !== 0) throw new Error(`C history client exited with ${code}: ${c.stderr}`);
+    log("history lost (recovered=0, nothing replayed, live continues): ok");
+  } catch (error) {
+    console.error(`[driver] C history client stderr:\n${c.stderr}`);
+    throw error;
+  } finally {
+    try {
+      c.child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await c.finish(1000);
+    await proxy.close();
+    await srv.http.shutdown();
+  }
+}
+
 const port = freePort();
 const url = `ws://127.0.0.1:${port}/`;
 const certs = tls ? await makeCerts() : undefined;
@@ -266,6 +410,7 @@ try {
     }
     log("README example: ok");
   }
+  await historyPhase();
   ok = true;
 } catch (error) {
   console.error(`[driver] FAILED: ${(error as Error).message}`);
