@@ -117,7 +117,7 @@ cTest(
 );
 
 cTest(
-  "C SDK: the armhf client under qemu-arm against the lhttp server (pub/sub, restart)",
+  "C SDK: the armhf client under qemu-arm against the lhttp server (pub/sub, restart, recovery)",
   ["make", "arm-linux-gnueabihf-gcc", "qemu-arm"],
   async () => {
     await make("arm-integration");
@@ -125,7 +125,7 @@ cTest(
 );
 
 cTest(
-  "C SDK: integration with the lhttp server (pub/sub, HTTP publish, restart)",
+  "C SDK: integration with the lhttp server (pub/sub, HTTP publish, restart, recovery)",
   ["make", "cc"],
   async () => {
     await make("integration");

@@ -631,6 +631,109 @@ static void test_client(void)
     CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "client test server failed");
 }
 
+/* ---- client: positions, duplicates, gaps, recovery on reconnect ---------- */
+
+typedef struct {
+    char bodies[128];
+    int recovered[8];
+    int npos;
+} rec_log;
+
+static void rec_chat(lhttp_client *c, const lhttp_frame *f, int op, void *user)
+{
+    rec_log *l = (rec_log *)user;
+    (void)c; (void)op;
+    if (l->bodies[0]) strcat(l->bodies, ",");
+    strncat(l->bodies, (const char *)f->body, f->body_len);
+}
+
+static void rec_position(lhttp_client *c, const lhttp_position_event *ev, void *user)
+{
+    rec_log *l = (rec_log *)user;
+    (void)c;
+    CHECK(lhttp_str_eq(ev->channel, "r") && ev->history == 1);
+    if (l->npos < 8) l->recovered[l->npos++] = ev->recovered;
+}
+
+static void rec_other(lhttp_client *c, const lhttp_frame *f, int op, void *user)
+{
+    (void)c; (void)op; (void)user;
+    CHECK_MSG(!lhttp_str_eq(f->command, "position"), "a position frame reached on_frame");
+}
+
+static void send_txt(int fd, const char *s) { send_srv(fd, 1, LHTTP_WS_TEXT, s, strlen(s)); }
+
+static void test_recovery(void)
+{
+    static uint8_t rx[4096], tx[4096];
+    static lhttp_header hdrs[16];
+    static char chans[64];
+    static lhttp_position pos[2];
+    static rec_log l;
+    lhttp_client_config cfg;
+    lhttp_client c;
+    const lhttp_position *p;
+    int port, lfd = listen_any(&port), status = 0, i;
+    char url[64];
+    pid_t pid;
+    sprintf(url, "ws://127.0.0.1:%d/", port);
+    pid = fork();
+    if (pid == 0) {
+        int fd;
+        alarm(20);
+        fd = srv_accept(lfd, 0, NULL, 0);
+        EXPECT(expect_frame(fd, "subscribe:r\r\nack:s1\r\nrecover:r\r\n", NULL));
+        send_txt(fd, "LHTTP/1.0 subscribe\r\nack:s1\r\nstatus:200\r\n\r\n");
+        send_txt(fd, "LHTTP/1.0 position\r\nposition:r\r\noffset:4\r\nepoch:e1\r\n\r\n");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:5\r\nepoch:e1\r\n\r\n5");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:5\r\nepoch:e1\r\n\r\ndup");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:7\r\nepoch:e1\r\n\r\ngap");
+        EXPECT(expect_frame(fd, "subscribe:r\r\nrecover:r,5,e1\r\n", NULL));
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:8\r\nepoch:e1\r\n\r\nearly");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:6\r\nepoch:e1\r\n\r\n6");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:7\r\nepoch:e1\r\n\r\n7");
+        send_txt(fd, "LHTTP/1.0 position\r\nposition:r\r\nrecovered:true\r\noffset:7\r\nepoch:e1\r\n\r\n");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:20\r\nprev:7\r\nepoch:e1\r\n\r\n20");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:other\r\noffset:1\r\nepoch:e1\r\n\r\nuntracked");
+        close(fd);
+        fd = srv_accept(lfd, 0, NULL, 0);
+        EXPECT(expect_frame(fd, "subscribe:r\r\nack:lhttp-resub-", "\r\nrecover:r,20,e1\r\n"));
+        send_txt(fd, "LHTTP/1.0 position\r\nposition:r\r\nrecovered:false\r\noffset:3\r\nepoch:e2\r\n\r\n");
+        send_txt(fd, "LHTTP/1.0 chat\r\npublish:r\r\noffset:4\r\nepoch:e2\r\n\r\n4");
+        send_srv(fd, 1, LHTTP_WS_CLOSE, "\x03\xe8", 2);
+        close(fd);
+        close(lfd);
+        _exit(child_fail ? 1 : 0);
+    }
+    close(lfd);
+    lhttp_client_config_default(&cfg);
+    cfg.url = url;
+    cfg.rx_buf = rx; cfg.rx_cap = sizeof rx;
+    cfg.tx_buf = tx; cfg.tx_cap = sizeof tx;
+    cfg.headers = hdrs; cfg.header_cap = 16;
+    cfg.channels = chans; cfg.channels_cap = sizeof chans;
+    cfg.positions = pos; cfg.positions_cap = 2;
+    cfg.on_position = rec_position;
+    cfg.on_frame = rec_other;
+    cfg.backoff_initial_ms = 50;
+    cfg.user = &l;
+    CHECK_RC(lhttp_client_init(&c, &cfg), LHTTP_OK);
+    CHECK_RC(lhttp_client_on(&c, "chat", rec_chat, &l), LHTTP_OK);
+    CHECK_RC(lhttp_client_connect(&c), LHTTP_OK);
+    CHECK_RC(lhttp_client_subscribe(&c, "r", "s1"), LHTTP_OK);
+    for (i = 0; i < 200 && l.npos < 3; i++) lhttp_client_poll(&c, 50);
+    for (i = 0; i < 20 && strlen(l.bodies) < 20; i++) lhttp_client_poll(&c, 50);
+    CHECK_MSG(strcmp(l.bodies, "5,6,7,20,untracked,4") == 0, "deliveries: %s", l.bodies);
+    CHECK(l.npos == 3 && l.recovered[0] == -1 && l.recovered[1] == 1 && l.recovered[2] == 0);
+    p = lhttp_client_position(&c, "r");
+    CHECK(p != NULL && p->offset == 4 && strcmp(p->epoch, "e2") == 0);
+    CHECK_RC(lhttp_client_unsubscribe(&c, "r", NULL), c.connected ? LHTTP_OK : LHTTP_ERR_NOT_CONNECTED);
+    CHECK(lhttp_client_position(&c, "r") == NULL);
+    lhttp_client_close(&c);
+    waitpid(pid, &status, 0);
+    CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "recovery test server failed");
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -640,5 +743,6 @@ int main(void)
     test_handshake();
     test_transport();
     test_client();
+    test_recovery();
     return check_report("test_ws");
 }
