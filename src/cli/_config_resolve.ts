@@ -5,17 +5,8 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { didYouMean } from "./_did_you_mean.ts";
 import { parseJsonc } from "./_jsonc.ts";
-import {
-  type ConfigValues,
-  envOf,
-  flagOf,
-  fromText,
-  isBoolean,
-  isList,
-  OPTION_KEYS,
-  type OptionKey,
-  OPTIONS,
-} from "./_config_options.ts";
+import { type ConfigValues, OPTION_KEYS, type OptionKey, OPTIONS } from "./_config_options.ts";
+import { envOf, flagOf, fromText, isBoolean, isList } from "./_option_spelling.ts";
 
 /** A configuration with mistakes: every one found, one sentence each.
  *

@@ -2,14 +2,8 @@
 // and the help that lists every option.
 
 import type { ServerOptions } from "../server/options.ts";
-import {
-  type ConfigValues,
-  envOf,
-  flagOf,
-  isBoolean,
-  OPTION_KEYS,
-  OPTIONS,
-} from "./_config_options.ts";
+import { type ConfigValues, OPTION_KEYS, OPTIONS } from "./_config_options.ts";
+import { envOf, flagOf, isBoolean } from "./_option_spelling.ts";
 
 export { UsageError } from "./_nats_url.ts";
 

@@ -2,7 +2,8 @@
 // would run with, secrets masked.
 
 import process from "node:process";
-import { envOf, flagOf, isList, OPTION_KEYS, type OptionKey, OPTIONS } from "./_config_options.ts";
+import { OPTION_KEYS, type OptionKey, OPTIONS } from "./_config_options.ts";
+import { envOf, flagOf, isList } from "./_option_spelling.ts";
 import { ConfigError, resolveConfig, type ResolvedConfig } from "./_config_resolve.ts";
 import { showDuration } from "./_units.ts";
 

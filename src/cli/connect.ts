@@ -1,11 +1,8 @@
 // `lhttp connect URL`: an interactive (or piped) client session. Received
 // frames go to stdout; status and errors go to stderr.
 
-import { appendFileSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
-import { join } from "node:path";
 import process from "node:process";
-import { createInterface, type Interface } from "node:readline";
+import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { parseFrame } from "../codec/parse.ts";
 // The client's public surface (stable while its files are renamed).
@@ -17,40 +14,16 @@ import {
   type WebSocketConstructor,
 } from "../client/mod.ts";
 import { describeClose, formatFrame, parseSendLine, unescapeLine } from "./_print.ts";
+import { CONNECT_HELP as HELP } from "./_connect_help.ts";
 import { versionLine } from "./_version.ts";
-import { missingPeer } from "./_missing.ts";
-
-const HELP = `Usage: lhttp connect URL [options]
-
-Connects to an lhttp server (ws:// or wss://; http:// works too) and reads
-commands, one per line (in a terminal: a prompt, line editing and history):
-  subscribe CHANNEL...             subscribe (restored after reconnects)
-  unsubscribe CHANNEL...           unsubscribe
-  publish CHANNEL BODY...          publish the rest of the line
-  send COMMAND key:value ... -- BODY   send any frame (acknowledged)
-  LHTTP/1.0 COMMAND                a raw frame: header lines, a blank line, body
-                                   lines, a blank line; or one line with \\r\\n escapes
-  help, quit
-Received frames are printed to stdout, status to stderr. In a terminal, lines
-are kept in ~/.lhttp_history (LHTTP_HISTORY=FILE elsewhere, LHTTP_HISTORY= off).
-
-Options (environment variable in brackets):
-  --token TOKEN  Log in with TOKEN (sent as ?token=, which authenticate reads) [LHTTP_TOKEN]
-  --count N      Exit after receiving N frames (stays after stdin ends until then)
-  -v, --version  Print the version and the runtime running lhttp
-  -h, --help     Show this help
-`;
+import { HISTORY_SIZE, HistoryFile, historyPath, Screen } from "./_terminal.ts";
+import { webSocketConstructor, type WebSocketSource } from "./_websocket_constructor.ts";
 
 const PROMPT = "lhttp> ";
 const RAW_PROMPT = "...... ";
 
 /** What {@linkcode runConnect} can be handed instead of what it finds. */
-export interface ConnectOptions {
-  /** The WebSocket constructor; by default the global one, else `ws`'s. */
-  WebSocket?: WebSocketConstructor;
-  /** Loads `ws`'s constructor when there is no global WebSocket (Node 20). */
-  loadWebSocket?: () => Promise<WebSocketConstructor>;
-}
+export type ConnectOptions = WebSocketSource;
 
 /**
  * Runs `lhttp connect`; resolves to the exit code. The socket is
@@ -197,94 +170,6 @@ export async function runConnect(args: string[], options: ConnectOptions = {}): 
 function isPositionFrame(frame: Frame): boolean {
   return frame.command === "position" && frame.headers.has("position") &&
     !frame.headers.has("publish");
-}
-
-const HISTORY_SIZE = 1000;
-
-/** `LHTTP_HISTORY`, else `~/.lhttp_history`; undefined when set empty (no history file). */
-function historyPath(): string | undefined {
-  const configured = process.env.LHTTP_HISTORY;
-  if (configured !== undefined) return configured || undefined;
-  const home = homedir();
-  return home ? join(home, ".lhttp_history") : undefined;
-}
-
-/** Lines typed in earlier sessions, one per line, oldest first; appended as they are typed. */
-class HistoryFile {
-  constructor(public path?: string) {}
-
-  /** The last lines, newest first (readline's order). */
-  load(): string[] {
-    if (!this.path) return [];
-    try {
-      const lines = readFileSync(this.path, "utf8").split("\n").filter(Boolean);
-      return lines.slice(-HISTORY_SIZE).reverse();
-    } catch {
-      return []; // none yet, or unreadable: start empty
-    }
-  }
-
-  add(line: string): void {
-    if (!this.path || line.trim() === "") return;
-    try {
-      appendFileSync(this.path, line.replace(/\n/g, " ") + "\n", { mode: 0o600 });
-    } catch {
-      this.path = undefined; // read-only home and the like: keep the session's history only
-    }
-  }
-}
-
-/** The global WebSocket, else `ws`'s; an error naming `ws` when neither is there. */
-async function webSocketConstructor(options: ConnectOptions): Promise<WebSocketConstructor> {
-  if (options.WebSocket) return options.WebSocket;
-  const global = globalThis as { WebSocket?: WebSocketConstructor };
-  if (typeof global.WebSocket === "function") return global.WebSocket;
-  try {
-    return await (options.loadWebSocket ?? loadWs)();
-  } catch (error) {
-    const missing = missingPeer(error);
-    if (!missing) throw error;
-    throw new Error(
-      "this runtime has no global WebSocket (Node 20) and the ws package is not installed: " +
-        "run npm install ws, or use Node 22 or later",
-    );
-  }
-}
-
-async function loadWs(): Promise<WebSocketConstructor> {
-  return (await import("ws")).WebSocket as unknown as WebSocketConstructor;
-}
-
-/**
- * Output beside the prompt: in a terminal, a frame or a status line replaces
- * the prompt line and the prompt (with what was typed so far) is redrawn under it.
- */
-class Screen {
-  #active = true;
-  constructor(readonly input?: Interface) {}
-
-  frame(text: string): void {
-    this.#around(() => process.stdout.write(text));
-  }
-
-  status(text: string): void {
-    this.#around(() => process.stderr.write(`lhttp: ${text}\n`));
-  }
-
-  prompt(): void {
-    if (this.input && this.#active) this.input.prompt(true);
-  }
-
-  done(): void {
-    this.#active = false;
-  }
-
-  #around(write: () => void): void {
-    if (!this.input || !this.#active) return write();
-    process.stderr.write("\r\x1b[2K"); // clear the prompt line
-    write();
-    this.input.prompt(true);
-  }
 }
 
 class Session {
