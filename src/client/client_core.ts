@@ -16,49 +16,16 @@ import { Emitter } from "./emitter.ts";
 import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
 import type { ResolvedOptions, WebSocketLike } from "./options.ts";
 import { BoundedQueue } from "./bounded_queue.ts";
-import type { GapEvent, SubscribedEvent } from "./positions.ts";
+import type { ClientEvents, ClientState, RefusalCode } from "./client_events.ts";
+import {
+  errorText,
+  isPromiseLike,
+  refusalError,
+  toFrameInput,
+  withToken,
+} from "./_core_helpers.ts";
 
-/** The connection states; every change emits a `state` event with both ends. */
-export type ClientState = "connecting" | "open" | "reconnecting" | "closed";
-
-/** The close codes with which a server refuses a login after accepting the upgrade. */
-export type RefusalCode = 4401 | 4403;
-
-/** The client's events and what each carries. */
-export interface ClientEvents {
-  /** The state changed. */
-  state: { from: ClientState; to: ClientState };
-  /** The socket opened (again, when `reconnected`); subscriptions are restored and the queue flushed. */
-  open: { reconnected: boolean };
-  /** The socket closed; `reconnecting` tells whether a retry is scheduled. */
-  close: { code: number; reason: string; wasOpen: boolean; reconnecting: boolean };
-  /** A retry is scheduled in `delay` ms; `attempt` counts from 1 since the last open. */
-  reconnecting: { attempt: number; delay: number };
-  /**
-   * The server refused the login: close code 4401 (authentication refused) or
-   * 4403 (forbidden), with its reason. Frames queued or awaiting an answer were
-   * rejected with `error` (code `unauthorized` or `forbidden`). The client
-   * reconnects (`reconnecting`) only when it has a `token` option to get a new
-   * token from; otherwise it is now closed.
-   */
-  unauthorized: { code: RefusalCode; reason: string; reconnecting: boolean; error: ClientError };
-  /** A frame arrived (acknowledgements the client consumed excluded). */
-  frame: Frame;
-  /** A server error frame nobody awaited, a refused subscription, an unreadable frame. */
-  error: Error;
-  /** Not a failure: the server never acknowledges (code `no_acks`), so frames are now fire-and-forget. */
-  warning: ClientError;
-  /** A send was refused because the offline queue was full. */
-  queuefull: { frame: Frame; capacity: number; error: ClientError };
-  /**
-   * A subscription's position frame (PROTOCOL.md section 13): after a
-   * reconnect or a gap, `wasRecovering` and whether every missed publication
-   * was delivered (`recovered`); on `recovered: false` reload the state.
-   */
-  subscribed: SubscribedEvent;
-  /** A live subscription missed publications; the client recovers them (then `subscribed`). */
-  gap: GapEvent;
-}
+export type { ClientEvents, ClientState, RefusalCode } from "./client_events.ts";
 
 /** What the owner of a core does at the points of the lifecycle. */
 export interface CoreHooks {
@@ -443,39 +410,4 @@ export class ClientCore {
     this.#state = to;
     this.events.emit("state", { from, to });
   }
-}
-
-/** The error of a login refusal (close code 4401 or 4403), else undefined. */
-function refusalError(code: number, reason: string): ClientError | undefined {
-  if (code !== 4401 && code !== 4403) return undefined;
-  const what = code === 4401 ? "refused the login" : "forbade the connection";
-  return new ClientError(
-    code === 4401 ? "unauthorized" : "forbidden",
-    `The server ${what} (close code ${code}${reason ? `: ${reason}` : ""})`,
-  );
-}
-
-/** `url` with `token=value` in its query (replacing one there); unchanged without a value. */
-function withToken(url: string, value: string | undefined | null): string {
-  if (value === undefined || value === null) return url;
-  const parsed = new URL(url);
-  parsed.searchParams.set("token", String(value));
-  return parsed.href;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function toFrameInput(data: unknown): string | Uint8Array {
-  if (typeof data === "string") return data;
-  if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) {
-    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  }
-  throw new TypeError("Unsupported WebSocket message type (set binaryType to arraybuffer)");
 }
