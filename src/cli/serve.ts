@@ -60,6 +60,19 @@ export async function runServe(args: string[]): Promise<number> {
     admin = { token: config.adminToken, version: VERSION, cluster };
   }
   const server = new LhttpServer({ ...serverOptionsOf(config), bus, logger, admin });
+  let sseRelay: { close(): Promise<void> } | undefined;
+  if (config.nats) {
+    // POSTs for SSE sessions held by another node reach it over NATS: no sticky sessions.
+    const { createCliSseRelay } = await import("./_sse_relay.ts");
+    const { useSseRelay } = await import("../http/sse_relay.ts");
+    const made = await createCliSseRelay({
+      servers: config.nats,
+      prefix: config.natsPrefix,
+      logger,
+    });
+    useSseRelay(server, made.relay);
+    sseRelay = made;
+  }
   const hostname = config.host;
   let running;
   try {
@@ -72,6 +85,7 @@ export async function runServe(args: string[]): Promise<number> {
   } catch (error) {
     await bus?.close().catch(() => {});
     await adminLink?.close().catch(() => {});
+    await sseRelay?.close().catch(() => {});
     return fail(listenProblem(error, hostname, config.port));
   }
   // Before the listening line, which tells a supervisor (and the tests) startup is over.
@@ -107,6 +121,7 @@ export async function runServe(args: string[]): Promise<number> {
   process.once("SIGTERM", stop);
   await running.finished;
   await adminLink?.close().catch(() => {});
+  await sseRelay?.close().catch(() => {});
   clearTimeout(deadline);
   process.stderr.write("lhttp stopped\n");
   return 0;
