@@ -5,7 +5,6 @@
  * @module
  */
 
-import { timingSafeEqual as bytesEqual } from "node:crypto";
 import { LhttpError } from "../codec/errors.ts";
 import type { Frame } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
@@ -122,13 +121,31 @@ export class HttpPublish {
   }
 }
 
-/** Compares two strings in time that depends only on their lengths. */
+/**
+ * Compares a presented secret `a` with the expected `b` in time that depends
+ * only on the length of `b`. Plain Web-standard code rather than
+ * `node:crypto`, so `POST /publish` runs on workerd without `nodejs_compat`:
+ * every byte of `b` is visited and differences are OR-ed, never branched on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { timingSafeEqual } from "./publish.ts";
+ * assert.equal(timingSafeEqual("s3cret", "s3cret"), true);
+ * assert.equal(timingSafeEqual("s3creT", "s3cret"), false);
+ * assert.equal(timingSafeEqual("s3cret-and-more", "s3cret"), false);
+ * assert.equal(timingSafeEqual("", "s3cret"), false);
+ * ```
+ */
 export function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  // node:crypto needs equal lengths; comparing y with itself keeps the time the same.
-  return x.length === y.length ? bytesEqual(x, y) : !bytesEqual(y, y);
+  const x = ENCODER.encode(a);
+  const y = ENCODER.encode(b);
+  let difference = x.length ^ y.length;
+  for (let i = 0; i < y.length; i++) difference |= (x[i] ?? 0) ^ y[i];
+  return difference === 0;
 }
+
+const ENCODER = new TextEncoder();
 
 /** Whether `address` is a loopback IP (127.0.0.0/8, ::1, or IPv4-mapped 127.x). */
 export function isLoopback(address: string | undefined): boolean {
