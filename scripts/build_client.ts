@@ -2,8 +2,9 @@
  * Builds the browser bundles of the client with `deno bundle` (esbuild),
  * minified, each with a source map beside it:
  * `examples/chat/vendor/lhttp.mjs` (ES module) and `lhttp.js` (classic script
- * setting `window.lhttp` and `window.Lhttp`), plus `lhttp.mjs.map` and
- * `lhttp.js.map`. They are committed so that `deno task start` works on a
+ * setting `window.lhttp` and `window.Lhttp`), `lhttp-shared-worker.js` (the
+ * `SharedWorker` that `SharedLhttpClient` points `workerUrl` at), each with
+ * its `.map`. They are committed so that `deno task start` works on a
  * fresh clone; `--check` fails when they are stale.
  *
  * Usage: deno run -A scripts/build_client.ts [--check] [--out DIR]
@@ -28,6 +29,8 @@ const ROOT = new URL("../", import.meta.url);
 export const BUNDLES = [
   { file: "lhttp.mjs", entry: "src/client/browser.ts", format: "esm" },
   { file: "lhttp.js", entry: "src/client/global.ts", format: "iife" },
+  // The SharedWorker of SharedLhttpClient's `share: "worker"` (its `workerUrl`).
+  { file: "lhttp-shared-worker.js", entry: "src/client/_shared_worker_entry.ts", format: "iife" },
 ] as const;
 
 /** Builds every bundle and its map; with `check`, compares instead of writing and returns the stale files. */

@@ -1,236 +1,248 @@
 /**
  * `SharedLhttpClient`: one server connection for every tab of an origin
- * (issue 19, part 3; opt-in). Tabs elect a leader with Web Locks; the leader
- * holds the only {@linkcode LhttpClient} and the others talk to it over a
- * `BroadcastChannel`. Subscriptions are counted across tabs (the server sees
- * one per channel), each tab gets only its own channels' frames, and acks and
- * errors go back to the tab that asked. When the leader's tab closes, the lock
- * passes to another tab, which connects and subscribes everything again.
+ * (issue 19, part 3; opt-in). With `share: "worker"` a `SharedWorker` holds
+ * the only {@linkcode LhttpClient} and tabs talk to it over its port; with
+ * `"leader"` (or where `SharedWorker` is missing) tabs elect a leader with
+ * Web Locks, which holds it and talks to the others over a
+ * `BroadcastChannel`. Either way subscriptions are counted across tabs (the
+ * server sees one per channel), each tab gets only its own channels' frames,
+ * and acks and errors go back to the tab that asked. When a leader's tab
+ * closes, another takes over and subscribes again; on channels with history
+ * each tab then fetches what it missed, so nothing is lost or repeated.
  *
  * @module
  */
 
-import type { Frame } from "../codec/frame.ts";
+import { type Frame, type HeadersInit, toHeaderMap } from "../codec/frame.ts";
 import { ClientError } from "./errors.ts";
 import { LhttpClient } from "./lhttp_client.ts";
 import type { ClientOptions } from "./options.ts";
+import { websocketUrl } from "./websocket_url.ts";
+import { SharedHub } from "./_shared_hub.ts";
+import { LeaderLink } from "./_shared_leader.ts";
+import { lockManager } from "./_shared_locks.ts";
+import { TabOrder } from "./_shared_order.ts";
+import { PortLink, sharedWorker } from "./_shared_port.ts";
+import {
+  fromWire,
+  type HubMessage,
+  type TabLink,
+  type TabReceiver,
+  type TabRequest,
+  type WirePosition,
+} from "./_shared_protocol.ts";
 
-/** Options: the client's, plus the name tabs share (the URL by default). */
+/** How tabs share the connection; `auto` picks the first the runtime supports. */
+export type ShareMode = "auto" | "worker" | "leader" | "none";
+
+/** Options: the client's, plus how tabs share it. */
 export interface SharedClientOptions extends ClientOptions {
-  /** Tabs with the same name share a connection. */
+  /** Tabs with the same name share a connection (the URL by default). */
   name?: string;
+  /**
+   * `worker`: a `SharedWorker` (needs `workerUrl`; falls back to `leader`
+   * without `SharedWorker`). `leader`: leader election (falls back to `none`
+   * without Web Locks or `BroadcastChannel`). `none`: a client of this tab's
+   * own. `auto` (the default): `worker` when `workerUrl` is set, else `leader`.
+   * In the worker, options that are functions (`token`, `WebSocket`, `clock`)
+   * are not available: they cannot cross `postMessage`.
+   */
+  share?: ShareMode;
+  /** Where `lhttp-shared-worker.js` is served (`examples/chat/vendor/` has a build). */
+  workerUrl?: string | URL;
 }
 
-type Message =
-  | { t: "leader"; tab: string }
-  | { t: "sub" | "unsub"; tab: string; id: number; channel: string }
-  | {
-    t: "pub";
-    tab: string;
-    id: number;
-    channel: string;
-    body: string | Uint8Array;
-    command?: string;
+/** The mode `options` lead to in this runtime. */
+export function shareMode(options: SharedClientOptions): Exclude<ShareMode, "auto"> {
+  const share = options.share ?? "auto";
+  if (share === "none") return "none";
+  if (share === "worker" && options.workerUrl === undefined) {
+    throw new TypeError('share: "worker" needs the workerUrl option');
   }
-  | { t: "ans"; to: string; id: number; error?: { code: string; message: string } }
-  | { t: "frame"; channel: string; frame: Frame }
-  | { t: "bye"; tab: string };
-type Request = Extract<Message, { id: number; tab: string }>;
+  if (share !== "leader" && options.workerUrl !== undefined && sharedWorker()) return "worker";
+  return lockManager() && typeof BroadcastChannel === "function" ? "leader" : "none";
+}
 
-interface LockManagerLike {
-  request(name: string, callback: () => Promise<void>): Promise<void>;
+interface Pending {
+  request: TabRequest;
+  resolve(frames?: Frame[]): void;
+  reject(error: Error): void;
 }
 
 /**
  * A client whose tabs share one connection.
  *
  * @example
- * ```ts ignore
- * import { SharedLhttpClient } from "./shared_client.ts";
- * const client = new SharedLhttpClient("wss://example.com/");
- * await client.subscribe("room", (frame) => console.log(frame.body));
- * await client.publish("room", "hello from one of many tabs");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SharedLhttpClient } from "@lhttp/lhttp/client";
+ * class Socket { readyState = 0; binaryType = ""; onopen = null; onmessage = null; onclose: any = null; onerror = null; send() {} close() { this.onclose?.({ code: 1000, reason: "" }); } }
+ * // Two "tabs" (Deno has Web Locks and BroadcastChannel too): the first leads.
+ * const options = { WebSocket: Socket, name: "doc" };
+ * const first = new SharedLhttpClient("ws://localhost:8081/", options);
+ * const second = new SharedLhttpClient("ws://localhost:8081/", options);
+ * assert.equal(second.mode, "leader");
+ * // The leader's hub answers the tab that asked.
+ * await assert.rejects(second.publish("bad channel!", "x"), { code: "bad_channel" });
+ * assert.deepEqual([first.leader, second.leader], [true, false]);
+ * await second.close();
+ * await first.close();
  * ```
  *
  * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { SharedLhttpClient } from "./shared_client.ts";
- * assert.equal(typeof SharedLhttpClient, "function");
+ * ```ts ignore
+ * import { SharedLhttpClient } from "@lhttp/lhttp/client";
+ * const client = new SharedLhttpClient("wss://example.com/", { workerUrl: "/vendor/lhttp-shared-worker.js" });
+ * const unsubscribe = await client.subscribe("room", (frame) => console.log(frame.body));
+ * await client.publish("room", "hello from one of many tabs");
+ * await unsubscribe();
  * ```
  */
 export class SharedLhttpClient {
   /** This tab's random id. */
   readonly tab: string = crypto.randomUUID();
-  readonly #bus: BroadcastChannel;
+  /** How this tab shares the connection. */
+  readonly mode: Exclude<ShareMode, "auto">;
+  /** The server's WebSocket URL, normalized. */
+  readonly url: string;
   readonly #handlers = new Map<string, Set<(frame: Frame) => void>>();
-  readonly #pending = new Map<
-    number,
-    { request: Request; resolve(): void; reject(e: Error): void }
-  >();
+  readonly #pending = new Map<number, Pending>();
+  readonly #order: TabOrder;
+  readonly #link: TabLink;
   #nextId = 1;
-  #client?: LhttpClient;
-  #refs = new Map<string, { tabs: Set<string>; ready: Promise<() => Promise<void>> }>();
-  #resign?: () => void;
 
-  /** Joins the tabs sharing `url` (or `options.name`); one of them connects. */
-  constructor(readonly url: string, readonly options: SharedClientOptions = {}) {
-    const name = `lhttp-tabs:${options.name ?? url}`;
-    this.#bus = new BroadcastChannel(name);
-    this.#bus.onmessage = (event) => this.#onMessage(event.data as Message);
-    // Web Locks: the DOM types of Deno's checker do not declare navigator.locks.
-    const locks = (navigator as unknown as { locks: LockManagerLike }).locks;
-    locks.request(name, () => {
-      this.#lead();
-      return new Promise<void>((resolve) => (this.#resign = resolve));
-    }).catch(() => {});
-    globalThis.addEventListener?.(
-      "pagehide",
-      () => this.#bus.postMessage({ t: "bye", tab: this.tab }),
+  /** Joins the tabs sharing `url` (or `options.name`). Throws `invalid_url` at once. */
+  constructor(url: string | URL, options: SharedClientOptions = {}) {
+    this.url = websocketUrl(url);
+    this.mode = shareMode(options);
+    const name = `lhttp-tabs:${options.name ?? this.url}`;
+    this.#order = new TabOrder(
+      (channel, frame) => this.#dispatch(channel, frame),
+      (channel, since) => this.#fill(channel, since),
     );
+    const receive: TabReceiver = (message) => this.#onMessage(message);
+    if (this.mode === "worker") {
+      this.#link = new PortLink(this.tab, name, this.url, options, options.workerUrl!, receive);
+    } else if (this.mode === "leader") {
+      this.#link = new LeaderLink(this.tab, name, this.url, options, receive);
+    } else this.#link = localLink(this.url, options, receive);
   }
 
-  /** Whether this tab holds the connection. */
+  /** Whether this tab holds the connection (never on the worker path). */
   get leader(): boolean {
-    return this.#client !== undefined;
+    return this.#link.leader;
   }
 
-  /** Subscribes this tab to `channel`; resolves once the server acknowledged. */
+  /** The last delivered position of a subscribed channel with history. */
+  position(channel: string): WirePosition | undefined {
+    return this.#order.get(channel);
+  }
+
+  /** Subscribes this tab to `channel`; resolves, with a function that unsubscribes, once the server acknowledged. */
   async subscribe(channel: string, handler: (frame: Frame) => void): Promise<() => Promise<void>> {
     let set = this.#handlers.get(channel);
     if (!set) this.#handlers.set(channel, set = new Set());
     set.add(handler);
-    await this.#ask({ t: "sub", tab: this.tab, id: this.#nextId++, channel });
-    return async () => {
+    const leave = async (send: boolean) => {
       set.delete(handler);
-      if (set.size > 0) return;
+      if (set.size > 0 || this.#handlers.get(channel) !== set) return;
       this.#handlers.delete(channel);
-      await this.#ask({ t: "unsub", tab: this.tab, id: this.#nextId++, channel });
+      this.#order.forget(channel);
+      if (send) await this.#ask({ t: "unsub", tab: this.tab, id: this.#nextId++, channel });
     };
+    try {
+      await this.#ask({ t: "sub", tab: this.tab, id: this.#nextId++, channel });
+    } catch (error) {
+      await leave(false);
+      throw error;
+    }
+    return () => leave(true);
   }
 
-  /** Publishes through the leader; settles with the server's answer. */
-  publish(
+  /** Publishes through the connection's holder; settles with the server's answer. */
+  async publish(
     channel: string,
     body: string | Uint8Array,
-    options: { command?: string } = {},
+    options: { command?: string; headers?: HeadersInit } = {},
   ): Promise<void> {
-    return this.#ask({
+    const headers = options.headers === undefined ? undefined : [...toHeaderMap(options.headers)];
+    const id = this.#nextId++;
+    await this.#ask({
       t: "pub",
       tab: this.tab,
-      id: this.#nextId++,
+      id,
       channel,
       body,
       command: options.command,
+      headers,
     });
   }
 
   /** Leaves: the tab's subscriptions are released; a leader hands the connection on. */
   async close(): Promise<void> {
-    this.#bus.postMessage({ t: "bye", tab: this.tab });
     for (const { reject } of this.#pending.values()) {
       reject(new ClientError("closed", "The client was closed"));
     }
     this.#pending.clear();
-    await this.#client?.close();
-    this.#client = undefined;
-    this.#resign?.();
-    this.#bus.close();
+    this.#handlers.clear();
+    await this.#link.close();
   }
 
-  #ask(request: Request): Promise<void> {
+  #ask(request: TabRequest): Promise<Frame[] | undefined> {
     return new Promise((resolve, reject) => {
       this.#pending.set(request.id, { request, resolve, reject });
-      if (this.#client) void this.#serve(request);
-      else this.#bus.postMessage(request);
+      this.#link.post(request);
     });
   }
 
-  #onMessage(message: Message): void {
-    if (message.t === "frame") return this.#dispatch(message.channel, message.frame);
-    if (message.t === "ans") return message.to === this.tab ? this.#answered(message) : undefined;
-    if (message.t === "leader") {
-      // A new leader knows nothing yet: ask again for what this tab holds and waits for.
-      for (const channel of this.#handlers.keys()) {
-        if (
-          ![...this.#pending.values()].some((p) =>
-            p.request.t === "sub" && p.request.channel === channel
-          )
-        ) {
-          this.#bus.postMessage({ t: "sub", tab: this.tab, id: 0, channel });
-        }
-      }
-      for (const { request } of this.#pending.values()) this.#bus.postMessage(request);
-      return;
-    }
-    if (!this.#client) return;
-    if (message.t === "bye") {
-      for (const [channel, ref] of this.#refs) {
-        if (ref.tabs.has(message.tab)) void this.#release(channel, message.tab);
-      }
-      return;
-    }
-    void this.#serve(message);
+  async #fill(channel: string, since: WirePosition): Promise<Frame[]> {
+    const id = this.#nextId++;
+    return await this.#ask({ t: "fill", tab: this.tab, id, channel, since }) ?? [];
   }
 
-  #answered(message: Extract<Message, { t: "ans" }>): void {
-    const pending = this.#pending.get(message.id);
-    if (!pending) return;
-    this.#pending.delete(message.id);
-    if (message.error) {
-      pending.reject(new ClientError(message.error.code as never, message.error.message));
-    } else pending.resolve();
+  #onMessage(message: HubMessage): void {
+    if (message.t === "ans") {
+      const pending = message.to === this.tab ? this.#pending.get(message.id) : undefined;
+      if (!pending) return;
+      this.#pending.delete(message.id);
+      if (message.error) pending.reject(fromWire(message.error));
+      else pending.resolve(message.frames);
+    } else if (message.t === "frame") {
+      if (this.#handlers.has(message.channel)) this.#order.frame(message.channel, message.frame);
+    } else if (message.t === "position") {
+      if (!this.#handlers.has(message.channel)) return;
+      this.#order.position(message.channel, message.offset, message.epoch);
+    } else {
+      // A new hub knows nothing yet: ask again for what this tab holds and waits for.
+      const asked = new Set<string>();
+      for (const { request } of this.#pending.values()) {
+        if (request.t === "sub") asked.add(request.channel);
+        this.#link.post(request);
+      }
+      for (const channel of this.#handlers.keys()) {
+        if (!asked.has(channel)) this.#link.post({ t: "sub", tab: this.tab, id: 0, channel });
+      }
+    }
   }
 
   #dispatch(channel: string, frame: Frame): void {
-    for (const handler of this.#handlers.get(channel) ?? []) handler(frame);
-  }
-
-  #lead(): void {
-    this.#client = new LhttpClient(this.url, this.options);
-    this.#bus.postMessage({ t: "leader", tab: this.tab });
-    for (const channel of this.#handlers.keys()) {
-      void this.#serve({ t: "sub", tab: this.tab, id: 0, channel });
-    }
-    for (const { request } of this.#pending.values()) void this.#serve(request);
-  }
-
-  // The leader does what a tab asked, and answers it.
-  async #serve(request: Request): Promise<void> {
-    const client = this.#client!;
-    let error: { code: string; message: string } | undefined;
-    try {
-      if (request.t === "sub") {
-        let ref = this.#refs.get(request.channel);
-        if (!ref) {
-          const sub = client.subscribe(request.channel, (frame) => {
-            this.#bus.postMessage({ t: "frame", channel: request.channel, frame });
-            this.#dispatch(request.channel, frame);
-          });
-          ref = { tabs: new Set(), ready: sub.ready.then(() => sub) };
-          this.#refs.set(request.channel, ref);
-        }
-        ref.tabs.add(request.tab);
-        await ref.ready;
-      } else if (request.t === "unsub") {
-        await this.#release(request.channel, request.tab);
-      } else if (request.t === "pub") {
-        await client.publish(request.channel, request.body, { command: request.command });
+    for (const handler of [...this.#handlers.get(channel) ?? []]) {
+      try {
+        handler(frame);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
       }
-    } catch (failure) {
-      const known = failure as { code?: string; message?: string };
-      error = { code: known.code ?? "internal", message: known.message ?? String(failure) };
     }
-    if (request.id === 0) return;
-    const answer: Message = { t: "ans", to: request.tab, id: request.id, error };
-    if (request.tab === this.tab) this.#answered(answer);
-    else this.#bus.postMessage(answer);
   }
+}
 
-  async #release(channel: string, tab: string): Promise<void> {
-    const ref = this.#refs.get(channel);
-    if (!ref?.tabs.delete(tab) || ref.tabs.size > 0) return;
-    this.#refs.delete(channel);
-    await (await ref.ready)();
-  }
+// share: "none": this tab's own hub, in-process.
+function localLink(url: string, options: ClientOptions, receive: TabReceiver): TabLink {
+  const hub = new SharedHub(new LhttpClient(url, options), {
+    send: (_, message) => receive(message),
+    cast: (_, message) => receive(message),
+  });
+  return { leader: true, post: (request) => void hub.serve(request), close: () => hub.close() };
 }
