@@ -4,18 +4,24 @@
 //
 //   deno run -A scripts/bench_fanout.ts [--runtimes deno,bun,node20,node24]
 //     [--subscribers 200] [--frames 2000] [--bytes 64] [--idle 1000] [--rounds 3] [--no-pacing]
-//     [--latency-rounds 5] [--svg docs/fanout.svg]
+//     [--latency-rounds 5] [--generator c|js] [--svg docs/fanout.svg]
 //
-// Servers and the client run as separate processes, pinned to separate cores
-// (server on CPU 0, load generator on CPU 1, with taskset when present); the
-// client is Bun when available (its WebSocket client outpaces every server
-// here), else Deno. The generator's CPU (in cores) is printed beside each
-// rate: near 1.0 it, not the server, was the limit. Latency: 50 clients, each on
-// its own channel, 2000 frames/s in all; median p50 and p99 of the rounds.
+// Servers and the load generator run as separate processes, pinned to separate
+// cores (server on CPU 0, generator on CPU 1, with taskset when present). The
+// generator is the C program in scripts/loadgen/ (one thread, epoll, one large
+// read per socket per wakeup, counting frames without decoding them) when a C
+// compiler works, else the JS client (scripts/_fanout_client.ts, on Bun). Its
+// CPU (in cores) is printed beside each rate: near 1.0 it, not the server, was
+// the limit. Latency: 50 clients, each on its own channel, 2000 frames/s in all;
+// median p50 and p99 of the rounds. Idle memory always holds its sockets with
+// the JS client (its own memory is not measured, only the server's RSS).
 
 import { parseArgs } from "node:util";
 import { type Child, RUNTIMES, startChild } from "../tests/harness/runtimes.ts";
 import { bundle } from "../tests/harness/bundle.ts";
+import { onCore, pin, TASKSET } from "./loadgen/cores.ts";
+import { type Generator, generator, measure } from "./loadgen/generator.ts";
+import { svgChart } from "./loadgen/chart.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -28,6 +34,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "latency-rounds": { type: "string", default: "5" },
     svg: { type: "string" },
+    generator: { type: "string" },
     // Publisher pacing off in the lhttp server (compare with the default).
     "no-pacing": { type: "boolean", default: false },
   },
@@ -39,13 +46,8 @@ const ROUNDS = Number(values.rounds);
 const SERVERS = { lhttp: "scripts/_load_server.ts", raw: "scripts/_fanout_raw.ts" } as const;
 type Variant = keyof typeof SERVERS;
 
-async function clientCommand(): Promise<string[]> {
-  const bun = RUNTIMES.find((runtime) => runtime.name === "bun")!;
-  try {
-    return await bun.command("scripts/_fanout_client.ts");
-  } catch {
-    return [Deno.execPath(), "run", "-A", "scripts/_fanout_client.ts"];
-  }
+async function jsClient(): Promise<string[]> {
+  return (await generator("js")).command;
 }
 
 async function rss(pid: number): Promise<number> {
@@ -54,29 +56,6 @@ async function rss(pid: number): Promise<number> {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const TASKSET = await (async () => {
-  try {
-    const { code } = await new Deno.Command("taskset", { args: ["-V"], stdout: "null" }).output();
-    return code === 0;
-  } catch {
-    return false;
-  }
-})();
-
-// Pins a process (and its threads) to one core; a no-op without taskset.
-async function pin(pid: number, cpu: number): Promise<void> {
-  if (!TASKSET) return;
-  await new Deno.Command("taskset", {
-    args: ["-a", "-p", "-c", String(cpu), String(pid)],
-    stdout: "null",
-  })
-    .output();
-}
-
-function onCore(command: string[], cpu: number): string[] {
-  return TASKSET ? ["taskset", "-c", String(cpu), ...command] : command;
-}
 
 async function withServer<T>(runtime: string, variant: Variant, body: (c: Child) => Promise<T>) {
   const args = variant === "lhttp" && values["no-pacing"] ? ["--no-pacing"] : [];
@@ -89,34 +68,16 @@ async function withServer<T>(runtime: string, variant: Variant, body: (c: Child)
   }
 }
 
-async function runClient(client: string[], args: string[]): Promise<Record<string, number>> {
-  const [program, ...rest] = onCore([...client, ...args], 1);
-  const { stdout, code } = await new Deno.Command(program, {
-    args: rest,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
-  if (code !== 0) throw new Error(`client exited with ${code}`);
-  return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
-}
-
-async function fanout(client: string[], port: number): Promise<{ rate: number; cpu: number }> {
-  const url = `ws://127.0.0.1:${port}/`;
-  const result = await runClient(client, [
-    "fanout",
-    url,
-    values.subscribers,
-    values.frames,
-    values.bytes,
-  ]);
+async function fanout(gen: Generator, port: number): Promise<{ rate: number; cpu: number }> {
+  const result = await measure(gen, "fanout", port, [SUBSCRIBERS, FRAMES, values.bytes]);
   if (result.deliveries !== result.expected) {
     console.error(`  incomplete: ${result.deliveries}/${result.expected} deliveries`);
   }
   return { rate: result.deliveries / result.seconds, cpu: result.cpu };
 }
 
-async function latency(client: string[], port: number): Promise<{ p50: number; p99: number }> {
-  const result = await runClient(client, ["latency", `ws://127.0.0.1:${port}/`, "50", "2000", "3"]);
+async function latency(gen: Generator, port: number): Promise<{ p50: number; p99: number }> {
+  const result = await measure(gen, "latency", port, [50, 2000, 3]);
   return { p50: result.p50, p99: result.p99 };
 }
 
@@ -148,7 +109,9 @@ async function idleMemory(client: string[], child: Child): Promise<number> {
   return (after - before) / IDLE;
 }
 
-const client = await clientCommand();
+const gen = await generator(values.generator);
+const idleClient = await jsClient();
+console.error(`generator: ${gen.kind} (${gen.command[0]})`);
 await bundle(SERVERS.lhttp);
 await bundle(SERVERS.raw);
 const rows: string[] = [];
@@ -164,7 +127,7 @@ for (const runtime of values.runtimes.split(",")) {
       const { rate, cpu } = await withServer(
         runtime,
         variant,
-        (child) => fanout(client, child.port),
+        (child) => fanout(gen, child.port),
       );
       rates[variant].push(rate);
       cpus[variant].push(cpu);
@@ -181,7 +144,7 @@ for (const runtime of values.runtimes.split(",")) {
       const { p50, p99 } = await withServer(
         runtime,
         variant,
-        (child) => latency(client, child.port),
+        (child) => latency(gen, child.port),
       );
       p50s[variant].push(p50);
       p99s[variant].push(p99);
@@ -189,7 +152,7 @@ for (const runtime of values.runtimes.split(",")) {
   }
   const memory: Record<Variant, number> = { lhttp: 0, raw: 0 };
   for (const variant of ["raw", "lhttp"] as const) {
-    memory[variant] = await withServer(runtime, variant, (child) => idleMemory(client, child));
+    memory[variant] = await withServer(runtime, variant, (child) => idleMemory(idleClient, child));
   }
   const [lhttp, raw] = [median(rates.lhttp), median(rates.raw)];
   chart.push({ runtime, lhttp, raw });
@@ -244,38 +207,4 @@ if (!TASKSET) console.log("\n(taskset missing: server and generator were not pin
 if (values.svg) {
   await Deno.writeTextFile(values.svg, svgChart(chart));
   console.log(`\nchart: ${values.svg}`);
-}
-
-// A bar chart of deliveries/s per runtime, lhttp beside the raw reference.
-function svgChart(bars: Array<{ runtime: string; lhttp: number; raw: number }>): string {
-  const width = 560, height = 300, left = 90, bottom = 40, top = 30;
-  const max = Math.max(...bars.flatMap((bar) => [bar.lhttp, bar.raw]), 1);
-  const group = (width - left - 20) / Math.max(bars.length, 1);
-  const scale = (value: number) => ((height - top - bottom) * value) / max;
-  const parts = bars.map((bar, i) => {
-    const x = left + i * group + group * 0.15;
-    const w = group * 0.33;
-    const rect = (dx: number, value: number, fill: string) =>
-      `<rect x="${(x + dx).toFixed(1)}" y="${(height - bottom - scale(value)).toFixed(1)}" ` +
-      `width="${w.toFixed(1)}" height="${scale(value).toFixed(1)}" fill="${fill}"/>`;
-    return [
-      rect(0, bar.lhttp, "#2563eb"),
-      rect(w + 4, bar.raw, "#9ca3af"),
-      `<text x="${(x + w).toFixed(1)}" y="${
-        height - bottom + 18
-      }" text-anchor="middle">${bar.runtime}</text>`,
-      `<text x="${(x + w / 2).toFixed(1)}" y="${
-        (height - bottom - scale(bar.lhttp) - 4).toFixed(1)
-      }" ` +
-      `text-anchor="middle" font-size="11">${(bar.lhttp / bar.raw).toFixed(1)}×</text>`,
-    ].join("");
-  });
-  const ticks = [0, 0.5, 1].map((f) =>
-    `<text x="${left - 8}" y="${(height - bottom - (height - top - bottom) * f + 4).toFixed(1)}" ` +
-    `text-anchor="end" font-size="11">${(max * f / 1e6).toFixed(1)}M</text>`
-  );
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + 16}" ` +
-    `font-family="sans-serif" font-size="13"><rect width="100%" height="100%" fill="white"/>` +
-    `<text x="${left}" y="18" font-weight="bold">Fan-out deliveries/s: lhttp (blue) vs raw runtime (grey)</text>` +
-    `<g transform="translate(0,16)">${ticks.join("")}${parts.join("")}</g></svg>\n`;
 }
