@@ -34,7 +34,7 @@ struct wsconn {
   unsigned char hdr[14];
   size_t hdrlen;
   uint64_t remaining;
-  int opcode, fin, in_payload;
+  int opcode, msgop, fin, in_payload;
   unsigned char tail[40];
   size_t taillen;
   /* Bytes waiting for the socket to accept them. */

@@ -105,12 +105,13 @@ static void frame_done(wsconn *c, int ep) {
     size_t len = c->remaining == 0 && c->taillen <= 40 ? c->taillen : 0;
     ws_send(c, ep, pong, ws_frame(pong, 10, c->tail, len));
   } else if (c->opcode <= 2 && c->fin) {
+    int opcode = c->opcode == 0 ? c->msgop : c->opcode;
     if (c->awaiting_ack) {
       c->awaiting_ack = 0;
       lg_ws_acked++;
     } else {
       c->frames++;
-      if (c->on_frame) c->on_frame(c, c->opcode, c->tail, c->taillen);
+      if (c->on_frame) c->on_frame(c, opcode, c->tail, c->taillen);
     }
   }
 }
@@ -130,7 +131,10 @@ static void parse(wsconn *c, int ep, const unsigned char *buf, size_t len) {
       }
       c->fin = c->hdr[0] >> 7;
       int op = c->hdr[0] & 0x0f;
-      if (op != 0) c->opcode = op; /* a continuation keeps its message's opcode */
+      c->opcode = op;
+      /* A continuation carries its message's opcode; a control frame may come
+       * between the fragments and must not replace it. */
+      if (op == 1 || op == 2) c->msgop = op;
       c->remaining = plen;
       c->taillen = 0;
       c->hdrlen = 0;
