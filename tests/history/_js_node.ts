@@ -1,23 +1,30 @@
 // An lhttp node with a NATS bus and the JetStream history engine, for the
-// real-process tests: `deno run -A tests/history/_js_node.ts NATS_URL`. It
-// prints "lhttp listening on http://127.0.0.1:PORT/" on stderr.
+// real-process tests and scripts/bench_recovery.ts, on any runtime: Deno runs
+// it as is, Bun and Node its bundle (tests/harness/jetstream_nodes.ts).
+//
+//   <runtime> _js_node.ts NATS_URL [SIZE]
+//
+// It prints "lhttp listening on http://127.0.0.1:PORT/ pid PID" on stderr, so
+// a test can check that the process it signals is the one holding the sockets.
 
+import process from "node:process";
 import { connectNats, NatsBus } from "../../src/nats/mod.ts";
 import { JetStreamHistory } from "../../src/jetstream/mod.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
-import { serveDeno } from "../../src/adapters/deno.ts";
+import { serve } from "../../src/adapters/serve.ts";
 
-const connection = await connectNats({ servers: Deno.args[0] });
+const [url, size = "10000"] = process.argv.slice(2);
+const connection = await connectNats({ servers: url });
 const history = await JetStreamHistory.create({
   connection,
-  rules: [{ prefix: "chat.", size: 10_000, ttlMs: 3_600_000 }],
+  rules: [{ prefix: "chat.", size: Number(size), ttlMs: 3_600_000 }],
 });
 const server = new LhttpServer({ bus: new NatsBus({ connection }), history, publishOpen: true });
-const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
-console.error(`lhttp listening on http://127.0.0.1:${running.port}/`);
-Deno.addSignalListener("SIGTERM", async () => {
+const running = await serve(server, { port: 0, hostname: "127.0.0.1" });
+console.error(`lhttp listening on http://127.0.0.1:${running.port}/ pid ${process.pid}`);
+process.on("SIGTERM", async () => {
   await running.shutdown();
   await history.close();
   await connection.close();
-  Deno.exit(0);
+  process.exit(0);
 });

@@ -1,14 +1,13 @@
-// The JetStream history engine with real processes: three lhttp nodes on one
-// JetStream nats-server (file storage). Clients on node A; a publisher on node
-// C and POST /publish on node B keep publishing; node A is killed with
-// SIGKILL; its clients reconnect to B and recover. Each client must end with
-// every message exactly once, in the stream's order. Scaled down from the
-// issue's 100 clients to 25 (two cores shared by several engineers), all
-// nodes on Deno.
+// The JetStream history engine with real processes, on one JetStream
+// nats-server with file storage: nats-server restarted mid-traffic (history
+// kept, same epoch), the stream recreated (a new epoch, `recovered: false`),
+// and a small recovery storm where each connection recovers its own gap. The
+// full-scale faults are in node_death_test.ts (kill -9 a node under 100
+// clients, three runtimes) and storm_test.ts (1000 connections).
 
 import assert from "node:assert/strict";
-import { freePort, NATS_SERVER_BIN, skipNats } from "../harness/nats_server.ts";
-import { spawnServe } from "../harness/serve_child.ts";
+import { skipNats } from "../harness/nats_server.ts";
+import { startJetStream } from "../harness/jetstream_nodes.ts";
 import { type Frame, LhttpClient, type SubscribedEvent } from "../../src/client/mod.ts";
 import { within } from "../client/_guard.ts";
 import { RawPeer } from "./_raw.ts";
@@ -17,141 +16,6 @@ import { serveDeno } from "../../src/adapters/deno.ts";
 import { connectNats } from "../../src/nats/mod.ts";
 import { JetStreamHistory } from "../../src/jetstream/mod.ts";
 import { jetstreamManager } from "@nats-io/jetstream";
-
-const CLIENTS = 25;
-const FROM_C = 150;
-const FROM_B = 50;
-
-async function startJetStream() {
-  const dir = await Deno.makeTempDir({ prefix: "lhttp-js-" });
-  const port = freePort();
-  const monitor = freePort();
-  const args = ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitor)];
-  const launch = async () => {
-    const child = new Deno.Command(NATS_SERVER_BIN!, { args, stdout: "null", stderr: "null" })
-      .spawn();
-    for (let i = 0; i < 200; i++) {
-      try {
-        (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-        break;
-      } catch {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-    return child;
-  };
-  let child = await launch();
-  const url = `nats://127.0.0.1:${port}`;
-  return {
-    url,
-    /** Consumers on the server, from its monitoring endpoint. */
-    async consumers(): Promise<number> {
-      const jsz = await (await fetch(`http://127.0.0.1:${monitor}/jsz`)).json();
-      return jsz.consumers;
-    },
-    /** Kills it with SIGKILL and starts it again on the same port and storage. */
-    async restart() {
-      child.kill("SIGKILL");
-      await child.status;
-      child = await launch();
-    },
-    async stop() {
-      child.kill("SIGKILL");
-      await child.status;
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-Deno.test({
-  name: "kill -9 a node: its clients recover on another, every message once, in order",
-  ignore: skipNats,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const nats = await startJetStream();
-    const node = () =>
-      spawnServe(Deno.execPath(), ["run", "-A", "tests/history/_js_node.ts", nats.url]);
-    const a = await node();
-    const [b, c] = await Promise.all([node(), node()]);
-    const ws = (url: string) => url.replace("http", "ws") + "/";
-    let target = ws(a.url);
-    // A client whose next connection goes wherever `target` points (a load balancer).
-    class Failover extends WebSocket {
-      constructor(_url: string | URL, protocols?: string | string[]) {
-        super(target, protocols);
-      }
-    }
-    const reconnect = { initialDelay: 50, maxDelay: 200 };
-    const clients: { client: LhttpClient; bodies: string[]; recoveries: SubscribedEvent[] }[] = [];
-    const publisher = new LhttpClient(ws(c.url), { reconnect });
-    try {
-      for (let i = 0; i < CLIENTS; i++) {
-        const client = new LhttpClient(ws(a.url), { WebSocket: Failover, reconnect });
-        const entry = { client, bodies: [] as string[], recoveries: [] as SubscribedEvent[] };
-        client.on("subscribed", (event) => void entry.recoveries.push(event));
-        client.subscribe("chat.room", (frame: Frame) => void entry.bodies.push(String(frame.body)));
-        clients.push(entry);
-      }
-      await within(
-        waitUntil(() => clients.every((entry) => entry.recoveries.length === 1)),
-        "first positions",
-      );
-      let killed = false;
-      const publishing = (async () => {
-        for (let i = 0; i < FROM_C; i++) {
-          await publisher.publish("chat.room", `c${i}`, { command: "chat" });
-          if (i % 3 === 0) {
-            const response = await fetch(`${b.url}/publish`, {
-              method: "POST",
-              body: `LHTTP/1.0 chat\r\npublish:chat.room\r\n\r\nb${i / 3}`,
-            });
-            assert.equal(response.status, 200, await response.text());
-          }
-          if (i === 40) {
-            // Every client has something to recover from.
-            await waitUntil(() => clients.every((entry) => entry.bodies.length > 0));
-            target = ws(b.url);
-            await a.stop("SIGKILL");
-            killed = true;
-          }
-        }
-      })();
-      await within(publishing, "publishing", 120_000);
-      assert.ok(killed);
-      const reader = new LhttpClient(ws(b.url));
-      const { publications } = await within(
-        reader.history("chat.room", { limit: 1000 }),
-        "history",
-      );
-      await reader.close();
-      const expected = publications.map((frame) => String(frame.body));
-      assert.equal(expected.length, FROM_C + FROM_B, "the stream holds every publication once");
-      assert.deepEqual(
-        expected.filter((body) => body.startsWith("c")),
-        Array.from({ length: FROM_C }, (_, i) => `c${i}`),
-        "one publisher's order is kept",
-      );
-      await within(
-        waitUntil(() => clients.every((entry) => entry.bodies.length >= expected.length)),
-        "every client has every message",
-        120_000,
-      );
-      for (const [i, entry] of clients.entries()) {
-        assert.deepEqual(entry.bodies, expected, `client ${i}: exactly once, in order`);
-        const after = entry.recoveries.slice(1);
-        assert.ok(after.length >= 1, `client ${i} resubscribed`);
-        assert.ok(after.every((event) => event.wasRecovering && event.recovered), `client ${i}`);
-      }
-      assert.equal(await nats.consumers(), 0, "no consumer, per client or at all");
-    } finally {
-      await Promise.all(clients.map((entry) => entry.client.close()));
-      await publisher.close();
-      await Promise.all([b.stop(), c.stop()]);
-      await nats.stop();
-    }
-  },
-});
 
 async function waitUntil(test: () => boolean): Promise<void> {
   while (!test()) await new Promise((resolve) => setTimeout(resolve, 20));
