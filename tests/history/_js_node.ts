@@ -3,6 +3,7 @@
 // it as is, Bun and Node its bundle (tests/harness/jetstream_nodes.ts).
 //
 //   <runtime> _js_node.ts NATS_URL [SIZE]
+//   <runtime> _js_node.ts memory [SIZE]     the in-memory engine, no NATS (for comparisons)
 //
 // It prints "lhttp listening on http://127.0.0.1:PORT/ pid PID" on stderr, so
 // a test can check that the process it signals is the one holding the sockets.
@@ -14,17 +15,19 @@ import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { serve } from "../../src/adapters/serve.ts";
 
 const [url, size = "10000"] = process.argv.slice(2);
-const connection = await connectNats({ servers: url });
-const history = await JetStreamHistory.create({
-  connection,
-  rules: [{ prefix: "chat.", size: Number(size), ttlMs: 3_600_000 }],
+const rules = [{ prefix: "chat.", size: Number(size), ttlMs: 3_600_000 }];
+const connection = url === "memory" ? undefined : await connectNats({ servers: url });
+const history = connection ? await JetStreamHistory.create({ connection, rules }) : undefined;
+const server = new LhttpServer({
+  bus: connection && new NatsBus({ connection }),
+  history: history ?? rules,
+  publishOpen: true,
 });
-const server = new LhttpServer({ bus: new NatsBus({ connection }), history, publishOpen: true });
 const running = await serve(server, { port: 0, hostname: "127.0.0.1" });
 console.error(`lhttp listening on http://127.0.0.1:${running.port}/ pid ${process.pid}`);
 process.on("SIGTERM", async () => {
   await running.shutdown();
-  await history.close();
-  await connection.close();
+  await history?.close();
+  await connection?.close();
   process.exit(0);
 });
