@@ -1,5 +1,7 @@
-/* `loadgen fanout PORT SUBSCRIBERS FRAMES BYTES`: SUBSCRIBERS sockets subscribe
- * to `bench` (each waits for its ack), then one more socket sends FRAMES
+/* `loadgen fanout PORTS SUBSCRIBERS FRAMES BYTES [SETTLE_MS]`: SUBSCRIBERS
+ * sockets subscribe to `bench` (each waits for its ack; PORTS is one port or a
+ * comma-separated list, the sockets spread round robin over them, for a
+ * cluster), SETTLE_MS later one more socket, on the first port, sends FRAMES
  * publish frames with a BYTES-long body, all at once, as scripts/_fanout_client.ts
  * does. Prints {"deliveries","expected","seconds","cpu","closed"}: cpu is this
  * process's CPU time over the timed part, in cores. The clock starts when the
@@ -25,16 +27,22 @@ static void count(wsconn *c, int opcode, const unsigned char *tail, size_t taill
 
 int mode_fanout(int argc, char **argv) {
   if (argc < 4) return 2;
-  int port = atoi(argv[0]), subscribers = atoi(argv[1]), frames = atoi(argv[2]);
-  int bytes = atoi(argv[3]);
+  int ports[16], nports = 0;
+  for (char *p = strtok(argv[0], ","); p && nports < 16; p = strtok(NULL, ",")) {
+    ports[nports++] = atoi(p);
+  }
+  int subscribers = atoi(argv[1]), frames = atoi(argv[2]), bytes = atoi(argv[3]);
+  double settle = argc > 4 ? atoi(argv[4]) / 1e3 : 0;
   int ep = lg_epoll();
   wsconn *conns = calloc(subscribers + 1, sizeof *conns);
-  if (ws_open_subscribed(ep, port, conns, subscribers, subscribe_bench, count, 60) < 0) {
+  if (ws_open_subscribed(ep, ports, nports, conns, subscribers, subscribe_bench, count, 60) < 0) {
     fprintf(stderr, "loadgen: %ld of %d subscribers acknowledged\n", lg_ws_acked, subscribers);
     return 1;
   }
   wsconn *publisher = &conns[subscribers];
-  if (ws_open_plain(ep, port, publisher, NULL, 10) < 0) {
+  /* A cluster's nodes need a moment to carry the subscriptions to the bus. */
+  for (double until = lg_now() + settle; lg_now() < until;) lg_loop_once(ep, 10);
+  if (ws_open_plain(ep, ports[0], publisher, NULL, 10) < 0) {
     fprintf(stderr, "loadgen: the publisher could not connect\n");
     return 1;
   }

@@ -131,7 +131,7 @@ int mode_http(int argc, char **argv) {
   long requests = atol(argv[2]);
   int ep = lg_epoll();
   wsconn *subs = calloc(subscribers ? subscribers : 1, sizeof *subs);
-  if (ws_open_subscribed(ep, port, subs, subscribers, subscribe_bench, count, 60) < 0) {
+  if (ws_open_subscribed(ep, &port, 1, subs, subscribers, subscribe_bench, count, 60) < 0) {
     fprintf(stderr, "loadgen: %ld of %d subscribers acknowledged\n", lg_ws_acked, subscribers);
     return 1;
   }

@@ -42,7 +42,7 @@ int mode_latency(int argc, char **argv) {
   samples = malloc(capacity * sizeof *samples);
   int ep = lg_epoll();
   wsconn *conns = calloc(clients + 1, sizeof *conns);
-  if (ws_open_subscribed(ep, port, conns, clients, subscribe_own, stamp, 60) < 0) {
+  if (ws_open_subscribed(ep, &port, 1, conns, clients, subscribe_own, stamp, 60) < 0) {
     fprintf(stderr, "loadgen: %ld of %d clients acknowledged\n", lg_ws_acked, clients);
     return 1;
   }

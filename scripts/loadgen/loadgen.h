@@ -65,10 +65,12 @@ void ws_start(wsconn *c, int ep, int port, int id, ws_frame_fn on_frame);
 void ws_send(wsconn *c, int ep, const void *data, size_t len);
 size_t ws_frame(unsigned char *dst, int opcode, const void *payload, size_t len);
 void ws_send_text(wsconn *c, int ep, const char *text);
-/* Opens `n` sockets (a bounded number of handshakes at a time), sends each the
+/* Opens `n` sockets (a bounded number of handshakes at a time; socket i on
+ * ports[i % nports]), sends each the
  * subscribe frame `subscribe(i)` (kept until sent), and returns once each got its first frame
  * (the ack), or -1 after `timeout` seconds. */
-int ws_open_subscribed(int ep, int port, wsconn *conns, int n, const char *(*subscribe)(int i),
+int ws_open_subscribed(int ep, const int *ports, int nports, wsconn *conns, int n,
+                       const char *(*subscribe)(int i),
                        ws_frame_fn on_frame, double timeout);
 /* Opens one socket without subscribing; 0 once the handshake is done. */
 int ws_open_plain(int ep, int port, wsconn *c, ws_frame_fn on_frame, double timeout);

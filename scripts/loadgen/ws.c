@@ -239,7 +239,8 @@ void ws_start(wsconn *c, int ep, int port, int id, ws_frame_fn on_frame) {
   lg_watch(ep, &c->base, c->fd, 1, 1);
 }
 
-int ws_open_subscribed(int ep, int port, wsconn *conns, int n, const char *(*subscribe)(int i),
+int ws_open_subscribed(int ep, const int *ports, int nports, wsconn *conns, int n,
+                       const char *(*subscribe)(int i),
                        ws_frame_fn on_frame, double timeout) {
   /* A bounded number of handshakes at a time, as the JS client's batches of 100. */
   const int window = 100;
@@ -250,7 +251,7 @@ int ws_open_subscribed(int ep, int port, wsconn *conns, int n, const char *(*sub
     if (lg_ws_failed > failed0 || lg_now() > deadline) return -1;
     while (started < n && started - (lg_ws_acked - acked0) < window) {
       conns[started].subscribe = subscribe(started);
-      ws_start(&conns[started], ep, port, started, on_frame);
+      ws_start(&conns[started], ep, ports[started % nports], started, on_frame);
       started++;
     }
     lg_loop_once(ep, 100);

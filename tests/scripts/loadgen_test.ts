@@ -4,7 +4,7 @@
 // uses all three length encodings, fragments a message and pings.
 
 import assert from "node:assert/strict";
-import { LhttpServer } from "../../mod.ts";
+import { LhttpServer, MemoryBroker } from "../../mod.ts";
 import { serve } from "../../src/adapters/serve.ts";
 import { buildLoadgen } from "../../scripts/loadgen/build.ts";
 
@@ -33,6 +33,27 @@ Deno.test({
       assert.equal(result.closed, 0);
     } finally {
       await running.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "loadgen fanout spreads subscribers over the ports of a cluster, publishes on the first",
+  ignore,
+  async fn() {
+    const broker = new MemoryBroker();
+    const options = { port: 0, hostname: "127.0.0.1" };
+    const one = await serve(new LhttpServer({ bus: broker.connect() }), options);
+    const two = await serve(new LhttpServer({ bus: broker.connect() }), options);
+    try {
+      const result = await run(["fanout", `${one.port},${two.port}`, 10, 50, 16, 50]);
+      assert.equal(result.deliveries, 10 * 50);
+      // Half the subscribers were on the second node, and only they.
+      const metrics = await (await fetch(`http://127.0.0.1:${two.port}/metrics`)).text();
+      assert.match(metrics, /^lhttp_connections_total 5$/m);
+    } finally {
+      await one.shutdown();
+      await two.shutdown();
     }
   },
 });
