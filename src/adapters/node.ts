@@ -17,72 +17,38 @@ import { serve as serveHttp, upgradeWebSocket } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
+import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import type { Buffer } from "node:buffer";
 // @ts-types="@types/ws"
 import { type WebSocket, WebSocketServer } from "ws";
 import type { FrameData } from "../codec/frame.ts";
-import type { Connection, Peer } from "../connection/connection.ts";
 import { lhttpRoutes } from "../http/routes.ts";
-import { isWebSocketUpgrade, type RunningServer, type ServeOptions } from "./serve_options.ts";
+import type { RunningServer, ServeOptions } from "./serve_options.ts";
 import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
-import { frameOnce, WriteBatcher, writeFramed } from "./_ws_fast.ts";
-import { frameDeflated, writeToDeflateSocket } from "./_ws_deflate.ts";
+import { frameOnce, WriteBatcher } from "./_ws_fast.ts";
+import { frameDeflated } from "./_ws_deflate.ts";
+import { type Fanning, openSocket, startHeartbeat } from "./_node_socket.ts";
+import { refuseUpgrade, upgradeRequest } from "./_node_upgrade.ts";
 
 /** The Hono handler that upgrades, and the `ws` server to give `@hono/node-server`. */
 export interface NodeLhttp {
-  /** A Hono handler (`app.get("/ws", lhttp.handler)`) that upgrades to lhttp. */
+  /**
+   * A Hono handler (`app.get("/ws", lhttp.handler)`) that upgrades to lhttp.
+   * Hono's WebSocket helper keeps each socket's context and request alive;
+   * {@linkcode NodeLhttp.upgrade} keeps nothing of the request.
+   */
   handler: MiddlewareHandler;
   /** Pass as `websocket: { server: lhttp.wss }` to `@hono/node-server`'s `serve`. */
   wss: WebSocketServer;
+  /**
+   * Takes a Node `upgrade` event (`httpServer.on("upgrade", lhttp.upgrade)`)
+   * straight to lhttp: admission, then `ws`. A refusal is answered on the socket.
+   */
+  upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer): Promise<void>;
   /** Stops the heartbeat timer. */
   close(): void;
-}
-
-// PROTOCOL.md, "Errors": 4009 closes a peer silent through a whole idle timeout.
-const IDLE_CLOSE_CODE = 4009;
-
-// The message being fanned out, framed once; peers compare by identity.
-interface Fanning {
-  // `deflated`: the compressed message, made on first use (compression on, frame not small).
-  current?: {
-    data: FrameData;
-    framed: Uint8Array;
-    compression?: boolean;
-    deflated?: () => Uint8Array;
-  };
-  readonly batcher: WriteBatcher;
-}
-
-class NodePeer implements Peer {
-  alive = true;
-  idleClosed = false;
-  constructor(readonly ws: WebSocket, readonly fanning: Fanning) {}
-  send(data: FrameData): void {
-    const fanning = this.fanning.current;
-    if (fanning?.data === data && writeFramed(this.ws, fanning.framed, this.fanning.batcher)) {
-      return;
-    }
-    if (fanning?.data === data && fanning.compression) {
-      // A deflate socket: the compressed copy, or the plain frame for small ones.
-      const framed = fanning.deflated?.() ?? fanning.framed;
-      if (writeToDeflateSocket(this.ws, framed, this.fanning.batcher)) return;
-    }
-    this.ws.send(data);
-  }
-  close(code?: number, reason?: string): void {
-    this.ws.close(code, reason);
-  }
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-  // While the core paces this connection (src/pacing.ts), stop reading its
-  // socket: TCP pushes back on the publisher instead of frames queueing here.
-  pause(): void {
-    this.ws.pause();
-  }
-  resume(): void {
-    this.ws.resume();
-  }
 }
 
 /**
@@ -119,9 +85,11 @@ export function upgradeNode(
     noServer: true,
     maxPayload: server.limits.maxFrameBytes,
     perMessageDeflate: deflateOptions(server),
+    // The heartbeat's set already tracks every socket; ws's would add a
+    // listener closure per socket.
+    clientTracking: false,
   });
-  const peers = new Set<NodePeer>();
-  const fanning: Fanning = { batcher: new WriteBatcher() };
+  const fanning: Fanning = { batcher: new WriteBatcher(), server, peers: new Set() };
   server.attach({
     runtime: "node",
     fanout: {
@@ -140,58 +108,34 @@ export function upgradeNode(
       },
     },
   });
-  const idle = (options.idleTimeout ?? 120) * 1000;
-  // Ping every idle/2: a peer that answered neither the previous ping nor sent
-  // anything since is closed with 4009 and its subscriptions released. A dead
-  // peer cannot answer the close either (ws would wait 30 s for it), so one
-  // still there a round later is cut.
-  const heartbeat = idle > 0
-    ? setInterval(() => {
-      for (const peer of peers) {
-        if (!peer.alive) {
-          if (peer.idleClosed) peer.ws.terminate();
-          else peer.ws.close(IDLE_CLOSE_CODE, "idle timeout");
-          peer.idleClosed = true;
-          continue;
-        }
-        peer.alive = false;
-        peer.ws.ping();
-      }
-    }, idle / 2)
-    : undefined;
-  (heartbeat as { unref?: () => void } | undefined)?.unref?.();
-  const events = (decision: Exclude<UpgradeDecision, Response>) => {
-    let connection: Connection | undefined;
-    let peer: NodePeer | undefined;
-    return {
-      onOpen(_event: Event, ctx: { raw?: unknown }) {
-        const ws = ctx.raw as WebSocket;
-        peer = new NodePeer(ws, fanning);
-        peers.add(peer);
-        const alive = () => void (peer!.alive = true);
-        ws.on("pong", alive);
-        ws.on("message", alive);
-        connection = server.open(peer, decision.data, decision.refusal);
-      },
-      onMessage(event: MessageEvent) {
-        if (!connection) return;
-        const data = event.data;
-        server.receive(connection, typeof data === "string" ? data : new Uint8Array(data));
-      },
-      onClose() {
-        if (peer) peers.delete(peer);
-        if (connection) server.release(connection);
-      },
-      onError() {},
-    };
-  };
+  const heartbeat = startHeartbeat(fanning.peers, (options.idleTimeout ?? 120) * 1000);
   return {
     wss,
     close: () => clearInterval(heartbeat),
     async handler(c, next) {
       const decision = await server.accept(c.req.raw);
       if (decision instanceof Response) return decision;
-      return await upgradeWebSocket(() => events(decision))(c, next);
+      return await upgradeWebSocket(() => ({
+        onOpen: (_event: Event, ctx: { raw?: unknown }) =>
+          void openSocket(ctx.raw as WebSocket, fanning, decision),
+      }))(c, next);
+    },
+    async upgrade(incoming, socket, head) {
+      // A socket that breaks during admission is dropped; its error must not throw.
+      const ignore = () => {};
+      socket.on("error", ignore);
+      let decision: UpgradeDecision;
+      try {
+        decision = await server.accept(upgradeRequest(incoming));
+      } catch {
+        return refuseUpgrade(socket, 400);
+      }
+      if (decision instanceof Response) {
+        return refuseUpgrade(socket, decision.status, decision.headers);
+      }
+      if (socket.destroyed) return;
+      socket.off("error", ignore);
+      wss.handleUpgrade(incoming, socket, head, (ws) => void openSocket(ws, fanning, decision));
     },
   };
 }
@@ -220,10 +164,6 @@ export async function serveNode(
 ): Promise<RunningServer> {
   const lhttp = upgradeNode(server, options);
   const app = new Hono();
-  app.use(
-    "*",
-    (c, next) => isWebSocketUpgrade(c.req.raw, options.path) ? lhttp.handler(c, next) : next(),
-  );
   app.route("/", lhttpRoutes(server));
   if (options.static) app.use("/*", serveStatic({ root: options.static }));
   let listening!: (info: AddressInfo) => void;
@@ -236,8 +176,19 @@ export async function serveNode(
     fetch: app.fetch,
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
-    websocket: { server: lhttp.wss },
   }, (info) => listening(info));
+  // Upgrades go straight to lhttp (no Hono context kept per socket); any other
+  // upgrade is answered by the app, as a plain request to that path would be.
+  http.on("upgrade", (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (isLhttpUpgrade(incoming, options.path)) return void lhttp.upgrade(incoming, socket, head);
+    socket.on("error", () => {});
+    Promise.resolve()
+      .then(() => app.fetch(upgradeRequest(incoming), { incoming }))
+      .then(
+        (response) => refuseUpgrade(socket, response.status, response.headers),
+        () => refuseUpgrade(socket, 400),
+      );
+  });
   http.once("error", (error) => failed(error));
   const finished = new Promise<void>((resolve) => http.once("close", () => resolve()));
   const address = await ready;
@@ -259,6 +210,17 @@ export async function serveNode(
       })();
     },
   };
+}
+
+// What isWebSocketUpgrade tells of a Request, from the IncomingMessage.
+function isLhttpUpgrade(incoming: IncomingMessage, path: string | undefined): boolean {
+  if (incoming.headers.upgrade?.toLowerCase() !== "websocket") return false;
+  if (path === undefined) return true;
+  try {
+    return new URL(incoming.url ?? "/", "http://localhost").pathname === path;
+  } catch {
+    return false;
+  }
 }
 
 // permessage-deflate when `compression` is on: the server keeps no context
