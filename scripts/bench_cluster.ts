@@ -1,131 +1,123 @@
-// Cluster fan-out benchmark (not a test): deliveries/s with subscribers on one
-// lhttp node, then with the same subscribers spread over 3 nodes joined by a
-// real nats-server, one publisher on the first node, in the same run.
+// Cluster fan-out benchmark (not a test): deliveries/s of one lhttp node, of
+// one node joined to NATS, and of 2 nodes joined by a real nats-server with the
+// subscribers spread over both, in the same run, rounds interleaved.
 //
-//   deno run -A scripts/bench_cluster.ts [--subscribers 300] [--frames 1000] [--body 64]
+//   deno run -A scripts/bench_cluster.ts [--subscribers 200] [--frames 2000] [--bytes 64]
+//     [--rounds 3] [--runtime deno]
 //
-// Nodes are `lhttp serve` child processes (Deno); subscriber sockets live in
-// worker threads, one per node; the publisher waits for an ack every 100 frames.
+// Nodes are `lhttp serve` child processes. The load is the C generator
+// (scripts/loadgen/): subscribers round robin over the nodes, then one publisher
+// on the first node sends every frame at once, as in scripts/bench_fanout.ts.
+// All on this machine's 2 cores: node 1 on CPU 0; node 2 and the generator on
+// CPU 1; nats-server unpinned. So the cluster line measures what the NATS hop
+// costs or gains on the same cores, not a scale-out onto new machines.
 
 import { parseArgs } from "node:util";
-import { type CliNode, startCliNode } from "../tests/harness/cli_node.ts";
+import { startServe } from "../tests/harness/serve_child.ts";
 import { NATS_SERVER_BIN, startNatsServer } from "../tests/harness/nats_server.ts";
+import { pin, TASKSET } from "./loadgen/cores.ts";
+import { generator, measure } from "./loadgen/generator.ts";
+import { median } from "./loadgen/server.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    subscribers: { type: "string", default: "300" },
-    frames: { type: "string", default: "1000" },
-    body: { type: "string", default: "64" },
+    subscribers: { type: "string", default: "200" },
+    frames: { type: "string", default: "2000" },
+    bytes: { type: "string", default: "64" },
+    rounds: { type: "string", default: "3" },
+    runtime: { type: "string", default: "deno" },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);
 const FRAMES = Number(values.frames);
-const BODY = "x".repeat(Number(values.body));
-const WORKERS = 3;
+const ROUNDS = Number(values.rounds);
 
 if (!NATS_SERVER_BIN) {
   console.log("bench_cluster: nats-server not installed; skipped");
   Deno.exit(0);
 }
-
-interface Row {
-  setup: string;
-  nodes: number;
-  seconds: number;
+const gen = await generator("c").catch(() => undefined);
+if (gen === undefined) {
+  console.log("bench_cluster: needs a C compiler for the load generator; skipped");
+  Deno.exit(0);
 }
 
-async function run(setup: string, nodes: CliNode[]): Promise<Row> {
-  const workers = Array.from(
-    { length: WORKERS },
-    () => new Worker(new URL("./_bench_cluster_worker.ts", import.meta.url), { type: "module" }),
+interface Setup {
+  name: string;
+  nodes: number;
+  nats: boolean;
+}
+const SETUPS: Setup[] = [
+  { name: "1 node", nodes: 1, nats: false },
+  { name: "1 node + NATS", nodes: 1, nats: true },
+  { name: "2 nodes + NATS", nodes: 2, nats: true },
+];
+
+interface Sample {
+  rate: number;
+  cpu: number;
+  complete: boolean;
+}
+
+async function round(setup: Setup, natsUrl: string): Promise<Sample> {
+  const args = setup.nats
+    ? ["--nats", natsUrl, "--nats-prefix", `bench${crypto.randomUUID()}`]
+    : [];
+  const nodes = await Promise.all(
+    Array.from({ length: setup.nodes }, () => startServe(values.runtime, args)),
   );
   try {
-    const ready: Promise<void>[] = [];
-    const finished = workers.map((worker, i) => {
-      const share = Math.floor(SUBSCRIBERS / WORKERS) + (i < SUBSCRIBERS % WORKERS ? 1 : 0);
-      const url = nodes[i % nodes.length].url.replace("http", "ws") + "/";
-      worker.postMessage({ url, sockets: share, channel: "bench", expect: FRAMES });
-      let isReady!: () => void;
-      ready.push(new Promise((resolve) => isReady = resolve));
-      return new Promise<void>((resolve, reject) => {
-        worker.onmessage = (event) => {
-          if (event.data === "ready") isReady();
-          else if (event.data.error) reject(new Error(event.data.error));
-          else if (event.data.done) resolve();
-        };
-      });
+    await Promise.all(nodes.map((node, i) => pin(node.pid, i)));
+    const ports = nodes.map((node) => new URL(node.url).port).join(",");
+    // 300 ms after the last ack before publishing: the second node's
+    // subscription must have reached nats-server before the first frame.
+    const settle = setup.nodes > 1 ? 300 : 0;
+    const result = await measure(gen!, "fanout", 0, [SUBSCRIBERS, FRAMES, values.bytes, settle], {
+      target: ports,
     });
-    await Promise.race([Promise.all(ready), Promise.all(finished)]);
-    await settle(nodes);
-    const started = performance.now();
-    await publish(nodes[0].url, FRAMES);
-    await Promise.all(finished);
-    return { setup, nodes: nodes.length, seconds: (performance.now() - started) / 1000 };
+    return {
+      rate: result.deliveries / result.seconds,
+      cpu: result.cpu,
+      complete: result.deliveries === result.expected,
+    };
   } finally {
-    for (const worker of workers) worker.terminate();
+    await Promise.all(nodes.map((node) => node.stop()));
   }
-}
-
-// Every node must hold its NATS subscription before the clock starts.
-async function settle(nodes: CliNode[]): Promise<void> {
-  for (const node of nodes) {
-    for (;;) {
-      const health = await (await fetch(`${node.url}/healthz`)).json();
-      if (health.channels === 1 && ["local", "connected"].includes(health.bus)) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-  await new Promise((resolve) => setTimeout(resolve, 200)); // NATS interest propagation
-}
-
-async function publish(url: string, frames: number): Promise<void> {
-  const socket = new WebSocket(url.replace("http", "ws") + "/");
-  await new Promise((resolve) => socket.onopen = resolve);
-  let acked: () => void = () => {};
-  socket.onmessage = () => acked();
-  for (let i = 1; i <= frames; i++) {
-    const ack = i % 100 === 0 || i === frames ? "ack:p\r\n" : "";
-    socket.send(`LHTTP/1.0 bench\r\npublish:bench\r\n${ack}\r\n${BODY}`);
-    if (ack) await new Promise<void>((resolve) => acked = resolve);
-  }
-  socket.close();
-  await new Promise((resolve) => socket.onclose = resolve);
 }
 
 const nats = await startNatsServer();
-const rows: Row[] = [];
+const samples = new Map<Setup, Sample[]>(SETUPS.map((setup) => [setup, []]));
 try {
-  const single = [await startCliNode("deno", [])];
-  try {
-    rows.push(await run("single node", single));
-  } finally {
-    await Promise.all(single.map((node) => node.stop()));
-  }
-  const cluster = await Promise.all(
-    [0, 1, 2].map(() => startCliNode("deno", ["--nats", nats.url, "--nats-prefix", "bench"])),
-  );
-  try {
-    rows.push(await run("3 nodes + NATS", cluster));
-  } finally {
-    await Promise.all(cluster.map((node) => node.stop()));
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const setup of SETUPS) {
+      const sample = await round(setup, nats.url);
+      samples.get(setup)!.push(sample);
+      console.error(
+        `${setup.name} round ${i + 1}: ${Math.round(sample.rate)} deliveries/s, ` +
+          `generator ${sample.cpu.toFixed(2)} cores${sample.complete ? "" : " (incomplete)"}`,
+      );
+    }
   }
 } finally {
   await nats.stop();
 }
 
-const deliveries = SUBSCRIBERS * FRAMES;
 console.log(
-  `\n${SUBSCRIBERS} subscribers, ${FRAMES} frames of ${BODY.length} B body, one publisher on node 1, ${navigator.hardwareConcurrency} cores\n`,
+  `\nCluster fan-out (${values.runtime}): ${SUBSCRIBERS} subscribers × ${FRAMES} frames ` +
+    `(${values.bytes}-byte bodies), publisher on node 1, median of ${ROUNDS}, ` +
+    `${navigator.hardwareConcurrency} cores\n`,
 );
-console.log("| setup | lhttp nodes | deliveries | seconds | deliveries/s | vs single |");
-console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-for (const row of rows) {
-  const rate = deliveries / row.seconds;
-  const ratio = rate / (deliveries / rows[0].seconds);
+console.log("| setup | deliveries/s | vs 1 node | generator cores | complete |");
+console.log("|---|---:|---:|---:|---|");
+const single = median(samples.get(SETUPS[0])!.map((sample) => sample.rate));
+for (const setup of SETUPS) {
+  const list = samples.get(setup)!;
+  const rate = median(list.map((sample) => sample.rate));
   console.log(
-    `| ${row.setup} | ${row.nodes} | ${deliveries} | ${row.seconds.toFixed(2)} | ${
-      Math.round(rate)
-    } | ${ratio.toFixed(2)}x |`,
+    `| ${setup.name} | ${Math.round(rate).toLocaleString("en-US")} | ` +
+      `${(rate / single).toFixed(2)} | ${median(list.map((sample) => sample.cpu)).toFixed(2)} | ` +
+      `${list.every((sample) => sample.complete) ? "yes" : "no"} |`,
   );
 }
+if (!TASKSET) console.log("\n(taskset missing: nodes and generator were not pinned to cores)");

@@ -42,6 +42,7 @@ export async function generator(choice?: string): Promise<Generator> {
 /**
  * Runs one measurement on CPU 1 and returns its JSON line. `mode` and `args`
  * follow scripts/loadgen/main.c; the JS client takes a URL where C takes a port.
+ * `options.target` replaces the port (the C generator's `p1,p2` for a cluster).
  *
  * @example
  * ```ts
@@ -55,11 +56,13 @@ export async function measure(
   mode: "fanout" | "latency" | "http",
   port: number,
   args: Array<string | number>,
+  options: { target?: string } = {},
 ): Promise<Record<string, number>> {
   if (mode === "http" && generator.kind === "js") {
     throw new Error("HTTP load needs the C generator (a compiler)");
   }
-  const target = generator.kind === "c" ? String(port) : `ws://127.0.0.1:${port}/`;
+  const target = options.target ??
+    (generator.kind === "c" ? String(port) : `ws://127.0.0.1:${port}/`);
   const [program, ...rest] = onCore([...generator.command, mode, target, ...args.map(String)], 1);
   const { stdout, code } = await new Deno.Command(program, {
     args: rest,
