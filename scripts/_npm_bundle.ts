@@ -11,7 +11,7 @@ import * as esbuild from "esbuild";
 import type { EntryPoint } from "./_npm_manifest.ts";
 
 /** Entry points that run in browsers: their static import graph must stay free of imports. */
-export const BROWSER_SAFE: readonly string[] = [".", "./client", "./compat"];
+export const BROWSER_SAFE: readonly string[] = [".", "./client", "./compat", "./shared-worker"];
 
 /** What the bundle step learned. */
 export interface BundleResult {

@@ -10,7 +10,13 @@
 
 import type { ClientOptions } from "./options.ts";
 import { holdLock, tabLock } from "./_shared_locks.ts";
-import type { TabLink, TabNotice, TabReceiver, TabRequest } from "./_shared_protocol.ts";
+import type {
+  HubMessage,
+  TabLink,
+  TabNotice,
+  TabReceiver,
+  TabRequest,
+} from "./_shared_protocol.ts";
 
 /** The part of the DOM's `SharedWorker` used here (Deno's types have none). */
 export type SharedWorkerConstructor = new (
@@ -23,7 +29,7 @@ export function sharedWorker(): SharedWorkerConstructor | undefined {
   return (globalThis as { SharedWorker?: SharedWorkerConstructor }).SharedWorker;
 }
 
-/** The options a worker can receive: functions (`token`, `WebSocket`, `clock`) stay behind. */
+/** The options a worker can receive: functions (`WebSocket`, `clock`) stay behind; `token` is asked for. */
 export function cloneableOptions(options: object): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
@@ -58,11 +64,22 @@ export class PortLink implements TabLink {
     const Worker = sharedWorker();
     if (!Worker) throw new TypeError("This runtime has no SharedWorker");
     this.#port = new Worker(workerUrl, { name }).port;
-    this.#port.onmessage = (event) => receive(event.data);
+    this.#port.onmessage = (event) => {
+      const message = event.data as HubMessage;
+      if (message.t === "token") this.#token(message.id, options.token);
+      else receive(message);
+    };
     const lock = tabLock(name, tab);
     const stay = new Promise<void>((resolve) => (this.#leave = resolve));
     const { name: _, share: __, workerUrl: ___, ...rest } = options as Record<string, unknown>;
-    const hello: TabNotice = { t: "hello", tab, lock, url, options: cloneableOptions(rest) };
+    const hello: TabNotice = {
+      t: "hello",
+      tab,
+      lock,
+      url,
+      options: cloneableOptions(rest),
+      token: options.token !== undefined,
+    };
     this.#ready = holdLock(lock, stay).then(() => this.#port.postMessage(hello));
     globalThis.addEventListener?.("pagehide", this.#bye);
   }
@@ -70,6 +87,16 @@ export class PortLink implements TabLink {
   /** To the worker, after `hello`. */
   post(request: TabRequest): void {
     void this.#ready.then(() => !this.#closed && this.#port.postMessage(request));
+  }
+
+  async #token(id: number, token: ClientOptions["token"]): Promise<void> {
+    let answer: TabNotice;
+    try {
+      answer = { t: "token", tab: this.tab, id, value: await token?.() };
+    } catch (error) {
+      answer = { t: "token", tab: this.tab, id, error: String(error) };
+    }
+    if (!this.#closed) this.#port.postMessage(answer);
   }
 
   /** Leaves: the worker releases this tab's channels (and closes after the last tab). */

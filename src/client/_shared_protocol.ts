@@ -36,9 +36,21 @@ export type TabRequest =
   // The publications after `since` (a tab that missed some while the hub changed).
   | { t: "fill"; tab: string; id: number; channel: string; since: WirePosition };
 
-/** A tab's presence: `hello` first (with what the worker needs to connect), `bye` on leaving. */
+/**
+ * A tab's presence: `hello` first (with what the worker needs to connect;
+ * `token`: the tab can answer `token` asks), `bye` on leaving, and its answer
+ * to the worker's `token` ask (a function option cannot cross `postMessage`).
+ */
 export type TabNotice =
-  | { t: "hello"; tab: string; lock: string; url: string; options: Record<string, unknown> }
+  | {
+    t: "hello";
+    tab: string;
+    lock: string;
+    url: string;
+    options: Record<string, unknown>;
+    token: boolean;
+  }
+  | { t: "token"; tab: string; id: number; value?: string | null; error?: string }
   | { t: "bye"; tab: string };
 
 /** A tab's way to its hub: a leader tab's `BroadcastChannel`, a `SharedWorker`'s port, or in-process. */
@@ -71,7 +83,9 @@ export type HubMessage =
   // A (re)subscribe's position frame: where the channel stands now.
   | { t: "position"; channel: string; offset?: number; epoch?: string }
   // A new hub is up and knows nothing yet: tabs ask again for what they hold.
-  | { t: "leader"; tab: string };
+  | { t: "leader"; tab: string }
+  // The worker's client needs a token: the tab answers with its `token` option's value.
+  | { t: "token"; id: number };
 
 /**
  * An error as plain data, for `postMessage`.

@@ -3,6 +3,8 @@
  * {@linkcode SharedHub} for every tab connected to the worker. Browsers load
  * it as `lhttp-shared-worker.js` (built by `deno task build:client` from
  * `_shared_worker_entry.ts`); point `workerUrl` at where you serve that file.
+ * With a bundler, a worker file of your own does the same:
+ * `import { serveSharedWorker } from "@lhttp/lhttp/shared-worker"; serveSharedWorker();`.
  * A tab is gone when it says `bye` (on `pagehide`) or when its lock frees (a
  * crash); the worker then releases its channels, and closes the connection
  * once no tab is left.
@@ -33,7 +35,7 @@ import type { TabNotice, TabRequest } from "./_shared_protocol.ts";
  * // The tab holds its lock while it lives; the host watches it.
  * const { promise: gone, resolve: leave } = Promise.withResolvers<void>();
  * await holdLock("l", gone);
- * port2.postMessage({ t: "hello", tab: "t1", lock: "l", url: "ws://x/", options: {} });
+ * port2.postMessage({ t: "hello", tab: "t1", lock: "l", url: "ws://x/", options: {}, token: false });
  * port2.postMessage({ t: "pub", tab: "t1", id: 1, channel: "bad channel!", body: "" });
  * assert.equal((await answer).error.code, "bad_channel");
  * assert.equal(host.tabs, 1);
@@ -47,6 +49,12 @@ import type { TabNotice, TabRequest } from "./_shared_protocol.ts";
 export class SharedWorkerHost {
   readonly #ports = new Map<string, MessagePort>();
   readonly #connect: (url: string, options: ClientOptions) => LhttpClient;
+  readonly #tokenTabs = new Set<string>();
+  readonly #tokens = new Map<
+    number,
+    { tab: string; resolve(value?: string | null): void; reject(e: Error): void }
+  >();
+  #nextToken = 1;
   #hub?: SharedHub;
 
   /** `connect` makes the client on the first tab's `hello` (a plain `LhttpClient` by default). */
@@ -70,7 +78,9 @@ export class SharedWorkerHost {
   #onMessage(port: MessagePort, message: TabRequest | TabNotice): void {
     if (message.t === "hello") {
       this.#ports.set(message.tab, port);
-      this.#hub ??= new SharedHub(this.#connect(message.url, message.options), {
+      if (message.token) this.#tokenTabs.add(message.tab);
+      const token = message.token ? () => this.#askToken() : undefined;
+      this.#hub ??= new SharedHub(this.#connect(message.url, { ...message.options, token }), {
         send: (tab, answer) => this.#ports.get(tab)?.postMessage(answer),
         cast: (holders, frame) => {
           for (const tab of holders) this.#ports.get(tab)?.postMessage(frame);
@@ -78,13 +88,34 @@ export class SharedWorkerHost {
       });
       whenFree(message.lock, () => this.#leave(message.tab));
     } else if (message.t === "bye") this.#leave(message.tab);
-    else if (this.#hub && this.#ports.has(message.tab)) void this.#hub.serve(message);
+    else if (message.t === "token") {
+      const asked = this.#tokens.get(message.id);
+      this.#tokens.delete(message.id);
+      if (message.error === undefined) asked?.resolve(message.value);
+      else asked?.reject(new Error(message.error));
+    } else if (this.#hub && this.#ports.has(message.tab)) void this.#hub.serve(message);
+  }
+
+  // The client reconnects: a tab with a `token` option supplies the next one.
+  #askToken(): Promise<string | null | undefined> {
+    const tab = [...this.#tokenTabs].at(-1);
+    if (tab === undefined) return Promise.reject(new Error("No tab left to supply a token"));
+    const id = this.#nextToken++;
+    const { promise, resolve, reject } = Promise.withResolvers<string | null | undefined>();
+    this.#tokens.set(id, { tab, resolve, reject });
+    this.#ports.get(tab)!.postMessage({ t: "token", id });
+    return promise;
   }
 
   #leave(tab: string): void {
     const port = this.#ports.get(tab);
     if (!port) return;
     this.#ports.delete(tab);
+    this.#tokenTabs.delete(tab);
+    for (const [id, asked] of this.#tokens) {
+      // The client's connect fails and retries, asking another tab.
+      if (asked.tab === tab) (this.#tokens.delete(id), asked.reject(new Error("The tab left")));
+    }
     port.close();
     this.#hub?.release(tab);
     if (this.#ports.size > 0) return;

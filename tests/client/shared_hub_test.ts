@@ -23,6 +23,20 @@ async function withServer(
   }
 }
 
+// A SharedWorker whose every tab's port goes to `host`; returns the undo.
+function standIn(host: SharedWorkerHost): () => void {
+  const scope = globalThis as { SharedWorker?: unknown };
+  scope.SharedWorker = class {
+    port: MessagePort;
+    constructor() {
+      const { port1, port2 } = new MessageChannel();
+      host.connect(port1);
+      this.port = port2;
+    }
+  };
+  return () => delete scope.SharedWorker;
+}
+
 function tab(url: string, options: SharedClientOptions) {
   const client = new SharedLhttpClient(url, options);
   const got: string[] = [];
@@ -92,15 +106,7 @@ Deno.test("leader path: the leader closes mid-stream; with history nothing is lo
 Deno.test("worker path: tabs on one SharedWorkerHost share a connection; a leaving tab releases its channels", async () => {
   const server = new LhttpServer();
   const host = new SharedWorkerHost();
-  const scope = globalThis as { SharedWorker?: unknown };
-  scope.SharedWorker = class {
-    port: MessagePort;
-    constructor() {
-      const { port1, port2 } = new MessageChannel();
-      host.connect(port1);
-      this.port = port2;
-    }
-  };
+  const restore = standIn(host);
   try {
     await withServer(server, async (url) => {
       const options: SharedClientOptions = { workerUrl: "unused.js", name: crypto.randomUUID() };
@@ -123,6 +129,36 @@ Deno.test("worker path: tabs on one SharedWorkerHost share a connection; a leavi
       await until(() => server.connections.size === 0 && host.tabs === 0, "all gone");
     });
   } finally {
-    delete scope.SharedWorker;
+    restore();
+  }
+});
+
+Deno.test("worker path: the worker's client gets its token from a tab (a function cannot cross postMessage)", async () => {
+  const tokens: (string | null)[] = [];
+  const server = new LhttpServer({
+    authenticate: (request) => {
+      const token = new URL(request.url).searchParams.get("token");
+      tokens.push(token);
+      return token === "secret" ? { user: "ann" } : new Response("no", { status: 401 });
+    },
+  });
+  const host = new SharedWorkerHost();
+  const restore = standIn(host);
+  try {
+    await withServer(server, async (url) => {
+      const a = tab(url, {
+        workerUrl: "unused.js",
+        name: crypto.randomUUID(),
+        token: () => "secret",
+      });
+      await a.subscribe("x");
+      server.publish("x", { command: "m", body: "hi" });
+      await until(() => a.got.length === 1, "a frame");
+      assert.deepEqual(tokens, ["secret"]);
+      await a.client.close();
+      await until(() => server.connections.size === 0, "closed");
+    });
+  } finally {
+    restore();
   }
 });

@@ -164,7 +164,7 @@ Deno.test({
 
 Deno.test({
   name:
-    "browser, worker path: one connection in a SharedWorker; closed and crashed tabs release their channels",
+    "browser, worker path: one connection in a SharedWorker; closed and silent (crashed) tabs release their channels",
   ignore: !found,
   fn: () =>
     withTabs({}, async (server, open) => {
