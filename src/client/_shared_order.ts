@@ -57,7 +57,12 @@ export class TabOrder {
   }
 
   /** A frame from the hub. */
-  frame(channel: string, frame: Frame, lenient = false): void {
+  frame(channel: string, frame: Frame): void {
+    this.#apply(channel, frame, false);
+  }
+
+  // `lenient`: a gap is skipped (what waited for a fill that is over).
+  #apply(channel: string, frame: Frame, lenient: boolean): void {
     const offset = Number(frame.headers.get("offset"));
     const epoch = frame.headers.get("epoch");
     if (!Number.isSafeInteger(offset) || epoch === undefined) return this.#deliver(channel, frame);
@@ -108,7 +113,7 @@ export class TabOrder {
       if (this.#held.get(channel) !== held) return;
       held.filling = false;
       // What waited follows the fill; a gap left now (history gone) is skipped, not refilled.
-      for (const frame of held.waiting.splice(0)) this.frame(channel, frame, true);
+      for (const frame of held.waiting.splice(0)) this.#apply(channel, frame, true);
     });
   }
 }

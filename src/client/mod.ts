@@ -22,12 +22,8 @@ export {
   type SubscribeOptions,
   type Subscription,
 } from "./lhttp_client.ts";
-export {
-  type SharedClientOptions,
-  SharedLhttpClient,
-  type ShareMode,
-  shareMode,
-} from "./shared_client.ts";
+export { SharedLhttpClient } from "./shared_client.ts";
+export { type SharedClientOptions, type ShareMode, shareMode } from "./shared_options.ts";
 export type { WirePosition } from "./_shared_protocol.ts";
 export type { ClientEvents, ClientState, RefusalCode } from "./client_core.ts";
 export type {

@@ -15,14 +15,12 @@
 
 import { type Frame, type HeadersInit, toHeaderMap } from "../codec/frame.ts";
 import { ClientError } from "./errors.ts";
-import { LhttpClient } from "./lhttp_client.ts";
-import type { ClientOptions } from "./options.ts";
 import { websocketUrl } from "./websocket_url.ts";
-import { SharedHub } from "./_shared_hub.ts";
+import { type SharedClientOptions, type ShareMode, shareMode } from "./shared_options.ts";
+import { localLink } from "./_shared_local.ts";
 import { LeaderLink } from "./_shared_leader.ts";
-import { lockManager } from "./_shared_locks.ts";
 import { TabOrder } from "./_shared_order.ts";
-import { PortLink, sharedWorker } from "./_shared_port.ts";
+import { PortLink } from "./_shared_port.ts";
 import {
   fromWire,
   type HubMessage,
@@ -31,37 +29,6 @@ import {
   type TabRequest,
   type WirePosition,
 } from "./_shared_protocol.ts";
-
-/** How tabs share the connection; `auto` picks the first the runtime supports. */
-export type ShareMode = "auto" | "worker" | "leader" | "none";
-
-/** Options: the client's, plus how tabs share it. */
-export interface SharedClientOptions extends ClientOptions {
-  /** Tabs with the same name share a connection (the URL by default). */
-  name?: string;
-  /**
-   * `worker`: a `SharedWorker` (needs `workerUrl`; falls back to `leader`
-   * without `SharedWorker`). `leader`: leader election (falls back to `none`
-   * without Web Locks or `BroadcastChannel`). `none`: a client of this tab's
-   * own. `auto` (the default): `worker` when `workerUrl` is set, else `leader`.
-   * In the worker, options that are functions (`token`, `WebSocket`, `clock`)
-   * are not available: they cannot cross `postMessage`.
-   */
-  share?: ShareMode;
-  /** Where `lhttp-shared-worker.js` is served (`examples/chat/vendor/` has a build). */
-  workerUrl?: string | URL;
-}
-
-/** The mode `options` lead to in this runtime. */
-export function shareMode(options: SharedClientOptions): Exclude<ShareMode, "auto"> {
-  const share = options.share ?? "auto";
-  if (share === "none") return "none";
-  if (share === "worker" && options.workerUrl === undefined) {
-    throw new TypeError('share: "worker" needs the workerUrl option');
-  }
-  if (share !== "leader" && options.workerUrl !== undefined && sharedWorker()) return "worker";
-  return lockManager() && typeof BroadcastChannel === "function" ? "leader" : "none";
-}
 
 interface Pending {
   request: TabRequest;
@@ -110,6 +77,8 @@ export class SharedLhttpClient {
   readonly #order: TabOrder;
   readonly #link: TabLink;
   #nextId = 1;
+  // A hub answered already: a `leader` now is a change, not the first election.
+  #hubSeen = false;
 
   /** Joins the tabs sharing `url` (or `options.name`). Throws `invalid_url` at once. */
   constructor(url: string | URL, options: SharedClientOptions = {}) {
@@ -201,6 +170,8 @@ export class SharedLhttpClient {
   }
 
   #onMessage(message: HubMessage): void {
+    if (message.t === "leader") return this.#newHub();
+    this.#hubSeen = true;
     if (message.t === "ans") {
       const pending = message.to === this.tab ? this.#pending.get(message.id) : undefined;
       if (!pending) return;
@@ -212,16 +183,27 @@ export class SharedLhttpClient {
     } else if (message.t === "position") {
       if (!this.#handlers.has(message.channel)) return;
       this.#order.position(message.channel, message.offset, message.epoch);
-    } else {
-      // A new hub knows nothing yet: ask again for what this tab holds and waits for.
-      const asked = new Set<string>();
-      for (const { request } of this.#pending.values()) {
-        if (request.t === "sub") asked.add(request.channel);
-        this.#link.post(request);
+    }
+  }
+
+  // A new hub knows nothing yet: ask again for what this tab holds and waits for.
+  #newHub(): void {
+    const changed = this.#hubSeen;
+    this.#hubSeen = true;
+    const asked = new Set<string>();
+    for (const [id, { request, reject }] of this.#pending) {
+      if (changed && request.t === "pub") {
+        // The old hub may have published it: sending it again could publish it twice
+        // (LhttpClient rejects a publish in flight on a lost connection alike).
+        this.#pending.delete(id);
+        reject(new ClientError("disconnected", "The tab holding the connection left"));
+        continue;
       }
-      for (const channel of this.#handlers.keys()) {
-        if (!asked.has(channel)) this.#link.post({ t: "sub", tab: this.tab, id: 0, channel });
-      }
+      if (request.t === "sub") asked.add(request.channel);
+      this.#link.post(request);
+    }
+    for (const channel of this.#handlers.keys()) {
+      if (!asked.has(channel)) this.#link.post({ t: "sub", tab: this.tab, id: 0, channel });
     }
   }
 
@@ -236,13 +218,4 @@ export class SharedLhttpClient {
       }
     }
   }
-}
-
-// share: "none": this tab's own hub, in-process.
-function localLink(url: string, options: ClientOptions, receive: TabReceiver): TabLink {
-  const hub = new SharedHub(new LhttpClient(url, options), {
-    send: (_, message) => receive(message),
-    cast: (_, message) => receive(message),
-  });
-  return { leader: true, post: (request) => void hub.serve(request), close: () => hub.close() };
 }

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { serveDeno } from "../../src/adapters/deno.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
-import { type SharedClientOptions, SharedLhttpClient } from "../../src/client/shared_client.ts";
+import { SharedLhttpClient } from "../../src/client/shared_client.ts";
+import type { SharedClientOptions } from "../../src/client/shared_options.ts";
 import { SharedWorkerHost } from "../../src/client/shared_worker.ts";
 import { until } from "../harness/serve_child.ts";
 
