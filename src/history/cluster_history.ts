@@ -34,6 +34,21 @@ export interface ClusterHistory {
   start(deliver: (channel: string, data: FrameData) => void): void;
   /** Stores a serialized, unstamped publication (idempotently: retried with one id). */
   publish(channel: string, data: FrameData): void;
+  /**
+   * Stores like `publish`, and settles once the publication is stored and its
+   * stamped copy was handed to `deliver` on this node (or a bounded wait for
+   * it passed), so that an acknowledgement sent then follows the publisher's
+   * own copy. Rejects with an `LhttpError` (`server_busy`) when it could not be
+   * stored. Optional: without it an acknowledgement does not wait.
+   */
+  store?(channel: string, data: FrameData): Promise<void>;
+  /**
+   * Latest-value mode: the channel's last publication, stamped, unless a live
+   * copy of it or a newer one was handed to `deliver` while it was read (a
+   * subscriber that subscribed before the call already has it). Optional:
+   * without it the engine offers no latest value.
+   */
+  latest?(channel: string): Promise<StoredPublication | undefined>;
   /** Where `channel` stands. */
   top(channel: string): Promise<Position | undefined>;
   /** The stamped publications after `from`, all or none. */

@@ -9,16 +9,20 @@ export { isEpoch, newEpoch } from "./epoch.ts";
 export { MemoryHistory, type MemoryHistoryOptions } from "./memory_history.ts";
 export { parseLimit, parsePosition, parseRecover, type RecoverRequest } from "./positions.ts";
 export {
-  answerHistory,
   deliverLatest,
-  type HistoryQuery,
-  parseHistoryQuery,
   type Recipient,
   recoverChannel,
-  sendHistory,
+  replayBeforeSubscribe,
   stampFrame,
   stampHeaders,
+  stampPublication,
 } from "./replay.ts";
+export {
+  answerHistory,
+  type HistoryQuery,
+  parseHistoryQuery,
+  sendHistory,
+} from "./history_query.ts";
 export { HistoryConfigError, resolveHistory } from "./resolve_history.ts";
 export {
   type ClusterHistory,
@@ -26,4 +30,9 @@ export {
   isClusterHistory,
   publishFirst,
 } from "./cluster_history.ts";
-export { answerFromCluster, recoverFromCluster } from "./cluster_replay.ts";
+export {
+  answerFromCluster,
+  latestChannels,
+  recoverFromCluster,
+  replayFromCluster,
+} from "./cluster_replay.ts";

@@ -1,18 +1,16 @@
 /**
  * What history adds to the path of a frame (PROTOCOL.md section 13): the
  * position headers of a publication, the replay and position frame of a
- * subscribe with `recover`, the latest value, and the history query.
+ * subscribe with `recover` and the latest value (the history query is in
+ * `history_query.ts`).
  *
  * @module
  */
 
-import { parseChannels } from "../codec/channels.ts";
-import { LhttpError, quote } from "../codec/errors.ts";
 import { assertCommand, assertHeader, type Frame, type FrameData } from "../codec/frame.ts";
-import type { Limits } from "../codec/limits.ts";
-import { parseFrame } from "../codec/parse.ts";
-import type { History, Position, StoredPublication } from "./history.ts";
-import { parseLimit, parsePosition } from "./positions.ts";
+import { serializeFrame } from "../codec/serialize.ts";
+import type { History, Position } from "./history.ts";
+import type { RecoverRequest } from "./positions.ts";
 
 /** Who receives replays and answers: a connection, structurally. */
 export interface Recipient {
@@ -21,19 +19,6 @@ export interface Recipient {
   /** Serializes and sends a frame. */
   send(frame: Pick<Frame, "command" | "headers"> & { body?: FrameData }): void;
 }
-
-/** A validated history query. */
-export interface HistoryQuery {
-  /** The one channel asked about. */
-  channel: string;
-  /** Most publications to return. */
-  limit: number;
-  /** Only those after this position, when given. */
-  since?: Position;
-}
-
-// Stored frames were serialized by this server: parse them without limits.
-const TRUSTED = { maxFrameBytes: Infinity, maxHeaders: 1 << 16, maxHeaderBytes: 1 << 30 };
 
 /**
  * The headers of a copy of a publication on `channel` at `position`:
@@ -99,6 +84,64 @@ export function stampFrame(
 }
 
 /**
+ * The frame of a publication on `channel` at `position`, text or binary like
+ * its body: {@linkcode stampFrame} for text, `serializeFrame` with
+ * {@linkcode stampHeaders} for bytes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stampPublication } from "@lhttp/lhttp/internal";
+ * const frame = { command: "chat", headers: new Map(), body: new Uint8Array([104, 105]) };
+ * const data = stampPublication(frame, frame.headers, "r", { offset: 1, epoch: "e1" });
+ * assert.equal(new TextDecoder().decode(data as Uint8Array), "LHTTP/1.0 chat\r\npublish:r\r\noffset:1\r\nepoch:e1\r\n\r\nhi");
+ * ```
+ */
+export function stampPublication(
+  frame: Pick<Frame, "command" | "body">,
+  base: ReadonlyMap<string, string>,
+  channel: string,
+  position: Position,
+): FrameData {
+  const { command, body } = frame;
+  return typeof body === "string"
+    ? stampFrame(command, base, channel, position, body)
+    : serializeFrame({ command, headers: stampHeaders(base, channel, position), body });
+}
+
+/**
+ * Before a subscribe with the embedded engine takes effect: the latest value
+ * of each channel in latest-value mode that the connection is not subscribed
+ * to yet (unless `recover` names a position for it), and the answer of each
+ * `recover` entry. Patterns have no history of their own.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryHistory, replayBeforeSubscribe } from "@lhttp/lhttp/internal";
+ * const history = new MemoryHistory({ rules: [{ prefix: "", size: 9, ttlMs: 60_000, latest: true }] });
+ * history.append("r", history.next("r")!, "one");
+ * const got: unknown[] = [];
+ * const to = { channels: new Set<string>(), deliver: (data: unknown) => void got.push(data), send: (f: { command: string }) => void got.push(f.command) };
+ * replayBeforeSubscribe(history, to, ["r", "r.*"], new Map([["r", null]]));
+ * assert.deepEqual(got, ["one", "position"]);
+ * ```
+ */
+export function replayBeforeSubscribe(
+  history: History | undefined,
+  to: Recipient & { readonly channels: ReadonlySet<string> },
+  channels: readonly string[],
+  recover?: RecoverRequest,
+): void {
+  for (const channel of channels) {
+    if (/[*>]/.test(channel)) continue;
+    const from = recover?.get(channel) ?? null;
+    if (history && !from && !to.channels.has(channel)) deliverLatest(history, to, channel);
+    if (recover?.has(channel)) recoverChannel(history, to, channel, from);
+  }
+}
+
+/**
  * Answers one `recover` entry of a subscribe: the missed publications (all or
  * none), then the position frame.
  *
@@ -159,100 +202,4 @@ export function deliverLatest(history: History, to: Recipient, channel: string):
   if (!history.rule(channel)?.latest) return;
   const [last] = history.last(channel, 1);
   if (last) to.deliver(last.data);
-}
-
-/**
- * Reads a history query from a frame's headers (`history`, `limit`, `since`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DEFAULT_LIMITS } from "@lhttp/lhttp";
- * import { parseHistoryQuery } from "@lhttp/lhttp/internal";
- * const query = parseHistoryQuery(new Map([["history", "r"], ["limit", "5"]]), DEFAULT_LIMITS, 1000);
- * assert.deepEqual(query, { channel: "r", limit: 5, since: undefined });
- * ```
- */
-export function parseHistoryQuery(
-  headers: ReadonlyMap<string, string>,
-  limits: Limits,
-  recoveryLimit: number,
-): HistoryQuery {
-  const value = headers.get("history") ?? "";
-  const channels = parseChannels(value, limits);
-  if (channels.length !== 1) {
-    throw new LhttpError("bad_channel", `A history query names one channel, got ${quote(value)}`);
-  }
-  const since = headers.get("since");
-  return {
-    channel: channels[0],
-    limit: parseLimit(headers.get("limit"), recoveryLimit),
-    since: since === undefined ? undefined : parsePosition(since),
-  };
-}
-
-/**
- * Answers a history query: each publication with `history` instead of
- * `publish`, oldest first, then the summary frame. Throws `position_expired`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { answerHistory, MemoryHistory } from "@lhttp/lhttp/internal";
- * const history = new MemoryHistory({ rules: [{ prefix: "", size: 9, ttlMs: 60_000 }] });
- * history.append("r", history.next("r")!, "LHTTP/1.0 chat\r\npublish:r\r\n\r\nhi");
- * const sent: string[] = [];
- * answerHistory(history, { deliver() {}, send: (frame) => void sent.push(frame.command) }, { channel: "r", limit: 5 });
- * assert.deepEqual(sent, ["chat", "history"]);
- * ```
- */
-export function answerHistory(
-  history: History | undefined,
-  to: Recipient,
-  query: HistoryQuery,
-): void {
-  const { channel, limit, since } = query;
-  const top = history?.top(channel);
-  let publications = history?.last(channel, limit) ?? [];
-  if (history && since) {
-    const after = history.since(channel, since, Infinity);
-    if (!after?.publications) {
-      throw new LhttpError(
-        "position_expired",
-        `History of ${quote(channel)} after ${since.offset},${since.epoch} is no longer complete`,
-      );
-    }
-    publications = after.publications.slice(0, limit);
-  }
-  sendHistory(to, channel, publications, top);
-}
-
-/**
- * Sends the answer of a history query: each publication with `history`
- * instead of `publish`, then the summary frame.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { sendHistory } from "@lhttp/lhttp/internal";
- * const sent: string[] = [];
- * sendHistory({ deliver() {}, send: (frame) => void sent.push(frame.command) }, "r", [], undefined);
- * assert.deepEqual(sent, ["history"]);
- * ```
- */
-export function sendHistory(
-  to: Recipient,
-  channel: string,
-  publications: readonly StoredPublication[],
-  top: Position | undefined,
-): void {
-  for (const publication of publications) {
-    const frame = parseFrame(publication.data, TRUSTED);
-    const headers = new Map([["history", channel]]);
-    for (const [name, value] of frame.headers) if (name !== "publish") headers.set(name, value);
-    to.send({ command: frame.command, headers, body: frame.body });
-  }
-  const summary = new Map([["history", channel], ["count", String(publications.length)]]);
-  if (top) (summary.set("offset", String(top.offset)), summary.set("epoch", top.epoch));
-  to.send({ command: "history", headers: summary });
 }

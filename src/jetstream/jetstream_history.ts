@@ -12,6 +12,9 @@
  * - reads: direct get (`allow_direct`), `next_by_subj` from an offset, one
  *   message per request (nats-server 2.9; the batch get of 2.11 would take one).
  *
+ * An acknowledged publish waits for its store and its own live copy
+ * (`store`); latest-value mode reads `last_by_subj` (`latest`).
+ *
  * The epoch is the stream's creation time: a recreated stream has a new one.
  *
  * @module
@@ -24,12 +27,14 @@ import {
   jetstreamManager,
 } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection, type Subscription } from "@nats-io/nats-core";
+import { LhttpError, quote } from "../codec/errors.ts";
 import type { FrameData } from "../codec/frame.ts";
 import { type ClusterHistory, insertPosition } from "../history/cluster_history.ts";
 import type { Continuation, HistoryRule, Position, StoredPublication } from "../history/history.ts";
 import { MemoryHistory } from "../history/memory_history.ts";
 import { channelToToken, subjectToChannel } from "../nats/subject.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
+import { LiveTracker } from "./live_tracker.ts";
 
 /** Options of {@linkcode JetStreamHistory.create}. */
 export interface JetStreamHistoryOptions {
@@ -45,6 +50,11 @@ export interface JetStreamHistoryOptions {
   recoveryLimit?: number;
   /** Where failures are logged. */
   logger?: Logger;
+  /**
+   * Longest wait, ms, of an acknowledged publish for its own live copy after
+   * JetStream stored it (default 2000); the acknowledgement goes then anyway.
+   */
+  liveWaitMs?: number;
 }
 
 /**
@@ -75,6 +85,7 @@ export class JetStreamHistory implements ClusterHistory {
   readonly #node = crypto.randomUUID().slice(0, 12);
   #sent = 0;
   #live?: Subscription;
+  readonly #tracker: LiveTracker;
 
   private constructor(options: JetStreamHistoryOptions, jsm: JetStreamManager, epoch: string) {
     this.#nc = options.connection;
@@ -86,6 +97,7 @@ export class JetStreamHistory implements ClusterHistory {
     this.#prefix = options.subjectPrefix ?? "lhttp_h";
     this.#logger = options.logger ?? createLogger("warn");
     this.epoch = epoch;
+    this.#tracker = new LiveTracker(options.liveWaitMs ?? 2000);
   }
 
   /** Creates the stream when it is missing (file storage) and reads its epoch. */
@@ -130,28 +142,46 @@ export class JetStreamHistory implements ClusterHistory {
         if (channel === undefined || !Number.isSafeInteger(offset)) return;
         const data = msg.headers?.get("Lhttp-Binary") === "1" ? msg.data : msg.string();
         deliver(channel, insertPosition(data, offset, prev, this.epoch));
+        this.#tracker.delivered(channel, offset);
       },
     });
   }
 
   publish(channel: string, data: FrameData): void {
-    const msgID = `${this.#node}.${++this.#sent}`;
-    const headers = natsHeaders();
-    if (typeof data !== "string") headers.set("Lhttp-Binary", "1");
-    const subject = this.#subject(channel);
-    const attempt = async (left: number): Promise<void> => {
-      try {
-        await this.#js.publish(subject, data, { msgID, headers });
-      } catch (error) {
-        // The same Nats-Msg-Id: a publish that was stored but not acknowledged is not stored twice.
-        if (left > 0) return attempt(left - 1);
-        this.#logger.log(
-          "warn",
-          `history: publish to ${channel} failed: ${(error as Error).message}`,
-        );
-      }
-    };
-    void attempt(2);
+    this.#send(channel, data).catch((error) => this.#failed(channel, error));
+  }
+
+  async store(channel: string, data: FrameData): Promise<void> {
+    let sequence;
+    try {
+      sequence = await this.#send(channel, data);
+    } catch (error) {
+      this.#failed(channel, error);
+      throw new LhttpError(
+        "server_busy",
+        `The history store did not take the publication on ${quote(channel)}`,
+      );
+    }
+    // Without the live subscription no copy comes back here: nothing to wait for.
+    if (this.#live) await this.#tracker.until(sequence);
+  }
+
+  async latest(channel: string): Promise<StoredPublication | undefined> {
+    if (!this.rule(channel)) return undefined;
+    const watch = this.#tracker.watch(channel);
+    let msg;
+    try {
+      msg = await this.#jsm.direct.getMessage(this.#stream, {
+        last_by_subj: this.#subject(channel),
+      });
+    } finally {
+      watch.end();
+    }
+    // A live copy at or past it reached this node's subscribers while it was read.
+    if (!msg || watch.seen >= msg.seq) return undefined;
+    const data = msg.header?.get("Lhttp-Binary") === "1" ? msg.data : msg.string();
+    // Its `prev` is not known from a direct get: the copy goes without one.
+    return { offset: msg.seq, data: insertPosition(data, msg.seq, undefined, this.epoch) };
   }
 
   async top(channel: string): Promise<Position | undefined> {
@@ -193,6 +223,8 @@ export class JetStreamHistory implements ClusterHistory {
 
   async close(): Promise<void> {
     this.#live?.unsubscribe();
+    this.#live = undefined;
+    this.#tracker.close();
     await Promise.resolve();
   }
 
@@ -214,6 +246,26 @@ export class JetStreamHistory implements ClusterHistory {
       prev = msg.seq;
     }
     return out;
+  }
+
+  // Resolves with the stream sequence; retried with the same Nats-Msg-Id, so a
+  // publish that was stored but not acknowledged is not stored twice.
+  async #send(channel: string, data: FrameData): Promise<number> {
+    const msgID = `${this.#node}.${++this.#sent}`;
+    const headers = natsHeaders();
+    if (typeof data !== "string") headers.set("Lhttp-Binary", "1");
+    const subject = this.#subject(channel);
+    for (let left = 2;; left--) {
+      try {
+        return (await this.#js.publish(subject, data, { msgID, headers })).seq;
+      } catch (error) {
+        if (left === 0) throw error;
+      }
+    }
+  }
+
+  #failed(channel: string, error: unknown): void {
+    this.#logger.log("warn", `history: publish to ${channel} failed: ${(error as Error).message}`);
   }
 
   #get(query: { seq: number; next_by_subj?: string }) {

@@ -140,11 +140,18 @@ export class Pipeline {
       const recovered = toSubscribe.length
         ? pubsub.subscribe(connection, toSubscribe, positions)
         : undefined;
-      if (toPublish.length) pubsub.publish(toPublish, ctx.reply);
+      // With an ack, a cluster history engine's store and the publisher's own copy come first.
+      const stored = !toPublish.length
+        ? undefined
+        : ctx.request.headers.has("ack")
+        ? pubsub.publishAcked(toPublish, ctx.reply)
+        : void pubsub.publish(toPublish, ctx.reply);
       if (toUnsubscribe.length) pubsub.unsubscribe(connection, toUnsubscribe);
       if (upstream !== undefined) calls.start(ctx, upstream);
       // A cluster history engine answers later: the ack waits for it.
-      return answered || recovered ? Promise.all([answered, recovered]).then(() => {}) : undefined;
+      return answered || recovered || stored
+        ? Promise.all([answered, recovered, stored]).then(() => {})
+        : undefined;
     };
     return verdicts.length ? Promise.all(verdicts).then(apply) : apply();
   }

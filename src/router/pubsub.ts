@@ -23,17 +23,10 @@ import { parseTargets } from "../namespaces/patterns.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
 import { type ClusterHistory, isClusterHistory, publishFirst } from "../history/cluster_history.ts";
-import { answerFromCluster, recoverFromCluster } from "../history/cluster_replay.ts";
+import { answerFromCluster, latestChannels, replayFromCluster } from "../history/cluster_replay.ts";
 import { parseRecover, type RecoverRequest } from "../history/positions.ts";
-import {
-  answerHistory,
-  deliverLatest,
-  type HistoryQuery,
-  parseHistoryQuery,
-  recoverChannel,
-  stampFrame,
-  stampHeaders,
-} from "../history/replay.ts";
+import { answerHistory, type HistoryQuery, parseHistoryQuery } from "../history/history_query.ts";
+import { replayBeforeSubscribe, stampPublication } from "../history/replay.ts";
 import type { LifecycleObserver } from "./lifecycle.ts";
 
 /** What the `authorize` hook is asked. */
@@ -211,12 +204,18 @@ export class PubSub {
   ): void | Promise<void> {
     this.checkCapacity(connection, channels);
     const cluster = this.#cluster;
-    if (!cluster && (this.#history || recover)) this.#replay(connection, channels, recover);
+    if (!cluster && (this.#history || recover)) {
+      replayBeforeSubscribe(this.#history, connection, channels, recover);
+    }
+    // Asked before subscribing (a latest value is for a new subscriber), read after.
+    const latest = cluster ? latestChannels(cluster, connection.channels, channels, recover) : [];
     const lifecycle = this.#lifecycle;
     for (const channel of channels) {
       if (this.#hub.subscribe(connection, channel)) lifecycle?.subscribed?.(connection, channel);
     }
-    if (cluster && recover) return recoverFromCluster(cluster, connection, recover);
+    if (cluster && (recover || latest.length)) {
+      return replayFromCluster(cluster, connection, latest, recover);
+    }
   }
 
   /** Reads a frame's `recover` header against its subscribe list; throws `bad_position`. */
@@ -236,19 +235,6 @@ export class PubSub {
     answerHistory(this.#history, connection, query);
   }
 
-  // Before the subscriptions start: what `recover` asks, and latest values.
-  #replay(connection: Connection, channels: readonly string[], recover?: RecoverRequest): void {
-    const history = this.#history;
-    for (const channel of channels) {
-      if (/[*>]/.test(channel)) continue; // a pattern has no history of its own
-      const from = recover?.get(channel) ?? null;
-      if (history && !from && !connection.channels.has(channel)) {
-        deliverLatest(history, connection, channel);
-      }
-      if (recover?.has(channel)) recoverChannel(history, connection, channel, from);
-    }
-  }
-
   /** Unsubscribes `connection` from validated `channels`. */
   unsubscribe(connection: Connection, channels: readonly string[]): void {
     const lifecycle = this.#lifecycle;
@@ -265,13 +251,30 @@ export class PubSub {
    * `publish` header names the channel it is delivered on.
    */
   publish(channels: readonly string[], frame: Frame): number {
+    return this.#publish(channels, frame);
+  }
+
+  /**
+   * {@linkcode PubSub.publish} for a frame with an `ack`: settles once a cluster engine stored
+   * it and this node delivered its copies, so the ack follows the publisher's own copy
+   * (PROTOCOL.md section 13); rejects with `server_busy` when it could not be stored.
+   */
+  publishAcked(channels: readonly string[], frame: Frame): void | Promise<void> {
+    const stored: Promise<void>[] = [];
+    this.#publish(channels, frame, this.#cluster?.store ? stored : undefined);
+    if (stored.length) return Promise.all(stored).then(() => {});
+  }
+
+  #publish(channels: readonly string[], frame: Frame, stored?: Promise<void>[]): number {
     const base = withoutHopByHop(frame.headers);
     let delivered = 0;
     for (const channel of channels) {
       if (this.#cluster?.rule(channel)) {
         // Numbered by the engine; delivered when it comes back stamped.
         const unstamped = publishFirst(base, channel);
-        this.#cluster.publish(channel, serializeFrame({ ...frame, headers: unstamped }));
+        const data = serializeFrame({ ...frame, headers: unstamped });
+        if (stored) stored.push(this.#cluster.store!(channel, data));
+        else this.#cluster.publish(channel, data);
         continue;
       }
       const position = this.#history?.next(channel);
@@ -284,14 +287,7 @@ export class PubSub {
         }
         data = serializeFrame({ command: frame.command, headers, body: frame.body });
       } else {
-        const body = frame.body;
-        data = typeof body === "string"
-          ? stampFrame(frame.command, base, channel, position, body)
-          : serializeFrame({
-            command: frame.command,
-            headers: stampHeaders(base, channel, position),
-            body,
-          });
+        data = stampPublication(frame, base, channel, position);
         this.#history!.append(channel, position, data);
       }
       const local = this.#hub.broadcast(channel, data);
