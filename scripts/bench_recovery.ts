@@ -16,6 +16,7 @@
 //
 //   flock /tmp/lhttp-bench.lock deno run -A scripts/bench_recovery.ts \
 //     [--connections 1000] [--messages 1000] [--rounds 1] [--publishes 5000]
+//     [--engines memory,jetstream]
 
 import { parseArgs } from "node:util";
 import {
@@ -32,12 +33,14 @@ const { values } = parseArgs({
     messages: { type: "string", default: "1000" },
     rounds: { type: "string", default: "1" },
     publishes: { type: "string", default: "5000" },
+    engines: { type: "string", default: "memory,jetstream" },
   },
 });
 const CONNECTIONS = Number(values.connections);
 const MESSAGES = Number(values.messages);
 const ROUNDS = Number(values.rounds);
 const PUBLISHES = Number(values.publishes);
+const ENGINES = values.engines.split(",") as ("memory" | "jetstream")[];
 const body = "x".repeat(90);
 
 /** A raw socket that counts what a recovery brings and checks its order. */
@@ -46,6 +49,7 @@ class Recovering {
   last = 0;
   inOrder = true;
   recovered = false;
+  position = "";
   done!: Promise<void>;
   readonly socket: WebSocket;
   constructor(socket: WebSocket) {
@@ -60,6 +64,7 @@ class Recovering {
           this.count++;
         } else if (text.startsWith("LHTTP/1.0 position\r\n")) {
           this.recovered = text.includes("\r\nrecovered:true\r\n");
+          this.position = text;
         } else if (text.includes("\r\nack:s\r\n")) resolve();
       };
     });
@@ -145,9 +150,13 @@ async function storm(engine: "memory" | "jetstream", nats: JetStream, round: num
     const ms = performance.now() - start;
     storming = false;
     await watching;
-    const bad = peers.filter((p) => p.count !== MESSAGES || !p.inOrder || !p.recovered).length;
-    if (bad > 0) {
-      throw new Error(`${engine}: ${bad} connections did not recover exactly ${MESSAGES}`);
+    const bad = peers.filter((p) => p.count !== MESSAGES || !p.inOrder || !p.recovered);
+    if (bad.length > 0) {
+      const { count, inOrder, position } = bad[0];
+      throw new Error(
+        `${engine}: ${bad.length} connections did not recover exactly ${MESSAGES} in ` +
+          `${Math.round(ms)} ms; the first: ${JSON.stringify({ count, inOrder, position })}`,
+      );
     }
     for (const peer of peers) peer.socket.close();
     return { ms, peak, consumers: Math.max(0, ...consumers) };
@@ -189,7 +198,7 @@ try {
   const peaks = { memory: [] as number[], jetstream: [] as number[] };
   let consumers = 0;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const engine of ["memory", "jetstream"] as const) {
+    for (const engine of ENGINES) {
       const result = await storm(engine, nats, round);
       storms[engine].push(result.ms);
       peaks[engine].push(result.peak);
@@ -213,7 +222,7 @@ try {
   console.log(
     "| recovery storm | connections × messages | time | node RSS peak |\n|---|---|---|---|",
   );
-  for (const engine of ["memory", "jetstream"] as const) {
+  for (const engine of ENGINES) {
     console.log(
       `| ${engine} | ${CONNECTIONS} × ${MESSAGES} | ${Math.round(median(storms[engine]))} ms | ${
         mb(median(peaks[engine]))
