@@ -19,9 +19,10 @@
 import { parseArgs } from "node:util";
 import { type Child, RUNTIMES, startChild } from "../tests/harness/runtimes.ts";
 import { bundle } from "../tests/harness/bundle.ts";
-import { onCore, pin, TASKSET } from "./loadgen/cores.ts";
+import { cpuSeconds, onCore, pin, TASKSET } from "./loadgen/cores.ts";
 import { type Generator, generator, measure } from "./loadgen/generator.ts";
 import { svgChart } from "./loadgen/chart.ts";
+import { median } from "./loadgen/server.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -68,12 +69,28 @@ async function withServer<T>(runtime: string, variant: Variant, body: (c: Child)
   }
 }
 
-async function fanout(gen: Generator, port: number): Promise<{ rate: number; cpu: number }> {
-  const result = await measure(gen, "fanout", port, [SUBSCRIBERS, FRAMES, values.bytes]);
+// The server's CPU time over the timed part too: under contention from other
+// processes wall-clock rates swing, deliveries per server CPU-second much less.
+async function fanout(gen: Generator, child: Child): Promise<Sample> {
+  let cpu0 = 0;
+  const result = await measure(gen, "fanout", child.port, [SUBSCRIBERS, FRAMES, values.bytes], {
+    onStart: async () => void (cpu0 = await cpuSeconds(child.pid)),
+  });
+  const serverCpu = await cpuSeconds(child.pid) - cpu0;
   if (result.deliveries !== result.expected) {
     console.error(`  incomplete: ${result.deliveries}/${result.expected} deliveries`);
   }
-  return { rate: result.deliveries / result.seconds, cpu: result.cpu };
+  return {
+    rate: result.deliveries / result.seconds,
+    cpu: result.cpu,
+    perCpu: cpu0 > 0 && serverCpu > 0 ? result.deliveries / serverCpu : NaN,
+  };
+}
+
+interface Sample {
+  rate: number;
+  cpu: number;
+  perCpu: number;
 }
 
 async function latency(gen: Generator, port: number): Promise<{ p50: number; p99: number }> {
@@ -121,19 +138,18 @@ const LATENCY_ROUNDS = Number(values["latency-rounds"]);
 for (const runtime of values.runtimes.split(",")) {
   const rates: Record<Variant, number[]> = { lhttp: [], raw: [] };
   const cpus: Record<Variant, number[]> = { lhttp: [], raw: [] };
+  const perCpu: Record<Variant, number[]> = { lhttp: [], raw: [] };
   // Alternate the variants round by round so drift on the machine hits both.
   for (let round = 0; round < ROUNDS; round++) {
     for (const variant of ["raw", "lhttp"] as const) {
-      const { rate, cpu } = await withServer(
-        runtime,
-        variant,
-        (child) => fanout(gen, child.port),
-      );
-      rates[variant].push(rate);
-      cpus[variant].push(cpu);
+      const sample = await withServer(runtime, variant, (child) => fanout(gen, child));
+      rates[variant].push(sample.rate);
+      cpus[variant].push(sample.cpu);
+      perCpu[variant].push(sample.perCpu);
       console.error(
-        `${runtime} ${variant} round ${round + 1}: ${Math.round(rate)} deliveries/s, ` +
-          `generator ${cpu.toFixed(2)} cores`,
+        `${runtime} ${variant} round ${round + 1}: ${Math.round(sample.rate)} deliveries/s, ` +
+          `generator ${sample.cpu.toFixed(2)} cores, ` +
+          `${Math.round(sample.perCpu)} deliveries per server CPU-second`,
       );
     }
   }
@@ -158,6 +174,7 @@ for (const runtime of values.runtimes.split(",")) {
   chart.push({ runtime, lhttp, raw });
   rows.push(
     `| ${runtime} | ${fmt(lhttp)} | ${fmt(raw)} | ${(lhttp / raw).toFixed(2)} | ` +
+      `${(median(perCpu.lhttp) / median(perCpu.raw)).toFixed(2)} | ` +
       `${median(cpus.lhttp).toFixed(2)} / ${median(cpus.raw).toFixed(2)} | ` +
       `${memory.lhttp.toFixed(1)} | ${memory.raw.toFixed(1)} | ` +
       `${(memory.lhttp / memory.raw).toFixed(2)} |`,
@@ -176,10 +193,6 @@ for (const runtime of values.runtimes.split(",")) {
   }
 }
 
-function median(list: number[]): number {
-  return [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
-}
-
 function fmt(rate: number): string {
   return Math.round(rate).toLocaleString("en-US");
 }
@@ -189,10 +202,10 @@ console.log(
     `median of ${ROUNDS}; idle: ${IDLE} connections, server RSS delta\n`,
 );
 console.log(
-  "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | generator cores (lhttp / raw) " +
-    "| lhttp KB/conn | raw KB/conn | memory ratio |",
+  "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | ratio per server CPU-s " +
+    "| generator cores (lhttp / raw) | lhttp KB/conn | raw KB/conn | memory ratio |",
 );
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const row of rows) console.log(row);
 if (latencyRows.length) {
   console.log(

@@ -5,7 +5,8 @@
  * publish frames with a BYTES-long body, all at once, as scripts/_fanout_client.ts
  * does. Prints {"deliveries","expected","seconds","cpu","closed"}: cpu is this
  * process's CPU time over the timed part, in cores. The clock starts when the
- * first publish frame is written and stops at the last delivery. */
+ * first publish frame is written (a line START says so first) and stops at the
+ * last delivery. */
 #include "loadgen.h"
 
 #include <stdio.h>
@@ -57,6 +58,8 @@ int mode_fanout(int argc, char **argv) {
   for (int i = 0; i < frames; i++) memcpy(all + size * i, one, size);
 
   long expected = (long)subscribers * frames;
+  /* Tells the bench the timed part begins (it reads the server's CPU time now). */
+  printf("START\n");
   double cpu0 = lg_cpu(), start = lg_now(), deadline = start + 120;
   last_delivery = start;
   ws_send(publisher, ep, all, size * (size_t)frames);

@@ -42,7 +42,9 @@ export async function generator(choice?: string): Promise<Generator> {
 /**
  * Runs one measurement on CPU 1 and returns its JSON line. `mode` and `args`
  * follow scripts/loadgen/main.c; the JS client takes a URL where C takes a port.
- * `options.target` replaces the port (the C generator's `p1,p2` for a cluster).
+ * `options.target` replaces the port (the C generator's `p1,p2` for a cluster);
+ * `options.onStart` runs when the C generator prints START (the timed part
+ * begins), and the result waits for it.
  *
  * @example
  * ```ts
@@ -56,7 +58,7 @@ export async function measure(
   mode: "fanout" | "latency" | "http",
   port: number,
   args: Array<string | number>,
-  options: { target?: string } = {},
+  options: { target?: string; onStart?: () => Promise<void> } = {},
 ): Promise<Record<string, number>> {
   if (mode === "http" && generator.kind === "js") {
     throw new Error("HTTP load needs the C generator (a compiler)");
@@ -64,11 +66,16 @@ export async function measure(
   const target = options.target ??
     (generator.kind === "c" ? String(port) : `ws://127.0.0.1:${port}/`);
   const [program, ...rest] = onCore([...generator.command, mode, target, ...args.map(String)], 1);
-  const { stdout, code } = await new Deno.Command(program, {
-    args: rest,
-    stdout: "piped",
-    stderr: "inherit",
-  }).output();
+  const child = new Deno.Command(program, { args: rest, stdout: "piped", stderr: "inherit" })
+    .spawn();
+  let text = "";
+  let started: Promise<void> | undefined;
+  for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+    text += chunk;
+    if (started === undefined && /^START$/m.test(text)) started = options.onStart?.();
+  }
+  const { code } = await child.status;
+  await started;
   if (code !== 0) throw new Error(`${generator.kind} generator exited with ${code}`);
-  return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
+  return JSON.parse(text.trim().split("\n").pop()!);
 }

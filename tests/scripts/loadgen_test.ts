@@ -18,7 +18,8 @@ async function run(args: Array<string | number>): Promise<Record<string, number>
     stderr: "piped",
   }).output();
   assert.equal(code, 0, new TextDecoder().decode(stderr));
-  return JSON.parse(new TextDecoder().decode(stdout).trim());
+  // The result is the last line (fanout prints START before its timed part).
+  return JSON.parse(new TextDecoder().decode(stdout).trim().split("\n").pop()!);
 }
 
 Deno.test({
