@@ -2,7 +2,7 @@
 // MessageChannel: several clients in one process stand for the tabs. The
 // leader path, and the worker path with a SharedWorker stand-in that hands
 // each tab's port to a SharedWorkerHost. Chromium runs the real thing in
-// shared_tabs_test.ts and shared_worker_test.ts.
+// shared_tabs_test.ts.
 
 import assert from "node:assert/strict";
 import { serveDeno } from "../../src/adapters/deno.ts";
