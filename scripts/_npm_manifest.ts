@@ -70,6 +70,7 @@ export const OPTIONAL_PEERS: readonly string[] = [
   "@nats-io/nats-core",
   "@nats-io/transport-node",
   "@nats-io/jetstream",
+  "@nats-io/kv",
 ];
 
 /** The dependency fields of `package.json`. */

@@ -106,6 +106,7 @@ Deno.test("dependencies: ws, @hono/node-server and the NATS clients are optional
       "@nats-io/nats-core",
       "@nats-io/transport-node",
       "@nats-io/jetstream",
+      "@nats-io/kv",
     ],
     imports,
   );
@@ -182,6 +183,7 @@ Deno.test("built package: optional peers, a loader per entry that needs one, no 
             "./node": ["@hono/node-server", "ws"],
             "./nats": ["@nats-io/nats-core"],
             "./jetstream": ["@nats-io/jetstream", "@nats-io/nats-core"],
+            "./cluster": ["@nats-io/kv"],
           })
         ) {
           if (peerLoaders[name]) assert.deepEqual(peerLoaders[name], wanted, name);

@@ -8,8 +8,7 @@ import { connectNats } from "../../src/nats/connect.ts";
 import { NatsBus } from "../../src/nats/mod.ts";
 import { LhttpServer } from "../../src/server/lhttp_server.ts";
 import { createLogger } from "../../src/telemetry/log.ts";
-import { ClusterLedger } from "../../src/webhooks/cluster_ledger.ts";
-import { RemoteMembers } from "../../src/presence/remote_members.ts";
+import { ClusterLedger, RemoteMembers } from "../../src/cluster.ts";
 
 const [natsUrl, hookUrl] = Deno.args;
 const node = crypto.randomUUID().slice(0, 8);
