@@ -7,7 +7,8 @@
 //    tests/history/_js_node.ts) with the memory engine and with JetStream
 //    (one local `nats-server -js`, file storage). The clients run in this
 //    process: every replayed frame crosses a real socket and is checked
-//    (count, offsets in order, `recovered:true`). Rounds interleave the engines.
+//    (count, offsets in order, `recovered:true`); those that did not recover
+//    exactly are counted ("not recovered", per round). Rounds interleave the engines.
 // 2. Publishes/s into JetStream with history: one WebSocket client pushes
 //    PUBLISHES frames (no acks) into node A as fast as it can; a subscriber on
 //    node B receives them from JetStream's RePublish copy (stored, then
@@ -150,16 +151,18 @@ async function storm(engine: "memory" | "jetstream", nats: JetStream, round: num
     const ms = performance.now() - start;
     storming = false;
     await watching;
+    // Counted, not thrown: a storm that overwhelms the engine is a result too.
     const bad = peers.filter((p) => p.count !== MESSAGES || !p.inOrder || !p.recovered);
     if (bad.length > 0) {
       const { count, inOrder, position } = bad[0];
-      throw new Error(
-        `${engine}: ${bad.length} connections did not recover exactly ${MESSAGES} in ` +
-          `${Math.round(ms)} ms; the first: ${JSON.stringify({ count, inOrder, position })}`,
+      console.error(
+        `${engine}: ${bad.length} connections did not recover exactly ${MESSAGES}; the first: ` +
+          `${JSON.stringify({ count, inOrder, position })}; the node's log:\n` +
+          node.lines().slice(-5).join("\n"),
       );
     }
     for (const peer of peers) peer.socket.close();
-    return { ms, peak, consumers: Math.max(0, ...consumers) };
+    return { ms, peak, consumers: Math.max(0, ...consumers), failed: bad.length };
   } finally {
     await node.stop();
   }
@@ -196,12 +199,14 @@ const nats = await startJetStream();
 try {
   const storms = { memory: [] as number[], jetstream: [] as number[] };
   const peaks = { memory: [] as number[], jetstream: [] as number[] };
+  const failed = { memory: [] as number[], jetstream: [] as number[] };
   let consumers = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const engine of ENGINES) {
       const result = await storm(engine, nats, round);
       storms[engine].push(result.ms);
       peaks[engine].push(result.peak);
+      failed[engine].push(result.failed);
       consumers = Math.max(consumers, result.consumers);
     }
   }
@@ -220,13 +225,14 @@ try {
       `clients in one Deno process, median of ${ROUNDS} interleaved round(s)`,
   );
   console.log(
-    "| recovery storm | connections × messages | time | node RSS peak |\n|---|---|---|---|",
+    "| recovery storm | connections × messages | time | node RSS peak | not recovered |\n" +
+      "|---|---|---|---|---|",
   );
   for (const engine of ENGINES) {
     console.log(
       `| ${engine} | ${CONNECTIONS} × ${MESSAGES} | ${Math.round(median(storms[engine]))} ms | ${
         mb(median(peaks[engine]))
-      } MB |`,
+      } MB | ${failed[engine].join(", ")} |`,
     );
   }
   console.log(`JetStream consumers during the storms: at most ${consumers}`);
