@@ -14,12 +14,12 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import type { Connection, Peer } from "../connection/connection.ts";
-import type { FrameData } from "../codec/frame.ts";
 import { createApp } from "../http/routes.ts";
 import { chosenProtocol } from "./web_socket_bridge.ts";
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
 import type { LhttpServer } from "../server/lhttp_server.ts";
+import { BunFanout } from "./_bun_fanout.ts";
+import { BunPeer, type BunSocketData } from "./_bun_peer.ts";
 import {
   bunGlobal,
   type BunMessage,
@@ -29,17 +29,7 @@ import {
 } from "./_bun_types.ts";
 
 /** The Bun types this module's API names, declared here rather than taken from bun-types. */
-export type { BunMessage, BunServer, BunServerWebSocket, BunWebSocketHandler };
-
-/** What the adapter keeps on each Bun socket. */
-export interface BunSocketData {
-  /** What `authenticate` returned. */
-  accepted: unknown;
-  /** Set when `authenticate` refused: the socket is closed with this at once. */
-  refusal?: { code: number; reason: string };
-  /** The lhttp connection, once open. */
-  connection?: Connection;
-}
+export type { BunMessage, BunServer, BunServerWebSocket, BunSocketData, BunWebSocketHandler };
 
 /** An upgrade function and the `websocket` handler to give `Bun.serve`. */
 export interface BunLhttp {
@@ -50,20 +40,6 @@ export interface BunLhttp {
   upgrade(request: Request, bunServer: BunServer): Promise<Response>;
   /** Pass as `websocket` to `Bun.serve` (or export it beside `fetch`). */
   websocket: BunWebSocketHandler<BunSocketData>;
-}
-
-/** Wraps a Bun socket: Bun's send status feeds the slow-consumer policy. */
-class BunPeer implements Peer {
-  constructor(readonly ws: BunServerWebSocket<BunSocketData>) {}
-  send(data: FrameData): number {
-    return this.ws.send(data);
-  }
-  close(code?: number, reason?: string): void {
-    this.ws.close(code, reason);
-  }
-  get bufferedAmount(): number {
-    return this.ws.getBufferedAmount();
-  }
 }
 
 /**
@@ -97,11 +73,6 @@ export function upgradeBun(
   options: { idleTimeout?: number } = {},
 ): BunLhttp {
   const maxBuffered = server.options.maxBufferedBytes ?? 1024 * 1024;
-  const closing = (server.options.slowConsumer ?? "close") === "close";
-  let native: BunServer | undefined;
-  const socketOf = (connection: Connection) =>
-    connection.peer instanceof BunPeer ? connection.peer.ws : undefined;
-  const metrics = server.metrics;
   const compression = server.settings.compression;
   if (compression) {
     server.logger.log(
@@ -109,58 +80,15 @@ export function upgradeBun(
       "Bun compresses each publication once per subscriber (see PROTOCOL.md section 18)",
     );
   }
-  // Channel → subscribers that are not Bun sockets (SSE sessions).
-  const others = new Map<string, number>();
-  server.attach({
-    runtime: "bun",
-    fanout: {
-      subscribe(connection, channel) {
-        const ws = socketOf(connection);
-        if (ws) ws.subscribe(channel);
-        else others.set(channel, (others.get(channel) ?? 0) + 1);
-      },
-      unsubscribe(connection, channel) {
-        const ws = socketOf(connection);
-        if (!ws) {
-          const left = (others.get(channel) ?? 1) - 1;
-          if (left > 0) others.set(channel, left);
-          else others.delete(channel);
-        }
-        try {
-          ws?.unsubscribe(channel);
-        } catch {
-          // The socket is already closed; Bun dropped its topics with it.
-        }
-      },
-      fanOut(channel, data, subscribers) {
-        if (!native) {
-          for (const subscriber of subscribers) subscriber.deliver(data);
-          return;
-        }
-        // Bun's server.publish reaches every subscriber, the publisher included
-        // (ws.publish would skip it, and the protocol requires self-delivery).
-        const status = compression
-          ? native.publish(channel, data, sizeOf(data) >= compression.minBytes)
-          : native.publish(channel, data);
-        // Subscribers that are not Bun sockets (SSE sessions) get it one by one.
-        if (others.has(channel)) {
-          for (const subscriber of subscribers) if (!socketOf(subscriber)) subscriber.deliver(data);
-        }
-        // 0 or -1: some socket is past backpressureLimit; find it and apply the policy.
-        if (status <= 0) applySlowConsumerPolicy(subscribers, data, maxBuffered, socketOf);
-        else {
-          metrics.framesOut += subscribers.size;
-          if (pacingDue(subscribers)) observeBuffers(subscribers, socketOf);
-        }
-      },
-    },
-  });
+  const closing = (server.options.slowConsumer ?? "close") === "close";
+  const fanout = new BunFanout(server);
+  server.attach({ runtime: "bun", fanout });
   return {
     async upgrade(request, bunServer) {
       const decision = await server.accept(request);
       if (decision instanceof Response) return decision;
-      native = bunServer;
-      const data: BunSocketData = { accepted: decision.data, refusal: decision.refusal };
+      fanout.native = bunServer;
+      const data = new BunPeer(decision.data, decision.refusal, compression?.minBytes ?? Infinity);
       const protocol = chosenProtocol(request);
       const headers = protocol ? { "sec-websocket-protocol": protocol } : undefined;
       if (bunServer.upgrade(request, { data, headers })) return new Response(null);
@@ -179,7 +107,9 @@ export function upgradeBun(
       perMessageDeflate: compression ? { compress: "shared", decompress: "shared" } : false,
       open(ws) {
         ws.binaryType = "uint8array";
-        ws.data.connection = server.open(new BunPeer(ws), ws.data.accepted, ws.data.refusal);
+        const peer = ws.data as BunPeer;
+        peer.ws = ws;
+        peer.connection = server.open(peer, peer.accepted, peer.refusal);
       },
       message(ws, message) {
         const connection = ws.data.connection;
@@ -193,8 +123,6 @@ export function upgradeBun(
   };
 }
 
-type SocketOf = (connection: Connection) => BunServerWebSocket<BunSocketData> | undefined;
-
 // `hono/bun` reads the `Bun` global when it loads, so it is imported only once
 // a static file is asked for: this module stays importable on Deno and Node.
 function lazyStatic(root: string): MiddlewareHandler {
@@ -203,45 +131,6 @@ function lazyStatic(root: string): MiddlewareHandler {
     handler ??= (await import("hono/bun")).serveStatic({ root });
     return await handler(c, next);
   };
-}
-
-function applySlowConsumerPolicy(
-  subscribers: ReadonlySet<Connection>,
-  data: FrameData,
-  max: number,
-  socketOf: SocketOf,
-): void {
-  const size = typeof data === "string" ? data.length : data.byteLength;
-  for (const connection of subscribers) {
-    const ws = socketOf(connection);
-    if (!ws) continue;
-    const buffered = ws.getBufferedAmount();
-    if (buffered + size > max) connection.slow();
-    else connection.options.pacer?.observe(connection, buffered);
-  }
-}
-
-// Native publish never passes through Connection.deliver, so publisher pacing
-// (src/pacing.ts) looks at the subscribers' buffers here. Bun writes topic
-// messages at the end of an event-loop turn, so buffers cannot change within
-// one: a look per channel and millisecond is as good as one per publish, and
-// keeps a 10 000-subscriber channel from costing 10 000 calls per frame.
-const lastLook = new WeakMap<ReadonlySet<Connection>, number>();
-
-function pacingDue(subscribers: ReadonlySet<Connection>): boolean {
-  const now = performance.now();
-  if (now - (lastLook.get(subscribers) ?? -1) < 1) return false;
-  lastLook.set(subscribers, now);
-  return true;
-}
-
-function observeBuffers(subscribers: ReadonlySet<Connection>, socketOf: SocketOf): void {
-  for (const connection of subscribers) {
-    const pacer = connection.options.pacer;
-    if (!pacer) return;
-    const ws = socketOf(connection);
-    if (ws) pacer.observe(connection, ws.getBufferedAmount());
-  }
 }
 
 /**
@@ -291,8 +180,4 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
       })();
     },
   };
-}
-
-function sizeOf(data: FrameData): number {
-  return typeof data === "string" ? data.length : data.byteLength;
 }

@@ -22,13 +22,14 @@ export interface Subscriber {
  */
 export interface LocalFanout<S extends Subscriber> {
   /**
-   * A subscriber joined a channel or a pattern. A fan-out with this hook is
-   * taken to deliver by channel name, and pattern subscribers are then
-   * delivered to one by one; without it `fanOut` gets them as a set.
+   * A subscriber joined a channel or a pattern; `subscribers` is the
+   * channel's set with it. A fan-out with this hook is taken to deliver by
+   * channel name, and pattern subscribers are then delivered to one by one;
+   * without it `fanOut` gets them as a set.
    */
-  subscribe?(subscriber: S, channel: string): void;
-  /** A subscriber left a channel. */
-  unsubscribe?(subscriber: S, channel: string): void;
+  subscribe?(subscriber: S, channel: string, subscribers: ReadonlySet<S>): void;
+  /** A subscriber left a channel; `subscribers` is who is left (maybe none). */
+  unsubscribe?(subscriber: S, channel: string, subscribers: ReadonlySet<S>): void;
   /** Delivers `data` to every subscriber of `channel`. */
   fanOut(channel: string, data: FrameData, subscribers: ReadonlySet<S>): void;
 }
@@ -45,6 +46,8 @@ export interface HubOptions<S extends Subscriber> {
    */
   patterns?: PatternTrie<S>;
 }
+
+const NOBODY: ReadonlySet<never> = new Set();
 
 const loopFanout: LocalFanout<Subscriber> = {
   fanOut(_channel, data, subscribers) {
@@ -110,7 +113,7 @@ export class Hub<S extends Subscriber = Subscriber> {
       if (!this.#patterns.add(channel, subscriber)) return false;
       subscriber.channels.add(channel);
       this.#subscriptions++;
-      this.#fanout.subscribe?.(subscriber, channel);
+      this.#fanout.subscribe?.(subscriber, channel, this.#patterns.subscribers(channel)!);
       return true;
     }
     let subscribers = this.#channels.get(channel);
@@ -123,7 +126,7 @@ export class Hub<S extends Subscriber = Subscriber> {
     subscribers.add(subscriber);
     subscriber.channels.add(channel);
     this.#subscriptions++;
-    this.#fanout.subscribe?.(subscriber, channel);
+    this.#fanout.subscribe?.(subscriber, channel, subscribers);
     return true;
   }
 
@@ -133,15 +136,16 @@ export class Hub<S extends Subscriber = Subscriber> {
       if (!this.#patterns.remove(channel, subscriber)) return false;
       subscriber.channels.delete(channel);
       this.#subscriptions--;
-      this.#fanout.unsubscribe?.(subscriber, channel);
-      if (this.#patterns.subscribers(channel) === undefined) this.#bus?.unsubscribe(channel);
+      const left = this.#patterns.subscribers(channel);
+      this.#fanout.unsubscribe?.(subscriber, channel, left ?? NOBODY);
+      if (left === undefined) this.#bus?.unsubscribe(channel);
       return true;
     }
     const subscribers = this.#channels.get(channel);
     if (!subscribers?.delete(subscriber)) return false;
     subscriber.channels.delete(channel);
     this.#subscriptions--;
-    this.#fanout.unsubscribe?.(subscriber, channel);
+    this.#fanout.unsubscribe?.(subscriber, channel, subscribers);
     if (subscribers.size === 0) {
       this.#channels.delete(channel);
       this.#bus?.unsubscribe(channel);
