@@ -4,7 +4,8 @@
  * body an LHTTP frame publishing a BYTES-long body to `bench`. Prints
  * {"ok","failed","seconds","rate","cpu","deliveries","expected","closed"}: rate is
  * 2xx answers per second, timed from the first request to the last answer;
- * deliveries are the frames the subscribers got (waited for up to 5 s after). */
+ * deliveries are the frames the subscribers got (waited for up to 5 s after).
+ * A line START comes first, when the timed part begins. */
 #define _GNU_SOURCE
 #include "loadgen.h"
 
@@ -146,6 +147,7 @@ int mode_http(int argc, char **argv) {
   request_len = at + bytes;
   to_send = requests;
   httpconn *conns = calloc(connections, sizeof *conns);
+  printf("START\n"); /* the bench reads the server's CPU time now */
   double cpu0 = lg_cpu(), start = lg_now(), deadline = start + 120;
   last_answer = start;
   for (int i = 0; i < connections; i++) http_open(&conns[i], ep);
