@@ -3,7 +3,7 @@
 // Each figure is compared with a reference measured in the same run (2-core machines
 // make absolute numbers across runs meaningless).
 
-const scripts = ["bench_fanout.ts", "bench_cluster.ts"];
+const scripts = ["bench_fanout.ts", "bench_http_publish.ts", "bench_cluster.ts"];
 
 async function run(args: string[]): Promise<void> {
   const { code } = await new Deno.Command(Deno.execPath(), {
