@@ -6,6 +6,7 @@
  */
 
 import { parseChannels } from "../codec/channels.ts";
+import { isPattern, parseTargets } from "../codec/patterns.ts";
 import {
   createFrame,
   type Frame,
@@ -161,10 +162,13 @@ export class LhttpClient {
    * Subscribes to `channel`; `handler` gets every frame published to it. The
    * subscription is restored after every reconnect until unsubscribed. A
    * refused subscription is dropped, its `ready` rejected and an `error` emitted.
-   * Throws an `LhttpError` (`bad_channel`) on an invalid channel name.
+   * `channel` may be a wildcard pattern (`sensors.*`, `sensors.>`: PROTOCOL.md
+   * section 14): `handler` then gets the frames of every channel it matches,
+   * each frame's `publish` naming its concrete channel; patterns recover no history.
+   * Throws an `LhttpError` (`bad_channel`) on an invalid channel name or pattern.
    */
   subscribe(channel: string, handler?: FrameHandler, options: SubscribeOptions = {}): Subscription {
-    const [name, ...more] = parseChannels(channel);
+    const [name, ...more] = parseTargets(channel, { patterns: true });
     if (more.length > 0) throw new TypeError("subscribe() takes one channel");
     let record = this.#subscriptions.get(name);
     if (!record) {
@@ -326,7 +330,10 @@ export class LhttpClient {
   #sendSubscribe(record: SubscriptionRecord): void {
     // Every subscribe asks for its position, and after a reconnect or a gap
     // for what was missed (PROTOCOL.md section 13); other servers ignore it.
-    record.frame.headers.set("recover", this.#positions.recoverEntry(record.channel));
+    // A pattern has no position of its own (history is per concrete channel).
+    if (!isPattern(record.channel)) {
+      record.frame.headers.set("recover", this.#positions.recoverEntry(record.channel));
+    }
     this.#core.transmit(record.frame, this.#core.acking).then(() => record.confirm(), (error) => {
       if (error instanceof RemoteError) {
         // Refused: retrying after every reconnect would be refused again.

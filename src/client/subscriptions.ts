@@ -6,6 +6,7 @@
  */
 
 import type { Frame } from "../codec/frame.ts";
+import { isPattern, patternMatches } from "../codec/patterns.ts";
 import { channelsOf } from "./frames.ts";
 
 /** Called with each frame delivered on a subscribed channel. */
@@ -76,10 +77,17 @@ export class SubscriptionRecord {
  *   .add({ handler: (frame) => seen.push(String(frame.body)) });
  * subs.dispatch(createFrame({ command: "chat", headers: { publish: "room" }, body: "hi" }));
  * assert.deepEqual(seen, ["hi"]);
+ * subs.add("sensors.*", createFrame({ command: "subscribe" })).listeners
+ *   .add({ handler: (frame) => seen.push(`${frame.headers.get("publish")}: ${frame.body}`) });
+ * subs.dispatch(createFrame({ command: "t", headers: { publish: "sensors.attic" }, body: "21" }));
+ * subs.dispatch(createFrame({ command: "t", headers: { publish: "sensors.attic.b" }, body: "9" }));
+ * assert.deepEqual(seen, ["hi", "sensors.attic: 21"], "a pattern gets the channels it matches");
  * ```
  */
 export class Subscriptions {
   #records = new Map<string, SubscriptionRecord>();
+  // The wildcard records too, in subscription order, matched against each delivered channel.
+  #patterns: SubscriptionRecord[] = [];
 
   /** The record of `channel`, if subscribed. */
   get(channel: string): SubscriptionRecord | undefined {
@@ -90,6 +98,7 @@ export class Subscriptions {
   add(channel: string, frame: Frame): SubscriptionRecord {
     const record = new SubscriptionRecord(channel, frame);
     this.#records.set(channel, record);
+    if (isPattern(channel)) this.#patterns.push(record);
     return record;
   }
 
@@ -97,6 +106,7 @@ export class Subscriptions {
   remove(record: SubscriptionRecord): boolean {
     if (this.#records.get(record.channel) !== record) return false;
     this.#records.delete(record.channel);
+    if (isPattern(record.channel)) this.#patterns = this.#patterns.filter((p) => p !== record);
     return true;
   }
 
@@ -105,21 +115,30 @@ export class Subscriptions {
     return [...this.#records.values()];
   }
 
-  /** Calls the handlers of each subscribed channel named in the frame's `publish` header. */
+  /**
+   * Calls the handlers of each subscribed channel named in the frame's
+   * `publish` header, and of each subscribed pattern that matches one.
+   */
   dispatch(frame: Frame): void {
     for (const channel of channelsOf(frame)) {
       const record = this.#records.get(channel);
-      if (!record) continue;
-      for (const listener of [...record.listeners]) {
-        try {
-          listener.handler?.(frame);
-        } catch (error) {
-          // One failing handler must not starve the others or the client.
-          queueMicrotask(() => {
-            throw error;
-          });
-        }
+      if (record && !isPattern(channel)) notify(record, frame);
+      for (const pattern of this.#patterns) {
+        if (patternMatches(pattern.channel, channel)) notify(pattern, frame);
       }
+    }
+  }
+}
+
+function notify(record: SubscriptionRecord, frame: Frame): void {
+  for (const listener of [...record.listeners]) {
+    try {
+      listener.handler?.(frame);
+    } catch (error) {
+      // One failing handler must not starve the others or the client.
+      queueMicrotask(() => {
+        throw error;
+      });
     }
   }
 }

@@ -12,7 +12,8 @@ export {
   isPattern,
   type ListLimits,
   parseTargets,
+  patternMatches,
   patternPrefix,
-} from "./patterns.ts";
+} from "../codec/patterns.ts";
 export { channelOwner, defaultUserOf } from "./user_channel.ts";
 export { type ChannelPolicy, Namespaces, type NamespacesOptions } from "./namespaces.ts";

@@ -6,7 +6,7 @@
  */
 
 import { LhttpError, quote } from "../codec/errors.ts";
-import { isPattern, patternPrefix } from "./patterns.ts";
+import { isPattern, patternPrefix } from "../codec/patterns.ts";
 import { type NamespaceRule, validateRules } from "./rules.ts";
 import { channelOwner, defaultUserOf } from "./user_channel.ts";
 

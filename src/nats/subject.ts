@@ -22,7 +22,7 @@
 
 import { isChannelName } from "../codec/channels.ts";
 import { LhttpError, quote } from "../codec/errors.ts";
-import { checkPattern, isPattern } from "../namespaces/patterns.ts";
+import { checkPattern, isPattern } from "../codec/patterns.ts";
 
 /**
  * The longest mapped channel, in characters after the prefix: NATS closes a
