@@ -7,6 +7,7 @@
 
 import type { FrameData } from "../codec/frame.ts";
 import { newEpoch } from "./epoch.ts";
+import { FrameRing } from "./frame_ring.ts";
 import type { Continuation, History, HistoryRule, Position, StoredPublication } from "./history.ts";
 
 /** Options of {@linkcode MemoryHistory}. */
@@ -20,22 +21,14 @@ export interface MemoryHistoryOptions {
 }
 
 // A channel's publications are consecutive (offsets top - count + 1 .. top), so
-// the ring keeps only the frames and their times: no object per publication.
+// the ring keeps only the frames (as bytes) and their times: no object per publication.
 interface ChannelState {
   readonly epoch: string;
   readonly rule: Readonly<HistoryRule>;
   top: number;
-  /** Ring of frames, grown up to the rule's size; the oldest at `head`. */
-  data: (FrameData | undefined)[];
-  /** When each frame was stored, ms, at the same index as in `data`. */
-  at: Float64Array;
-  head: number;
-  /** Frames in the ring. */
-  count: number;
+  readonly ring: FrameRing;
   touched: number;
 }
-
-const EMPTY_TIMES = new Float64Array(0);
 
 /**
  * In-memory history. A channel's state (its epoch and top) lives while it has
@@ -64,6 +57,7 @@ export class MemoryHistory implements History {
   readonly #channels = new Map<string, ChannelState>();
   #sweep?: Iterator<[string, ChannelState]>;
   #reserved?: ChannelState;
+  #reservedFor?: string;
   #lastNow = 0;
 
   /** An engine with `options.rules`; throws a `RangeError` on a bad rule. */
@@ -94,22 +88,22 @@ export class MemoryHistory implements History {
   next(channel: string): Position | undefined {
     const state = this.#state(channel);
     if (!state) return undefined;
-    // The publish path calls append right after: it takes this state and time.
+    // The publish path calls append right after: it takes this state and time
+    // (a string comparison, not a second Map lookup).
     this.#reserved = state;
+    this.#reservedFor = channel;
     return { offset: state.top + 1, epoch: state.epoch };
   }
 
   append(channel: string, position: Position, data: FrameData): void {
     const reserved = this.#reserved;
     this.#reserved = undefined;
-    const state = reserved && reserved === this.#channels.get(channel)
-      ? reserved
-      : this.#state(channel);
+    const state = reserved && this.#reservedFor === channel ? reserved : this.#state(channel);
     if (!state || state.epoch !== position.epoch || position.offset !== state.top + 1) return;
     const at = this.#lastNow;
     state.top = position.offset;
     state.touched = at;
-    push(state, data, at);
+    state.ring.push(data, at);
     this.#sweepOne(channel);
   }
 
@@ -125,14 +119,15 @@ export class MemoryHistory implements History {
     const missing = state.top - from.offset;
     if (from.epoch !== state.epoch || missing < 0 || missing > limit) return { top };
     if (missing === 0) return { top, publications: [] };
-    if (missing > state.count) return { top }; // the oldest ones aged out or were pushed out
-    return { top, publications: stored(state, state.count - missing) };
+    const count = state.ring.count;
+    if (missing > count) return { top }; // the oldest ones aged out or were pushed out
+    return { top, publications: stored(state, count - missing) };
   }
 
   last(channel: string, count: number): StoredPublication[] {
     const state = this.#state(channel);
     if (!state || count <= 0) return [];
-    return stored(state, Math.max(0, state.count - count));
+    return stored(state, Math.max(0, state.ring.count - count));
   }
 
   // The live state of a channel with a rule: expired entries dropped, and a
@@ -142,7 +137,7 @@ export class MemoryHistory implements History {
     const now = this.#lastNow = this.#now();
     if (state) {
       this.#expire(state, now);
-      if (state.count === 0 && now - state.touched > state.rule.ttlMs) {
+      if (state.ring.count === 0 && now - state.touched > state.rule.ttlMs) {
         this.#channels.delete(channel);
         state = undefined;
       }
@@ -150,16 +145,7 @@ export class MemoryHistory implements History {
     if (!state) {
       const rule = this.rule(channel);
       if (!rule) return undefined;
-      state = {
-        epoch: newEpoch(),
-        rule,
-        top: 0,
-        data: [],
-        at: EMPTY_TIMES,
-        head: 0,
-        count: 0,
-        touched: now,
-      };
+      state = { epoch: newEpoch(), rule, top: 0, ring: new FrameRing(rule.size), touched: now };
       this.#channels.set(channel, state);
     }
     return state;
@@ -167,23 +153,12 @@ export class MemoryHistory implements History {
 
   // Drops the frames older than the rule's age, oldest first: each frame once.
   #expire(state: ChannelState, now: number): void {
-    const oldest = now - state.rule.ttlMs;
-    const { data, at } = state;
-    while (state.count > 0 && at[state.head] < oldest) {
-      data[state.head] = undefined;
-      state.head = state.head + 1 === data.length ? 0 : state.head + 1;
-      state.count--;
-    }
-    if (state.count === 0 && data.length) {
-      // Nothing left: release the ring.
-      state.data = [];
-      state.at = EMPTY_TIMES;
-      state.head = 0;
-    }
+    state.ring.dropOlderThan(now - state.rule.ttlMs);
   }
 
   // Looks at one other channel per append and forgets it when it is idle.
   #sweepOne(current: string): void {
+    if (this.#channels.size < 2) return; // only `current`: nothing else to look at
     this.#sweep ??= this.#channels.entries();
     let step = this.#sweep.next();
     if (step.done) step = (this.#sweep = this.#channels.entries()).next();
@@ -191,49 +166,18 @@ export class MemoryHistory implements History {
     const [channel, state] = step.value;
     const now = this.#lastNow;
     this.#expire(state, now);
-    if (state.count === 0 && now - state.touched > state.rule.ttlMs) {
+    if (state.ring.count === 0 && now - state.touched > state.rule.ttlMs) {
       this.#channels.delete(channel);
     }
   }
 }
 
-// Appends a frame to the ring, growing it up to the rule's size, else
-// overwriting the oldest.
-function push(state: ChannelState, frame: FrameData, at: number): void {
-  let { data, count } = state;
-  const size = state.rule.size;
-  if (count === data.length && count < size) {
-    // Grow (doubling, at most the size), oldest first at index 0.
-    const capacity = Math.min(size, Math.max(8, count * 2));
-    const grown: (FrameData | undefined)[] = new Array(capacity);
-    const times = new Float64Array(capacity);
-    for (let i = 0; i < count; i++) {
-      const j = (state.head + i) % data.length;
-      grown[i] = data[j];
-      times[i] = state.at[j];
-    }
-    state.data = data = grown;
-    state.at = times;
-    state.head = 0;
-  }
-  let index = state.head + count;
-  if (index >= data.length) index -= data.length;
-  data[index] = frame;
-  state.at[index] = at;
-  if (count === data.length) state.head = index + 1 === data.length ? 0 : index + 1;
-  else state.count = count + 1;
-}
-
 // The frames from the `from`-th oldest on, with their offsets.
 function stored(state: ChannelState, from: number): StoredPublication[] {
   const out: StoredPublication[] = [];
-  const { data, count, head } = state;
-  const first = state.top - count + 1;
-  for (let i = from; i < count; i++) {
-    let j = head + i;
-    if (j >= data.length) j -= data.length;
-    out.push({ offset: first + i, data: data[j]! });
-  }
+  const { ring } = state;
+  const first = state.top - ring.count + 1;
+  for (let i = from; i < ring.count; i++) out.push({ offset: first + i, data: ring.frame(i) });
   return out;
 }
 

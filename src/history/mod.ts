@@ -6,6 +6,7 @@
 
 export type { Continuation, History, HistoryRule, Position, StoredPublication } from "./history.ts";
 export { isEpoch, newEpoch } from "./epoch.ts";
+export { FrameRing } from "./frame_ring.ts";
 export { MemoryHistory, type MemoryHistoryOptions } from "./memory_history.ts";
 export { parseLimit, parsePosition, parseRecover, type RecoverRequest } from "./positions.ts";
 export {

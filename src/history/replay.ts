@@ -78,9 +78,9 @@ export function stampFrame(
     assertHeader(name, value);
     head += name + ":" + value + "\r\n";
   }
-  // Joined into one flat string: the ring keeps one object per frame, not a
-  // tree of concatenations and the parsed frame's text behind the body.
-  return [head, "\r\n", body].join("");
+  // Not flattened here: the embedded engine stores bytes (frame_ring.ts), and
+  // the string itself lives only as long as its fan-out.
+  return head + "\r\n" + body;
 }
 
 /**

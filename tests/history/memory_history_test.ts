@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { MemoryHistory } from "../../src/history/memory_history.ts";
+import { FrameRing } from "../../src/history/frame_ring.ts";
 
 function engine(size = 3, ttlMs = 100) {
   const clock = { now: 0 };
@@ -97,4 +98,62 @@ Deno.test("rules with a bus are refused at construction: one node's numbering on
     { name: "HistoryConfigError", code: "history_needs_cluster_engine" },
   );
   assert.equal(new LhttpServer({ history: [] }).history, undefined);
+});
+
+Deno.test("stored as bytes: every frame comes back identical through wraps, growth and expiry", () => {
+  // A model check: the ring against a plain array, with frames of mixed sizes,
+  // text (ASCII and not) and bytes, so that the byte log wraps, grows and empties.
+  const runs = [1, 2, 3, 7, 50].flatMap((size) => [{ size, spread: 3 }, { size, spread: 1 }]);
+  for (const { size, spread } of runs) {
+    const ring = new FrameRing(size);
+    const model: { data: string | Uint8Array; at: number }[] = [];
+    let seed = size;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let i = 0; i < 2000; i++) {
+      // Mostly small with a long tail (spread 3), or even in 0..400 (spread 1).
+      const length = Math.floor(random() ** spread * (spread === 1 ? 400 : 3000));
+      const kind = random();
+      const data = kind < 0.4
+        ? Uint8Array.from({ length }, (_, j) => (i + j) % 256)
+        : kind < 0.55
+        ? `é${"ü€😀".repeat(length % 40)}#${i}`
+        : `LHTTP/1.0 chat\r\npublish:r\r\noffset:${i}\r\n\r\n${"x".repeat(length)}`;
+      ring.push(data, i);
+      model.push({ data, at: i });
+      if (model.length > size) model.shift();
+      if (random() < 0.01) {
+        // Age out a few, or all of them (the ring then gives its memory back).
+        const oldest = random() < 0.3 ? i + 1 : model[Math.floor(model.length / 2)].at;
+        const dropped = ring.dropOlderThan(oldest);
+        const before = model.length;
+        while (model.length && model[0].at < oldest) model.shift();
+        assert.equal(dropped, before - model.length);
+        if (model.length === 0) assert.equal(ring.capacity, 0, "an empty ring holds no bytes");
+      }
+      assert.equal(ring.count, model.length);
+      for (let j = 0; j < model.length; j++) assert.deepEqual(ring.frame(j), model[j].data);
+    }
+  }
+});
+
+Deno.test("the ring's bytes stay near what it keeps: a big frame that left is not kept twice", () => {
+  const ring = new FrameRing(4);
+  for (let i = 0; i < 1000; i++) ring.push(`frame ${i} ${"y".repeat(100)}`, i);
+  assert.ok(ring.capacity < 4 * 3 * 120 * 4, `capacity ${ring.capacity} for 4 frames of ~110 B`);
+  // Wrapping only where the whole frame fits before the oldest one.
+  const bytes = (n: number, v: number) => new Uint8Array(n).fill(v);
+  const two = new FrameRing(2);
+  two.push(bytes(40, 1), 0); // bytes 0..40 of 256
+  two.push(bytes(150, 2), 0); // 40..190
+  two.push(bytes(70, 3), 0); // the first leaves; 66 free at the end, 40 at the start: neither
+  assert.deepEqual([two.frame(0), two.frame(1)], [bytes(150, 2), bytes(70, 3)]);
+  two.push(bytes(60, 4), 0);
+  assert.deepEqual([two.frame(0), two.frame(1)], [bytes(70, 3), bytes(60, 4)]);
+  const copy = new Uint8Array([1, 2, 3]);
+  ring.push(copy, 1000);
+  copy[0] = 9;
+  assert.deepEqual(ring.frame(3), new Uint8Array([1, 2, 3]), "bytes are copied in");
+  const out = ring.frame(3) as Uint8Array;
+  out[1] = 9;
+  assert.deepEqual(ring.frame(3), new Uint8Array([1, 2, 3]), "and copied out");
 });
