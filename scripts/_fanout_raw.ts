@@ -1,4 +1,5 @@
-// The raw reference for `scripts/bench_fanout.ts`: the least a server can do
+// REFERENCE, not lhttp: the raw server `scripts/bench_fanout.ts` measures lhttp
+// against — the least a server can do
 // for the same traffic, in the runtime it runs on. A message containing
 // `subscribe:` subscribes the socket (answered with `ack`); any other message
 // goes to every subscriber. Deno: a send loop; Bun: native `server.publish`;
