@@ -35,6 +35,7 @@ import { MemoryHistory } from "../history/memory_history.ts";
 import { channelToToken, subjectToChannel } from "../nats/subject.ts";
 import { createLogger, type Logger } from "../telemetry/log.ts";
 import { LiveTracker } from "./live_tracker.ts";
+import { SharedReads } from "./shared_reads.ts";
 
 /** Options of {@linkcode JetStreamHistory.create}. */
 export interface JetStreamHistoryOptions {
@@ -85,6 +86,8 @@ export class JetStreamHistory implements ClusterHistory {
   readonly #node = crypto.randomUUID().slice(0, 12);
   #sent = 0;
   #live?: Subscription;
+  // Concurrent recoveries of one channel read each stored message once.
+  readonly #reads = new SharedReads<StoredPublication>();
   readonly #tracker: LiveTracker;
 
   private constructor(options: JetStreamHistoryOptions, jsm: JetStreamManager, epoch: string) {
@@ -234,18 +237,32 @@ export class JetStreamHistory implements ClusterHistory {
   // Undefined past `limit`.
   async #walk(channel: string, after: number, limit: number) {
     const subject = this.#subject(channel);
-    const out: StoredPublication[] = [];
-    let prev = after;
-    for (;;) {
-      const msg = await this.#get({ seq: prev + 1, next_by_subj: subject });
-      if (!msg) break;
-      if (out.length === limit) return undefined;
-      const data = msg.header?.get("Lhttp-Binary") === "1" ? msg.data : msg.string();
-      const known = after === 0 && out.length === 0 ? undefined : prev;
-      out.push({ offset: msg.seq, data: insertPosition(data, msg.seq, known, this.epoch) });
-      prev = msg.seq;
-    }
-    return out;
+    return await this.#reads.walk(subject, async () => {
+      const out: StoredPublication[] = [];
+      let prev = after;
+      for (;;) {
+        const first = after === 0 && out.length === 0;
+        const key = first ? `${prev} first` : String(prev);
+        const step = await this.#reads.read(subject, key, () => this.#step(subject, prev, first));
+        if (!step) break;
+        if (out.length === limit) return undefined;
+        out.push(step);
+        prev = step.offset;
+      }
+      return out;
+    });
+  }
+
+  // The stamped publication after `prev` on `subject`, or null at the end.
+  async #step(subject: string, prev: number, first: boolean): Promise<StoredPublication | null> {
+    const msg = await this.#get({ seq: prev + 1, next_by_subj: subject });
+    if (!msg) return null;
+    const data = msg.header?.get("Lhttp-Binary") === "1" ? msg.data : msg.string();
+    // The first publication of a walk from 0 has no known predecessor.
+    return {
+      offset: msg.seq,
+      data: insertPosition(data, msg.seq, first ? undefined : prev, this.epoch),
+    };
   }
 
   // Resolves with the stream sequence; retried with the same Nats-Msg-Id, so a
