@@ -44,6 +44,9 @@ export class FrameRing {
   #head = 0; // slot of the oldest frame
   #write = 0; // byte offset where the next frame goes
   #wrapped = false; // the newest frames restarted at byte 0, before the oldest ones
+  // Text decoded since the last push, by slot: a recovery storm (many
+  // connections replaying the same frames) decodes each frame once.
+  #decoded?: (string | undefined)[];
 
   /** A ring that keeps at most `size` frames. */
   constructor(readonly size: number) {}
@@ -55,6 +58,7 @@ export class FrameRing {
 
   /** Stores `data` at time `at` (ms), dropping the oldest frame when full. */
   push(data: FrameData, at: number): void {
+    this.#decoded = undefined; // the fan-out path never keeps a string alive
     if (this.count === this.size) this.#dropOldest(false);
     if (this.count === this.#start.length) this.#growSlots();
     const text = typeof data === "string";
@@ -78,7 +82,9 @@ export class FrameRing {
     const slot = this.#slot(index);
     const start = this.#start[slot];
     const bytes = this.#bytes.subarray(start, start + this.#length[slot]);
-    return this.#binary[slot] ? bytes.slice() : decoder.decode(bytes);
+    if (this.#binary[slot]) return bytes.slice();
+    const decoded = this.#decoded ??= [];
+    return decoded[slot] ??= decoder.decode(bytes);
   }
 
   /** Drops the frames stored before `oldest` (ms), oldest first; returns how many. */
@@ -96,6 +102,7 @@ export class FrameRing {
   // `release`: an emptied ring gives its memory back (it aged out; a full
   // ring that drops one to take the next keeps it).
   #dropOldest(release: boolean): void {
+    this.#decoded = undefined;
     const was = this.#start[this.#head];
     this.#head = this.#head + 1 === this.#start.length ? 0 : this.#head + 1;
     if (--this.count === 0) {
