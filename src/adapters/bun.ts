@@ -14,10 +14,11 @@
  */
 
 import type { MiddlewareHandler } from "hono";
-import { createApp } from "../http/routes.ts";
+import { createApp, isWebSocketUpgrade } from "../http/routes.ts";
 import { chosenProtocol } from "./web_socket_bridge.ts";
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
-import type { LhttpServer } from "../server/lhttp_server.ts";
+import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
+import { admitAtOnce } from "../server/_admission.ts";
 import { BunFanout } from "./_bun_fanout.ts";
 import { BunPeer, type BunSocketData } from "./_bun_peer.ts";
 import {
@@ -38,6 +39,15 @@ export interface BunLhttp {
    * a refusal, or an empty response that Bun ignores once upgraded.
    */
   upgrade(request: Request, bunServer: BunServer): Promise<Response>;
+  /**
+   * The same for `Bun.serve`'s own `fetch`: undefined once upgraded, as Bun
+   * expects, or the refusal. Without an `authenticate` hook it answers at
+   * once, not through a promise (Bun keeps more per socket upgraded later).
+   */
+  upgradeNow(
+    request: Request,
+    bunServer: BunServer,
+  ): Response | undefined | Promise<Response | undefined>;
   /** Pass as `websocket` to `Bun.serve` (or export it beside `fetch`). */
   websocket: BunWebSocketHandler<BunSocketData>;
 }
@@ -83,17 +93,26 @@ export function upgradeBun(
   const closing = (server.options.slowConsumer ?? "close") === "close";
   const fanout = new BunFanout(server);
   server.attach({ runtime: "bun", fanout });
+  const compressFrom = compression?.minBytes ?? Infinity;
+  const upgradeAs = (request: Request, bunServer: BunServer, decision: UpgradeDecision) => {
+    if (decision instanceof Response) return decision;
+    fanout.native = bunServer;
+    const data = new BunPeer(decision.data, decision.refusal, compressFrom);
+    const protocol = chosenProtocol(request);
+    const headers = protocol ? { "sec-websocket-protocol": protocol } : undefined;
+    if (bunServer.upgrade(request, { data, headers })) return undefined;
+    return new Response("Expected a WebSocket upgrade\n", { status: 400 });
+  };
+  const upgradeNow = (request: Request, bunServer: BunServer) => {
+    const now = admitAtOnce(request, server.settings, server.logger);
+    if (now) return upgradeAs(request, bunServer, now);
+    return server.accept(request).then((decision) => upgradeAs(request, bunServer, decision));
+  };
   return {
     async upgrade(request, bunServer) {
-      const decision = await server.accept(request);
-      if (decision instanceof Response) return decision;
-      fanout.native = bunServer;
-      const data = new BunPeer(decision.data, decision.refusal, compression?.minBytes ?? Infinity);
-      const protocol = chosenProtocol(request);
-      const headers = protocol ? { "sec-websocket-protocol": protocol } : undefined;
-      if (bunServer.upgrade(request, { data, headers })) return new Response(null);
-      return new Response("Expected a WebSocket upgrade\n", { status: 400 });
+      return (await upgradeNow(request, bunServer)) ?? new Response(null);
     },
+    upgradeNow,
     websocket: {
       maxPayloadLength: server.limits.maxFrameBytes,
       idleTimeout: options.idleTimeout ?? 120,
@@ -161,7 +180,11 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
   const started = holder.bun = bunGlobal().serve<BunSocketData>({
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
-    fetch: (request, bun) => app.fetch(request, bun),
+    // Upgrades skip Hono (nothing of its context is made for a socket).
+    fetch: (request, bun) =>
+      isWebSocketUpgrade(request, options.path)
+        ? lhttp.upgradeNow(request, bun)
+        : app.fetch(request, bun),
     websocket: lhttp.websocket,
   });
   options.onListen?.({ hostname: started.hostname, port: started.port });
