@@ -1,9 +1,10 @@
 // REFERENCE, not lhttp: the raw server `scripts/bench_fanout.ts` measures lhttp
-// against — the least a server can do
-// for the same traffic, in the runtime it runs on. A message containing
-// `subscribe:` subscribes the socket (answered with `ack`); any other message
-// goes to every subscriber. Deno: a send loop; Bun: native `server.publish`;
-// Node: a `ws` send loop. Prints `PORT <n>`; SIGTERM stops it (exit 0).
+// against, the least a server can do for the same traffic in the runtime it
+// runs on. A message with `subscribe:NAME` subscribes the socket to NAME
+// (answered with `ack`); any other goes as is to the subscribers of the channel
+// its `publish:NAME` names (so the latency run, one channel per client, sends
+// each frame to one client, as lhttp does). Deno: a send loop; Bun: native
+// `server.publish`; Node: a `ws` send loop. Prints `PORT <n>`; SIGTERM stops it.
 
 import process from "node:process";
 // @ts-types="@types/ws"
@@ -14,20 +15,47 @@ import { bunGlobal, type BunServerWebSocket } from "../src/adapters/_bun_types.t
 import { detectRuntime } from "../src/adapters/serve.ts";
 
 const isSubscribe = (data: unknown) => typeof data === "string" && data.includes("subscribe:");
+// The channel a frame names after `subscribe:` or `publish:` (the first one).
+function channelOf(data: unknown, header: "subscribe" | "publish"): string {
+  const text = typeof data === "string" ? data : new TextDecoder().decode(data as Uint8Array);
+  const at = text.indexOf(`${header}:`);
+  if (at < 0) return "";
+  const start = at + header.length + 1;
+  const end = text.indexOf("\r", start);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
+// Channel → sockets, for the runtimes without native topics.
+class Channels<T> {
+  #map = new Map<string, Set<T>>();
+  add(channel: string, socket: T): void {
+    let set = this.#map.get(channel);
+    if (!set) this.#map.set(channel, set = new Set());
+    set.add(socket);
+  }
+  get(channel: string): Iterable<T> {
+    return this.#map.get(channel) ?? [];
+  }
+  remove(socket: T): void {
+    for (const set of this.#map.values()) set.delete(socket);
+  }
+}
 
 function serveDenoRaw(): Promise<void> {
-  const subscribers = new Set<WebSocket | globalThis.WebSocket>();
+  const subscribers = new Channels<globalThis.WebSocket>();
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, (request) => {
     const { socket, response } = Deno.upgradeWebSocket(request);
     socket.onmessage = (event) => {
       if (isSubscribe(event.data)) {
-        subscribers.add(socket);
+        subscribers.add(channelOf(event.data, "subscribe"), socket);
         socket.send("ack");
       } else {
-        for (const subscriber of subscribers) subscriber.send(event.data);
+        for (const subscriber of subscribers.get(channelOf(event.data, "publish"))) {
+          subscriber.send(event.data);
+        }
       }
     };
-    socket.onclose = () => subscribers.delete(socket);
+    socket.onclose = () => subscribers.remove(socket);
     return response;
   });
   process.stdout.write(`PORT ${server.addr.port}\n`);
@@ -45,10 +73,10 @@ function serveBunRaw(): Promise<void> {
       perMessageDeflate: false,
       message(ws: BunServerWebSocket<undefined>, message) {
         if (isSubscribe(message)) {
-          ws.subscribe("bench");
+          ws.subscribe(channelOf(message, "subscribe"));
           ws.send("ack");
         } else {
-          server.publish("bench", message);
+          server.publish(channelOf(message, "publish"), message);
         }
       },
     },
@@ -62,18 +90,20 @@ function serveBunRaw(): Promise<void> {
 function serveNodeRaw(): Promise<void> {
   const http = createServer();
   const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-  const subscribers = new Set<WebSocket>();
+  const subscribers = new Channels<WebSocket>();
   wss.on("connection", (ws) => {
     ws.on("message", (data, binary) => {
       const message = binary ? data : data.toString();
       if (isSubscribe(message)) {
-        subscribers.add(ws);
+        subscribers.add(channelOf(message, "subscribe"), ws);
         ws.send("ack");
       } else {
-        for (const subscriber of subscribers) subscriber.send(message as string);
+        for (const subscriber of subscribers.get(channelOf(message, "publish"))) {
+          subscriber.send(message as string);
+        }
       }
     });
-    ws.on("close", () => subscribers.delete(ws));
+    ws.on("close", () => subscribers.remove(ws));
   });
   return new Promise((resolve) => {
     http.listen(0, "127.0.0.1", () => {
