@@ -11,6 +11,7 @@ import type { Frame, FrameData } from "../codec/frame.ts";
 import { serializeFrame } from "../codec/serialize.ts";
 import type { Subscriber } from "../hub/hub.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { ChannelSet } from "./channel_set.ts";
 import { type FrameHandler, Inbox, type InboxOptions } from "./inbox.ts";
 import type { Paced, Pacer } from "./pacer.ts";
 
@@ -80,7 +81,7 @@ export class Connection implements Subscriber, Paced {
   /** Process-unique id, for logs. */
   readonly id: number = nextId++;
   /** Channels this connection is subscribed to (kept by the hub, read-only elsewhere). */
-  readonly channels: Set<string> = new Set();
+  readonly channels: ChannelSet = new ChannelSet();
   #state?: Record<string, unknown>;
   /** @internal set by the pacer: too slow to pace publishers until it drains */
   lagging = false;

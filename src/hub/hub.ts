@@ -8,10 +8,22 @@ import type { Bus } from "./bus.ts";
 import type { FrameData } from "../codec/frame.ts";
 import { isWildcard, PatternTrie } from "./pattern_trie.ts";
 
+/** The channels of a subscriber, as the hub keeps them (a `Set<string>` will do). */
+export interface SubscriberChannels extends Iterable<string> {
+  /** How many. */
+  readonly size: number;
+  /** Whether `channel` is in. */
+  has(channel: string): boolean;
+  /** Adds `channel`. */
+  add(channel: string): unknown;
+  /** Removes `channel`. */
+  delete(channel: string): boolean;
+}
+
 /** Anything that can receive published frames. */
 export interface Subscriber {
   /** The channels this subscriber is in; the hub keeps it up to date. */
-  readonly channels: Set<string>;
+  readonly channels: SubscriberChannels;
   /** Sends already-serialized frame data. */
   deliver(data: FrameData): void;
 }
