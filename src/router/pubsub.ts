@@ -19,7 +19,7 @@ import { serializeFrame } from "../codec/serialize.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { Namespaces } from "../namespaces/namespaces.ts";
-import { parseTargets } from "../namespaces/patterns.ts";
+import { parseTargets } from "../codec/patterns.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
 import { type ClusterHistory, isClusterHistory, publishFirst } from "../history/cluster_history.ts";
