@@ -7,6 +7,20 @@
  */
 
 /**
+ * What the ES2024 set methods take (`ReadonlySetLike` in TypeScript's
+ * `esnext` library), spelled out so that the published types also check
+ * against older `lib` settings.
+ */
+export interface SetLike<T> {
+  /** How many values. */
+  readonly size: number;
+  /** Whether `value` is in. */
+  has(value: T): boolean;
+  /** The values. */
+  keys(): Iterator<T>;
+}
+
+/**
  * A set of channel names, a field for the first; iterates in insertion order.
  *
  * @example
@@ -82,31 +96,31 @@ export class ChannelSet implements ReadonlySet<string> {
     for (const channel of this.#view()) each(channel, channel, this);
   }
   /** A new `Set` of these channels and `other`'s. */
-  union<U>(other: ReadonlySetLike<U>): Set<string | U> {
+  union<U>(other: SetLike<U>): Set<string | U> {
     return this.#view().union(other);
   }
   /** A new `Set` of the channels also in `other`. */
-  intersection<U>(other: ReadonlySetLike<U>): Set<string & U> {
+  intersection<U>(other: SetLike<U>): Set<string & U> {
     return this.#view().intersection(other);
   }
   /** A new `Set` of the channels not in `other`. */
-  difference<U>(other: ReadonlySetLike<U>): Set<string> {
+  difference<U>(other: SetLike<U>): Set<string> {
     return this.#view().difference(other);
   }
   /** A new `Set` of what is in exactly one of the two. */
-  symmetricDifference<U>(other: ReadonlySetLike<U>): Set<string | U> {
+  symmetricDifference<U>(other: SetLike<U>): Set<string | U> {
     return this.#view().symmetricDifference(other);
   }
   /** Whether every channel is in `other`. */
-  isSubsetOf(other: ReadonlySetLike<unknown>): boolean {
+  isSubsetOf(other: SetLike<unknown>): boolean {
     return this.#view().isSubsetOf(other);
   }
   /** Whether everything in `other` is a channel here. */
-  isSupersetOf(other: ReadonlySetLike<unknown>): boolean {
+  isSupersetOf(other: SetLike<unknown>): boolean {
     return this.#view().isSupersetOf(other);
   }
   /** Whether no channel is in `other`. */
-  isDisjointFrom(other: ReadonlySetLike<unknown>): boolean {
+  isDisjointFrom(other: SetLike<unknown>): boolean {
     return this.#view().isDisjointFrom(other);
   }
 }
