@@ -6,7 +6,7 @@
  * @module
  */
 
-import { CloseCode } from "../codec/close_code.ts";
+import { CloseCode, closeReason } from "../codec/close_code.ts";
 import type { Frame, FrameData } from "../codec/frame.ts";
 import { serializeFrame } from "../codec/serialize.ts";
 import type { Subscriber } from "../hub/hub.ts";
@@ -37,8 +37,11 @@ export type SlowConsumerPolicy = "drop" | "close";
 
 /** Who forgets a connection once it is closed: subscriptions, counts, processors. */
 export interface ConnectionOwner {
-  /** Releases everything held for `connection`; called once, at its close. */
-  release(connection: Connection): void;
+  /**
+   * Releases everything held for `connection`; called once, at its close.
+   * `reason` names why when the server closed it (`slow_consumer`, `idle`, ...).
+   */
+  release(connection: Connection, reason?: string): void;
 }
 
 /** Per-connection send settings. */
@@ -89,7 +92,8 @@ export class Connection implements Subscriber, Paced {
   readonly inbox?: Inbox;
   #dropped = 0;
   #closed = false;
-  #closing = false;
+  // 0 while open; the close code once the server closes it (or -1 when the socket went first).
+  #closing = 0;
 
   /** Wraps a peer. `data` is what authentication returned. */
   constructor(
@@ -145,7 +149,7 @@ export class Connection implements Subscriber, Paced {
   close(code: number = CloseCode.normal, reason = ""): void {
     // Once: a slow consumer is found on every delivery until its close completes.
     if (this.#closing) return;
-    this.#closing = true;
+    this.#closing = code;
     if (code !== CloseCode.normal) {
       this.options.metrics.count(this.options.metrics.closes, reason || String(code));
     }
@@ -157,13 +161,15 @@ export class Connection implements Subscriber, Paced {
     this.release();
   }
 
-  /** @internal the socket is gone: tell the owner once */
+  /** @internal the socket is gone: tell the owner once (with why, when the server closed it) */
   release(): void {
     if (this.#closed) return;
-    this.#closing = true;
+    // An adapter may report the close from inside `peer.close`: the code is known by then.
+    const why = this.#closing > 0 ? closeReason(this.#closing) : undefined;
+    this.#closing = -1;
     this.#closed = true;
     this.inbox?.clear();
-    this.options.owner?.release(this);
+    this.options.owner?.release(this, why);
   }
 
   /** @internal applies the slow-consumer policy (adapters with native fan-out call it) */

@@ -49,8 +49,9 @@ export class ConnectionRegistry implements ConnectionOwner {
   }
 
   /** The connection closed: forget it everywhere, at once. */
-  release(connection: Connection): void {
+  release(connection: Connection, reason?: string): void {
     if (!this.#open.delete(connection)) return;
+    if (reason !== undefined) this.noteReason(connection, reason);
     const lifecycle = this.#opened.has(connection) ? this.lifecycle : undefined;
     const channels = lifecycle?.unsubscribed ? [...connection.channels] : undefined;
     this.hub.unsubscribeAll(connection);

@@ -73,3 +73,23 @@ Deno.test("lifecycle: a socket refused at the upgrade (4401) is neither connecte
     `disconnected ${ok.connection.id} closed`,
   ]);
 });
+
+Deno.test("lifecycle: a connection the server closes is disconnected with the close's reason", () => {
+  const { events, observer } = recorder();
+  const server = new LhttpServer({ lifecycle: observer, maxBufferedBytes: 1000 });
+  const publisher = new FakeClient(server);
+  const slow = new FakeClient(server);
+  const gone = new FakeClient(server);
+  slow.send(frame("chat", { subscribe: "r1" }));
+  slow.bufferedAmount = 1001; // past the cap: closed with 4008 on the next delivery
+  publisher.send(frame("chat", { publish: "r1" }));
+  assert.equal(slow.closedWith?.code, 4008);
+  gone.connection.close(4999, "app-defined");
+  server.release(publisher.connection);
+  const disconnects = events.filter((event) => event.startsWith("disconnected"));
+  assert.deepEqual(disconnects, [
+    `disconnected ${slow.connection.id} slow_consumer`,
+    `disconnected ${gone.connection.id} close_4999`,
+    `disconnected ${publisher.connection.id} closed`,
+  ]);
+});
