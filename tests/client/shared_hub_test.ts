@@ -163,3 +163,21 @@ Deno.test("worker path: the worker's client gets its token from a tab (a functio
     restore();
   }
 });
+
+Deno.test("leader path: a wildcard subscription gets the channels it matches, in the tab that holds it", async () => {
+  const server = new LhttpServer();
+  await withServer(server, async (url) => {
+    const options = { name: crypto.randomUUID() };
+    const [a, b] = [tab(url, options), tab(url, options)];
+    await Promise.all([a.subscribe("sensors.*"), b.subscribe("sensors.attic")]);
+    assert.equal(server.connections.size, 1);
+    for (const channel of ["sensors.attic", "sensors.attic.temp", "sensors.cellar"]) {
+      server.publish(channel, { command: "t", body: "1" });
+    }
+    await until(() => a.got.length === 2 && b.got.length === 1, "frames");
+    assert.deepEqual(a.got, ["sensors.attic:1", "sensors.cellar:1"]);
+    assert.deepEqual(b.got, ["sensors.attic:1"]);
+    await a.client.close();
+    await b.client.close();
+  });
+});
