@@ -108,23 +108,44 @@ Deno.test("an empty publish token counts as none (loopback only), never as a tok
   await response.body?.cancel();
 });
 
-Deno.test("POST /publish: a body slower than the deadline gets 408 and its bytes are released", async () => {
-  const server = new LhttpServer({ publishBodyTimeoutMs: 50 });
-  const app = lhttpRoutes(server, { remoteAddress: () => "127.0.0.1" });
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new TextEncoder().encode("LHTTP/1.0 chat\r\n"));
-      // ...and never more.
-    },
+for (const bodies of ["stream", "buffered"] as const) {
+  Deno.test(`POST /publish (${bodies} bodies): a body slower than the deadline gets 408`, async () => {
+    const server = new LhttpServer({ publishBodyTimeoutMs: 50 });
+    const app = lhttpRoutes(server, { remoteAddress: () => "127.0.0.1", bodies });
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("LHTTP/1.0 chat\r\n"));
+        // ...and never more.
+      },
+    });
+    const response = await app.request("/publish", {
+      method: "POST",
+      body,
+      headers: { "content-length": "1000" },
+    });
+    assert.equal(response.status, 408);
+    assert.equal((await response.json()).code, "body_timeout");
   });
-  const response = await app.request("/publish", {
-    method: "POST",
-    body,
-    headers: { "content-length": "1000" },
+
+  Deno.test(`POST /publish (${bodies} bodies): delivers, and refuses a body past the limit`, async () => {
+    const server = new LhttpServer({ limits: { maxFrameBytes: 1000 } });
+    const app = lhttpRoutes(server, { remoteAddress: () => "127.0.0.1", bodies });
+    const mike = new FakeClient(server);
+    mike.send("LHTTP/1.0 chat\r\nsubscribe:mike\r\n\r\n");
+    const post = (body: string) =>
+      app.request("/publish", {
+        method: "POST",
+        body,
+        headers: { "content-length": String(new TextEncoder().encode(body).length) },
+      });
+    const ok = await post(publishFrame);
+    assert.equal(ok.status, 200);
+    assert.deepEqual(mike.sent, [publishFrame]);
+    const big = await post(publishFrame + "x".repeat(1000));
+    assert.equal(big.status, 413);
+    assert.equal(mike.sent.length, 1);
   });
-  assert.equal(response.status, 408);
-  assert.equal((await response.json()).code, "body_timeout");
-});
+}
 
 Deno.test("POST /publish: bodies in flight together are capped (503), one caller cannot hold them all", async () => {
   const server = new LhttpServer({ publishMaxBodyBytesInFlight: 1500, publishBodyTimeoutMs: 5000 });

@@ -175,7 +175,11 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
   const lhttp = upgradeBun(server, options);
   // Requests only arrive once Bun.serve has returned, so `holder.bun` is set by then.
   const holder: { bun?: BunServer } = {};
-  const app = createApp(server, (request) => lhttp.upgrade(request, holder.bun!), options);
+  // Bun reads a declared-length body into one buffer itself: no per-chunk copies to bound.
+  const app = createApp(server, (request) => lhttp.upgrade(request, holder.bun!), {
+    bodies: "buffered",
+    ...options,
+  });
   if (options.static) app.use("/*", lazyStatic(options.static));
   const started = holder.bun = bunGlobal().serve<BunSocketData>({
     port: options.port ?? 8081,

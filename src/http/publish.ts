@@ -25,8 +25,12 @@ export interface Publisher {
 export class HttpPublish {
   #bytesInFlight = 0;
 
-  /** Publishes through `server`. */
-  constructor(readonly server: Publisher) {}
+  readonly #buffered: boolean;
+
+  /** Publishes through `server`; `bodies` as in `RoutesOptions.bodies`. */
+  constructor(readonly server: Publisher, options: { bodies?: "stream" | "buffered" } = {}) {
+    this.#buffered = options.bodies === "buffered";
+  }
 
   /** Bytes of bodies being read now. */
   get bytesInFlight(): number {
@@ -113,6 +117,12 @@ export class HttpPublish {
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(slow), publishBodyTimeoutMs);
     try {
+      if (this.#buffered && reserved === declared) {
+        // The runtime reads exactly the declared length; the deadline still bounds it.
+        const body = await untilAborted(request.arrayBuffer(), deadline.signal);
+        if (body.byteLength > max) throw tooLarge(max);
+        return new Uint8Array(body);
+      }
       return await readLimited(request.body, max, () => tooLarge(max), deadline.signal);
     } finally {
       clearTimeout(timer);
@@ -146,6 +156,15 @@ export function timingSafeEqual(a: string, b: string): boolean {
 }
 
 const ENCODER = new TextEncoder();
+
+/** `promise`, or the signal's reason once it aborts first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
 
 /** Whether `address` is a loopback IP (127.0.0.0/8, ::1, or IPv4-mapped 127.x). */
 export function isLoopback(address: string | undefined): boolean {

@@ -20,6 +20,15 @@ export { natsSseRelay, type SseRelay, useSseRelay } from "./sse_relay.ts";
 export interface RoutesOptions {
   /** The caller's IP; read from the runtime's connection info when absent. */
   remoteAddress?: (c: HonoContext) => string | undefined;
+  /**
+   * How `POST /publish` reads a body with a declared length: `"stream"`
+   * (default) through a bounded reader that copies each chunk, safe on every
+   * runtime; `"buffered"` with `request.arrayBuffer()`, for runtimes that
+   * read a declared length into one buffer themselves (Bun), about twice as
+   * fast there. Never `"buffered"` where chunks are views into large buffers
+   * (`Deno.serve`), or a trickled body pins one per byte.
+   */
+  bodies?: "stream" | "buffered";
 }
 
 /** True for a WebSocket upgrade request (to `path`, when given). */
@@ -43,7 +52,7 @@ export function isWebSocketUpgrade(request: Request, path?: string): boolean {
  * ```
  */
 export function lhttpRoutes(server: LhttpServer, options: RoutesOptions = {}): Hono {
-  const publish = new HttpPublish(server);
+  const publish = new HttpPublish(server, { bodies: options.bodies });
   const address = options.remoteAddress ?? remoteAddressOf;
   const app = new Hono();
   app.post("/publish", (c) => publish.handle(c.req.raw, address(c)));
