@@ -8,14 +8,12 @@
  */
 
 import { parseFrame } from "../codec/parse.ts";
-import { serializeFrame } from "../codec/serialize.ts";
 import type { Frame } from "../codec/frame.ts";
-import { AckTracker } from "./ack_tracker.ts";
-import { backoffDelay } from "./backoff.ts";
 import { Emitter } from "./emitter.ts";
 import { ClientError, isErrorFrame, RemoteError } from "./errors.ts";
 import type { ResolvedOptions, WebSocketLike } from "./options.ts";
-import { BoundedQueue } from "./bounded_queue.ts";
+import { Outbox } from "./_outbox.ts";
+import { RetrySchedule } from "./_retry_schedule.ts";
 import type { ClientEvents, ClientState, RefusalCode } from "./client_events.ts";
 import {
   errorText,
@@ -25,8 +23,6 @@ import {
   withToken,
 } from "./_core_helpers.ts";
 
-export type { ClientEvents, ClientState, RefusalCode } from "./client_events.ts";
-
 /** What the owner of a core does at the points of the lifecycle. */
 export interface CoreHooks {
   /** Once open, before queued frames are flushed: re-send subscriptions. */
@@ -35,15 +31,6 @@ export interface CoreHooks {
   dispatch(frame: Frame): void;
   /** The client closed for good with `error`; everything pending is already failed. */
   finish(error: ClientError): void;
-}
-
-interface Outgoing {
-  frame: Frame;
-  data: string | Uint8Array;
-  /** Acknowledgement id, when the server is asked to answer. */
-  id?: string;
-  /** Settles un-acknowledged sends once written. */
-  written?: { resolve: () => void; reject: (error: Error) => void };
 }
 
 // Frames from the server are trusted more than frames from clients: accept
@@ -83,18 +70,12 @@ export class ClientCore {
   /** Typed events. */
   readonly events: Emitter<ClientEvents> = new Emitter<ClientEvents>();
   readonly #hooks: CoreHooks;
-  readonly #acks: AckTracker;
-  readonly #queue: BoundedQueue<Outgoing>;
+  readonly #outbox: Outbox;
+  readonly #retry: RetrySchedule;
   #state: ClientState = "connecting";
   #socket?: WebSocketLike;
-  #inFlight = new Set<string>();
-  #attempt = 0;
-  #attemptAtOpen = 0;
-  #timer?: unknown;
   #started = false;
   #everOpen = false;
-  #ackSeen = false;
-  #fireAndForget = false;
   #finalError?: ClientError;
   #closed?: () => void;
 
@@ -103,8 +84,8 @@ export class ClientCore {
     this.url = url;
     this.options = options;
     this.#hooks = hooks;
-    this.#acks = new AckTracker(options.clock, options.ackTimeout, (id) => this.#ackTimedOut(id));
-    this.#queue = new BoundedQueue(options.queueSize);
+    this.#outbox = new Outbox(url, options, this.events);
+    this.#retry = new RetrySchedule(options);
   }
 
   /** Connects for the first time (once; later calls do nothing). */
@@ -121,12 +102,12 @@ export class ClientCore {
 
   /** Frames waiting in the offline queue. */
   get queued(): number {
-    return this.#queue.size;
+    return this.#outbox.queued;
   }
 
   /** Whether frames should ask for an acknowledgement (false once found fire-and-forget). */
   get acking(): boolean {
-    return this.options.acks !== false && !this.#fireAndForget;
+    return this.#outbox.acking;
   }
 
   /** Resolves once open (at once if open); rejects with the closing error once closed. */
@@ -144,8 +125,7 @@ export class ClientCore {
   /** Closes for good; resolves once the socket has closed. */
   close(code = 1000, reason = ""): Promise<void> {
     if (this.#state === "closed") return Promise.resolve();
-    if (this.#timer !== undefined) this.options.clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#retry.cancel();
     const socket = this.#socket;
     const done = socket ? new Promise<void>((resolve) => (this.#closed = resolve)) : undefined;
     this.#finish(new ClientError("closed", "The client was closed"));
@@ -163,95 +143,19 @@ export class ClientCore {
    */
   transmit(frame: Frame, ack: boolean): Promise<void> {
     if (this.#state === "closed") return Promise.reject(this.#closedError());
-    const out: Outgoing = { frame, data: "" };
-    let promise: Promise<unknown>;
-    if (ack) {
-      const created = this.#acks.create();
-      out.id = created.id;
-      promise = created.promise;
-    } else {
-      promise = new Promise<void>((resolve, reject) => (out.written = { resolve, reject }));
-    }
-    try {
-      const headers = out.id === undefined ? frame.headers : new Map(frame.headers);
-      if (out.id !== undefined) headers.set("ack", out.id);
-      out.data = serializeFrame({ command: frame.command, headers, body: frame.body });
-    } catch (error) {
-      this.#reject(out, new ClientError("bad_request", (error as Error).message, { cause: error }));
-      return promise.then(() => {});
-    }
-    this.#writeOrQueue(out);
-    return promise.then(() => {});
+    return this.#outbox.transmit(frame, ack);
   }
 
   /** Moves to `closed` and fails everything pending with `error`. */
   #finish(error: ClientError): void {
     this.#finalError = error;
     this.#setState("closed");
-    this.#acks.rejectAll(error);
-    this.#inFlight.clear();
-    for (const out of this.#queue.drain()) this.#reject(out, error);
+    this.#outbox.fail(error);
     this.#hooks.finish(error);
   }
 
   #closedError(): ClientError {
     return this.#finalError ?? new ClientError("closed", "The client is closed");
-  }
-
-  #writeOrQueue(out: Outgoing): void {
-    const socket = this.#socket;
-    if (this.#state === "open" && socket && socket.readyState === 1) {
-      try {
-        socket.send(out.data);
-      } catch (error) {
-        this.#reject(
-          out,
-          new ClientError("disconnected", "The socket refused the frame", { cause: error }),
-        );
-        return;
-      }
-      if (out.id === undefined) out.written?.resolve();
-      else if (this.#fireAndForget) this.#acks.resolve(out.id);
-      else {
-        this.#inFlight.add(out.id);
-        this.#acks.sent(out.id);
-      }
-      return;
-    }
-    if (this.#queue.push(out)) return;
-    const error = new ClientError(
-      "queue_full",
-      `Not connected and the offline queue is full (${this.#queue.capacity} frames)`,
-    );
-    this.#reject(out, error);
-    this.events.emit("queuefull", { frame: out.frame, capacity: this.#queue.capacity, error });
-  }
-
-  #reject(out: Outgoing, error: Error): void {
-    if (out.id !== undefined) this.#acks.reject(out.id, error);
-    else out.written?.reject(error);
-  }
-
-  /** An acknowledgement did not come in time. */
-  #ackTimedOut(id: string): void {
-    if (this.options.acks === "auto" && !this.#ackSeen) {
-      // Never one acknowledgement from this server: it predates them (the
-      // original Go lhttp). What was written has been served as far as we can know.
-      this.#fireAndForget = true;
-      for (const written of this.#inFlight) this.#acks.resolve(written);
-      this.#inFlight.clear();
-      const warning = new ClientError(
-        "no_acks",
-        `The server at ${this.url} sent no acknowledgement within ${this.options.ackTimeout} ms: ` +
-          "it does not support them (the original lhttp?), so frames are now fire-and-forget. " +
-          "Pass { acks: false } to skip this wait.",
-      );
-      if (this.events.listenerCount("warning") > 0) this.events.emit("warning", warning);
-      else console.warn(`lhttp: ${warning.message}`);
-      return;
-    }
-    this.#inFlight.delete(id);
-    this.#acks.reject(id, this.#acks.timeoutError());
   }
 
   #connect(): void {
@@ -277,7 +181,7 @@ export class ClientCore {
         cause: error,
       }),
     );
-    if (this.#mayRetry()) this.#scheduleRetry();
+    if (this.#retry.mayRetry()) this.#scheduleRetry();
     else this.#finish(new ClientError("closed", `No token to connect to ${this.url}`));
   }
 
@@ -306,14 +210,14 @@ export class ClientCore {
   #onOpen(): void {
     const reconnected = this.#everOpen;
     this.#everOpen = true;
-    this.#attemptAtOpen = this.#attempt;
-    this.#attempt = 0;
+    this.#retry.opened();
     // Open for writing before anyone hears of it: subscriptions go out first,
     // then the queue, so queued publishes reach a subscribed connection.
     const from = this.#state;
     this.#state = "open";
+    this.#outbox.attach(this.#socket!);
     this.#hooks.restore();
-    for (const out of this.#queue.drain()) this.#writeOrQueue(out);
+    this.#outbox.flush();
     if (this.#state !== "open") return;
     this.events.emit("state", { from, to: "open" });
     this.events.emit("open", { reconnected });
@@ -330,12 +234,7 @@ export class ClientCore {
       );
       return;
     }
-    const id = frame.headers.get("ack");
-    if (this.#acks.settle(frame)) {
-      this.#ackSeen = true;
-      this.#inFlight.delete(id!);
-      return;
-    }
+    if (this.#outbox.settle(frame)) return;
     // Only the server's own error frames: never a publication, whatever
     // status, code or reason headers its publisher added.
     if (isErrorFrame(frame)) this.events.emit("error", RemoteError.fromFrame(frame));
@@ -348,14 +247,10 @@ export class ClientCore {
     this.#socket = undefined;
     const wasOpen = this.#state === "open";
     const refusal = refusalError(code, reason);
-    // A frame written but not acknowledged may or may not have been applied;
-    // re-sending could duplicate it, so its promise is rejected instead.
-    this.#acks.rejectAll(
+    this.#outbox.lost(
       refusal ??
         new ClientError("disconnected", "The connection closed before the server acknowledged"),
-      this.#inFlight,
     );
-    this.#inFlight.clear();
     if (this.#state === "closed") {
       this.events.emit("close", { code, reason, wasOpen: false, reconnecting: false });
       this.#closed?.();
@@ -363,11 +258,11 @@ export class ClientCore {
     }
     if (refusal) {
       // Queued frames would only meet the same refusal: fail them now.
-      for (const out of this.#queue.drain()) this.#reject(out, refusal);
+      this.#outbox.refuseQueued(refusal);
       // An open that ended in a refusal does not reset the backoff.
-      if (wasOpen) this.#attempt = this.#attemptAtOpen;
+      if (wasOpen) this.#retry.refusedAfterOpen();
     }
-    const reconnecting = this.#mayRetry() && (!refusal || this.options.token !== undefined);
+    const reconnecting = this.#retry.mayRetry() && (!refusal || this.options.token !== undefined);
     this.events.emit("close", { code, reason, wasOpen, reconnecting });
     if (refusal) {
       this.events.emit("unauthorized", {
@@ -386,22 +281,13 @@ export class ClientCore {
     this.#scheduleRetry();
   }
 
-  #mayRetry(): boolean {
-    const retry = this.options.reconnect;
-    return retry !== false && this.#attempt < retry.maxAttempts;
-  }
-
   #scheduleRetry(): void {
-    const retry = this.options.reconnect;
-    if (retry === false) return;
-    const delay = backoffDelay(this.#attempt, retry, this.options.random);
-    this.#attempt++;
+    if (this.options.reconnect === false) return;
     this.#setState("reconnecting");
-    this.events.emit("reconnecting", { attempt: this.#attempt, delay });
-    this.#timer = this.options.clock.setTimeout(() => {
-      this.#timer = undefined;
+    const { attempt, delay } = this.#retry.next(() => {
       if (this.#state === "reconnecting") this.#connect();
-    }, delay);
+    });
+    this.events.emit("reconnecting", { attempt, delay });
   }
 
   #setState(to: ClientState): void {

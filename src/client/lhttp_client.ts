@@ -6,58 +6,20 @@
  */
 
 import { parseChannels } from "../codec/channels.ts";
-import { isPattern, parseTargets } from "../codec/patterns.ts";
-import {
-  createFrame,
-  type Frame,
-  type FrameInit,
-  type HeadersInit,
-  toHeaderMap,
-} from "../codec/frame.ts";
-import { ClientCore, type ClientEvents, type ClientState } from "./client_core.ts";
+import { createFrame, type Frame, type FrameInit, toHeaderMap } from "../codec/frame.ts";
+import { ClientCore } from "./client_core.ts";
+import type { ClientEvents, ClientState } from "./client_events.ts";
 import type { Listener } from "./emitter.ts";
-import { ClientError, RemoteError } from "./errors.ts";
+import type { ClientError } from "./errors.ts";
 import { type ClientOptions, resolveOptions } from "./options.ts";
 import { FrameStream, type FrameStreamOptions } from "./frame_stream.ts";
 import { websocketUrl } from "./websocket_url.ts";
-import { type FrameHandler, type SubscriptionRecord, Subscriptions } from "./subscriptions.ts";
-import { type GapEvent, PositionTracker } from "./positions.ts";
+import type { FrameHandler } from "./subscriptions.ts";
+import { Subscriber } from "./_subscriber.ts";
 import { type HistoryOptions, HistoryQueries, type HistoryResult } from "./history_query.ts";
+import type { PublishOptions, SubscribeOptions, Subscription } from "./subscribe_options.ts";
 
-// Subscriptions that failed with these are re-sent by restore() after the reconnect.
-const RETRIED = new Set(["disconnected", "unauthorized", "forbidden"]);
-
-/** Options of {@linkcode LhttpClient.publish}. */
-export interface PublishOptions {
-  /** The frame's command; `message` by default. */
-  command?: string;
-  /** Extra headers (the `publish` header is set for you). */
-  headers?: HeadersInit;
-}
-
-/** Options of {@linkcode LhttpClient.subscribe}: the subscribing frame, re-sent after reconnects. */
-export interface SubscribeOptions {
-  /** The frame's command; `subscribe` by default. */
-  command?: string;
-  /** Extra headers (the `subscribe` header is set for you). */
-  headers?: HeadersInit;
-  /** A body for the subscribing frame (a processor may read it); empty by default. */
-  body?: string;
-}
-
-/**
- * What {@linkcode LhttpClient.subscribe} returns: call it to unsubscribe (it
- * resolves once the server acknowledged, at once if offline or if other
- * subscribers of the channel remain); await `ready` for the server's first
- * acknowledgement.
- */
-export interface Subscription {
-  (): Promise<void>;
-  /** The channel. */
-  readonly channel: string;
-  /** Resolves on the server's acknowledgement; rejects with a {@linkcode RemoteError} when refused. */
-  readonly ready: Promise<void>;
-}
+export type { PublishOptions, SubscribeOptions, Subscription } from "./subscribe_options.ts";
 
 /**
  * A client for lhttp servers, for browsers, Deno, Bun and Node (22+, or 20 with
@@ -93,12 +55,11 @@ export interface Subscription {
 export class LhttpClient {
   /** The server's WebSocket URL, normalized (without the token). */
   readonly url: string;
-  #subscriptions = new Subscriptions();
   #commands = new Map<string, Set<FrameHandler>>();
   #streams = new Set<FrameStream>();
-  #positions = new PositionTracker();
   #queries = new HistoryQueries();
   readonly #core: ClientCore;
+  readonly #subscriber: Subscriber;
 
   /**
    * Checks `url` and `options`, then connects. Throws a {@linkcode ClientError}:
@@ -108,10 +69,11 @@ export class LhttpClient {
   constructor(url: string | URL, options: ClientOptions = {}) {
     this.url = websocketUrl(url);
     this.#core = new ClientCore(this.url, resolveOptions(options), {
-      restore: () => this.#restore(),
+      restore: () => this.#subscriber.restore(),
       dispatch: (frame) => this.#dispatch(frame),
       finish: (error) => this.#finish(error),
     });
+    this.#subscriber = new Subscriber(this.#core);
     // Every field is set: only now may I/O start.
     this.#core.start();
   }
@@ -168,37 +130,7 @@ export class LhttpClient {
    * Throws an `LhttpError` (`bad_channel`) on an invalid channel name or pattern.
    */
   subscribe(channel: string, handler?: FrameHandler, options: SubscribeOptions = {}): Subscription {
-    const [name, ...more] = parseTargets(channel, { patterns: true });
-    if (more.length > 0) throw new TypeError("subscribe() takes one channel");
-    let record = this.#subscriptions.get(name);
-    if (!record) {
-      const frame = createFrame({
-        command: options.command ?? "subscribe",
-        headers: options.headers,
-        body: options.body ?? "",
-      });
-      frame.headers.set("subscribe", name);
-      record = this.#subscriptions.add(name, frame);
-      if (this.state === "open") this.#sendSubscribe(record);
-      if (this.state === "closed") record.fail(new ClientError("closed", "The client is closed"));
-    }
-    const listener = { handler };
-    record.listeners.add(listener);
-    const current = record;
-    const unsubscribe = () => {
-      current.listeners.delete(listener);
-      if (current.listeners.size > 0 || !this.#subscriptions.remove(current)) {
-        return Promise.resolve();
-      }
-      this.#positions.forget(name);
-      current.fail(new ClientError("closed", "Unsubscribed before the server acknowledged"));
-      if (this.state !== "open") return Promise.resolve();
-      return this.#core.transmit(
-        createFrame({ command: "unsubscribe", headers: { unsubscribe: name } }),
-        this.#core.acking,
-      );
-    };
-    return Object.assign(unsubscribe, { channel: name, ready: current.ready });
+    return this.#subscriber.subscribe(channel, handler, options);
   }
 
   /**
@@ -220,12 +152,12 @@ export class LhttpClient {
 
   /** The position held for a subscribed channel with history: what a reconnect recovers from. */
   position(channel: string): { offset: number; epoch: string } | undefined {
-    return this.#positions.get(channel);
+    return this.#subscriber.position(channel);
   }
 
   /** The channels subscribed to (or to be subscribed once connected). */
   get channels(): string[] {
-    return this.#subscriptions.all().map((record) => record.channel);
+    return this.#subscriber.channels;
   }
 
   /**
@@ -290,17 +222,10 @@ export class LhttpClient {
     return this.frames();
   }
 
-  /** Re-sends every subscription on a fresh socket. */
-  #restore(): void {
-    for (const record of this.#subscriptions.all()) this.#sendSubscribe(record);
-  }
-
   /** Routes a frame to command handlers, subscriptions and iterators. */
   #dispatch(frame: Frame): void {
     this.#queries.observe(frame);
-    const position = this.#positions.position(frame);
-    if (position) this.#core.events.emit("subscribed", position);
-    else if (!this.#positions.accept(frame, (gap) => this.#gap(gap))) return;
+    if (!this.#subscriber.observe(frame)) return;
     for (const handler of [...this.#commands.get(frame.command) ?? []]) {
       try {
         handler(frame);
@@ -310,44 +235,13 @@ export class LhttpClient {
         });
       }
     }
-    this.#subscriptions.dispatch(frame);
+    this.#subscriber.dispatch(frame);
     for (const stream of this.#streams) stream.push(frame);
   }
 
   /** Fails subscriptions still waiting and ends the iterators. */
   #finish(error: ClientError): void {
-    for (const record of this.#subscriptions.all()) record.fail(error);
+    this.#subscriber.fail(error);
     for (const stream of [...this.#streams]) stream.end();
-  }
-
-  // A live subscription missed publications: subscribe again from its position.
-  #gap(gap: GapEvent): void {
-    this.#core.events.emit("gap", gap);
-    const record = this.#subscriptions.get(gap.channel);
-    if (record && this.state === "open") this.#sendSubscribe(record);
-  }
-
-  #sendSubscribe(record: SubscriptionRecord): void {
-    // Every subscribe asks for its position, and after a reconnect or a gap
-    // for what was missed (PROTOCOL.md section 13); other servers ignore it.
-    // A pattern has no position of its own (history is per concrete channel).
-    if (!isPattern(record.channel)) {
-      record.frame.headers.set("recover", this.#positions.recoverEntry(record.channel));
-    }
-    this.#core.transmit(record.frame, this.#core.acking).then(() => record.confirm(), (error) => {
-      if (error instanceof RemoteError) {
-        // Refused: retrying after every reconnect would be refused again.
-        this.#subscriptions.remove(record);
-        this.#positions.forget(record.channel);
-        record.fail(error);
-        this.#core.events.emit("error", error);
-      } else if (
-        !(error instanceof ClientError && RETRIED.has(error.code) && this.state !== "closed")
-      ) {
-        // A lost connection or a refused login that reconnects: restore()
-        // re-sends the subscription on the next socket.
-        record.fail(error);
-      }
-    });
   }
 }

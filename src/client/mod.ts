@@ -25,7 +25,7 @@ export {
 export { SharedLhttpClient } from "./shared_client.ts";
 export { type SharedClientOptions, type ShareMode, shareMode } from "./shared_options.ts";
 export type { WirePosition } from "./_shared_protocol.ts";
-export type { ClientEvents, ClientState, RefusalCode } from "./client_core.ts";
+export type { ClientEvents, ClientState, RefusalCode } from "./client_events.ts";
 export type {
   ClientOptions,
   Clock,
