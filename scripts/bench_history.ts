@@ -145,31 +145,10 @@ if (values.variant) {
 
 async function startNats(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
   if (values["no-jetstream"]) return undefined;
-  const { NATS_SERVER_BIN, freePort } = await import("../tests/harness/nats_server.ts");
+  const { NATS_SERVER_BIN } = await import("../tests/harness/nats_server.ts");
   if (!NATS_SERVER_BIN) return undefined;
-  const dir = await Deno.makeTempDir({ prefix: "lhttp-bench-js-" });
-  const port = freePort();
-  const child = new Deno.Command(NATS_SERVER_BIN, {
-    args: ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port)],
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  for (let i = 0; i < 200; i++) {
-    try {
-      (await Deno.connect({ hostname: "127.0.0.1", port })).close();
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    async stop() {
-      child.kill("SIGKILL");
-      await child.status;
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
+  const { startJetStream } = await import("../tests/harness/jetstream_nodes.ts");
+  return await startJetStream();
 }
 
 const nats = await startNats();

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { BusStats } from "../telemetry/metrics.ts";
 import type { FrameData } from "../codec/frame.ts";
 import { isWildcard, PatternTrie } from "./pattern_trie.ts";
 
@@ -52,24 +53,7 @@ export interface Bus {
    * `queuedFrames` are current levels, and `queuedBytes` never exceeds
    * `maxQueuedBytes`.
    */
-  readonly stats?: {
-    /** Frames sent to the other nodes. */
-    readonly published: number;
-    /** Frames received from other nodes and delivered locally. */
-    readonly received: number;
-    /** Frames for other nodes dropped: no connection, or the oldest past the buffer cap. */
-    readonly dropped: number;
-    /** Payloads received from the bus that did not decode to a frame, dropped. */
-    readonly invalid: number;
-    /** Bytes buffered for the other nodes: queued in the bus plus sent but unconfirmed. */
-    readonly queuedBytes: number;
-    /** Frames queued in the bus, not yet handed to the bus's connection. */
-    readonly queuedFrames: number;
-    /** The cap of `queuedBytes`. */
-    readonly maxQueuedBytes: number;
-    /** Times the bus entered the `stalled` state. */
-    readonly stalls: number;
-  };
+  readonly stats?: BusStats;
 }
 
 /**

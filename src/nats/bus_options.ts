@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { BusStats } from "../telemetry/metrics.ts";
 import type { NatsConnection } from "@nats-io/nats-core";
 import type { ConnectNatsOptions } from "./connect.ts";
 import type { Logger } from "../telemetry/log.ts";
@@ -40,22 +41,5 @@ export interface NatsBusOptions extends Partial<ConnectNatsOptions> {
   maxRetryDelayMs?: number;
 }
 
-/** What a `NatsBus` counts; the shape of the optional `Bus.stats`. */
-export interface NatsBusStats {
-  /** Frames sent to NATS for the other nodes. */
-  readonly published: number;
-  /** Frames received from other nodes and delivered locally. */
-  readonly received: number;
-  /** Frames for other nodes dropped: no connection, send errors, or the oldest past the cap. */
-  readonly dropped: number;
-  /** Payloads received from NATS that did not decode to an LHTTP frame, dropped. */
-  readonly invalid: number;
-  /** Bytes buffered for other nodes: queued in the bus plus sent and unconfirmed. */
-  readonly queuedBytes: number;
-  /** Frames queued in the bus, not yet handed to NATS. */
-  readonly queuedFrames: number;
-  /** The cap of `queuedBytes` (`maxPendingBytes`). */
-  readonly maxQueuedBytes: number;
-  /** Times the bus entered the `stalled` state. */
-  readonly stalls: number;
-}
+/** What a `NatsBus` counts: the shape of the optional `Bus.stats` (see `BusStats`). */
+export type NatsBusStats = BusStats;
