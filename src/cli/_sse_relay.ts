@@ -13,7 +13,8 @@
 
 import type { NatsConnection } from "@nats-io/nats-core";
 import { type NatsRequester, natsSseRelay, type SseRelay } from "../http/sse_relay.ts";
-import { isWebSocketServers, parseServers, type WebSocketConstructor } from "../nats/connect.ts";
+import { parseServers } from "../nats/connect.ts";
+import { webSocketFor } from "../nats/cli_bus.ts";
 import { NatsLink } from "../nats/link.ts";
 import type { Logger } from "../telemetry/log.ts";
 
@@ -84,10 +85,7 @@ export async function createCliSseRelay(
   options: { servers: string; prefix?: string; logger: Logger },
 ): Promise<CliSseRelay> {
   const servers = parseServers(options.servers);
-  let webSocket: WebSocketConstructor | undefined;
-  if (isWebSocketServers(servers) && typeof globalThis.WebSocket !== "function") {
-    webSocket = (await import("ws")).WebSocket as unknown as WebSocketConstructor;
-  }
+  const webSocket = await webSocketFor(servers);
   const requester = new LinkedRequester();
   // The bus logs NATS's state; the relay's link stays quiet unless asked to debug.
   const quiet: Logger = {

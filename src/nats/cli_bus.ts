@@ -37,10 +37,7 @@ export interface CliBusOptions {
  */
 export async function createCliBus(options: CliBusOptions): Promise<NatsBus> {
   const servers = parseServers(options.servers);
-  let webSocket: WebSocketConstructor | undefined;
-  if (isWebSocketServers(servers) && typeof globalThis.WebSocket !== "function") {
-    webSocket = (await import("ws")).WebSocket as unknown as WebSocketConstructor;
-  }
+  const webSocket = await webSocketFor(servers);
   return new NatsBus({
     servers,
     subjectPrefix: options.subjectPrefix,
@@ -48,4 +45,23 @@ export async function createCliBus(options: CliBusOptions): Promise<NatsBus> {
     maxFrameBytes: options.maxFrameBytes,
     webSocket,
   });
+}
+
+/**
+ * The WebSocket constructor NATS needs for `servers`: none for `nats://`
+ * servers or where the runtime has a global one, else the `ws` package's
+ * (Node 20).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { webSocketFor } from "@lhttp/lhttp/nats";
+ * assert.equal(await webSocketFor(["nats://127.0.0.1:4222"]), undefined);
+ * ```
+ */
+export async function webSocketFor(
+  servers: readonly string[],
+): Promise<WebSocketConstructor | undefined> {
+  if (!isWebSocketServers(servers) || typeof globalThis.WebSocket === "function") return undefined;
+  return (await import("ws")).WebSocket as unknown as WebSocketConstructor;
 }

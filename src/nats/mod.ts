@@ -16,7 +16,7 @@
  */
 
 export { NatsBus, type NatsBusOptions, type NatsBusStats } from "./bus.ts";
-export { type CliBusOptions, createCliBus } from "./cli_bus.ts";
+export { type CliBusOptions, createCliBus, webSocketFor } from "./cli_bus.ts";
 export {
   connectNats,
   type ConnectNatsOptions,
