@@ -91,8 +91,7 @@ export class Connection implements Subscriber, Paced {
   /** The read side; absent for connections that only receive. */
   readonly inbox?: Inbox;
   #dropped = 0;
-  #closed = false;
-  // 0 while open; the close code once the server closes it (or -1 when the socket went first).
+  // 0 while open; the close code while the server closes it; -1 once released.
   #closing = 0;
 
   /** Wraps a peer. `data` is what authentication returned. */
@@ -116,7 +115,7 @@ export class Connection implements Subscriber, Paced {
   }
   /** Whether the connection has closed (released by the server). */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closing === -1;
   }
   /** Frames dropped because this connection was too slow. */
   get dropped(): number {
@@ -163,11 +162,10 @@ export class Connection implements Subscriber, Paced {
 
   /** @internal the socket is gone: tell the owner once (with why, when the server closed it) */
   release(): void {
-    if (this.#closed) return;
+    if (this.#closing === -1) return;
     // An adapter may report the close from inside `peer.close`: the code is known by then.
     const why = this.#closing > 0 ? closeReason(this.#closing) : undefined;
     this.#closing = -1;
-    this.#closed = true;
     this.inbox?.clear();
     this.options.owner?.release(this, why);
   }
