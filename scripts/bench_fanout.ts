@@ -5,6 +5,7 @@
 //   deno run -A scripts/bench_fanout.ts [--runtimes deno,bun,node20,node24]
 //     [--subscribers 200] [--frames 2000] [--bytes 64] [--idle 1000] [--rounds 3] [--no-pacing]
 //     [--latency-rounds 5] [--generator c|js] [--svg docs/fanout.svg]
+//     [--parts fanout,latency,memory]
 //
 // Servers and the load generator run as separate processes, pinned to separate
 // cores (server on CPU 0, generator on CPU 1, with taskset when present). The
@@ -12,7 +13,8 @@
 // read per socket per wakeup, counting frames without decoding them) when a C
 // compiler works, else the JS client (scripts/_fanout_client.ts, on Bun). Its
 // CPU (in cores) is printed beside each rate: near 1.0 it, not the server, was
-// the limit. Latency: 50 clients, each on its own channel, 2000 frames/s in all;
+// the limit. Latency: 50 clients, each publishing to its own channel, 2000 frames/s
+// in all, spread evenly (one every 0.5 ms);
 // median p50 and p99 of the rounds. Idle memory always holds its sockets with
 // the JS client (its own memory is not measured, only the server's RSS).
 
@@ -35,6 +37,8 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     "latency-rounds": { type: "string", default: "5" },
     svg: { type: "string" },
+    // Which measurements to run (each row prints what ran; the rest shows as "-").
+    parts: { type: "string", default: "fanout,latency,memory" },
     generator: { type: "string" },
     // Publisher pacing off in the lhttp server (compare with the default).
     "no-pacing": { type: "boolean", default: false },
@@ -43,7 +47,8 @@ const { values } = parseArgs({
 const SUBSCRIBERS = Number(values.subscribers);
 const FRAMES = Number(values.frames);
 const IDLE = Number(values.idle);
-const ROUNDS = Number(values.rounds);
+const PARTS = new Set(values.parts.split(","));
+const ROUNDS = PARTS.has("fanout") ? Number(values.rounds) : 0;
 const SERVERS = { lhttp: "scripts/_load_server.ts", raw: "scripts/_fanout_raw.ts" } as const;
 type Variant = keyof typeof SERVERS;
 
@@ -134,7 +139,7 @@ await bundle(SERVERS.raw);
 const rows: string[] = [];
 const latencyRows: string[] = [];
 const chart: Array<{ runtime: string; lhttp: number; raw: number }> = [];
-const LATENCY_ROUNDS = Number(values["latency-rounds"]);
+const LATENCY_ROUNDS = PARTS.has("latency") ? Number(values["latency-rounds"]) : 0;
 for (const runtime of values.runtimes.split(",")) {
   const rates: Record<Variant, number[]> = { lhttp: [], raw: [] };
   const cpus: Record<Variant, number[]> = { lhttp: [], raw: [] };
@@ -167,7 +172,7 @@ for (const runtime of values.runtimes.split(",")) {
     }
   }
   const memory: Record<Variant, number> = { lhttp: 0, raw: 0 };
-  for (const variant of ["raw", "lhttp"] as const) {
+  for (const variant of PARTS.has("memory") ? ["raw", "lhttp"] as const : []) {
     memory[variant] = await withServer(runtime, variant, (child) => idleMemory(idleClient, child));
   }
   const [lhttp, raw] = [median(rates.lhttp), median(rates.raw)];
@@ -197,19 +202,22 @@ function fmt(rate: number): string {
   return Math.round(rate).toLocaleString("en-US");
 }
 
-console.log(
-  `\nFan-out: ${SUBSCRIBERS} subscribers × ${FRAMES} frames (${values.bytes}-byte bodies), ` +
-    `median of ${ROUNDS}; idle: ${IDLE} connections, server RSS delta\n`,
-);
-console.log(
-  "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | ratio per server CPU-s " +
-    "| generator cores (lhttp / raw) | lhttp KB/conn | raw KB/conn | memory ratio |",
-);
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const row of rows) console.log(row);
+if (ROUNDS > 0 || PARTS.has("memory")) {
+  console.log(
+    `\nFan-out: ${SUBSCRIBERS} subscribers × ${FRAMES} frames (${values.bytes}-byte bodies), ` +
+      `median of ${ROUNDS}; idle: ${IDLE} connections, server RSS delta\n`,
+  );
+  console.log(
+    "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | ratio per server CPU-s " +
+      "| generator cores (lhttp / raw) | lhttp KB/conn | raw KB/conn | memory ratio |",
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const row of rows) console.log(row);
+}
 if (latencyRows.length) {
   console.log(
-    `\nLatency: 50 clients, each on its own channel, 2000 frames/s in all, median of ` +
+    `\nLatency: 50 clients, each publishing to its own channel, 2000 frames/s in all, ` +
+      `spread evenly, median of ` +
       `${LATENCY_ROUNDS} rounds of 3 s (ms)\n`,
   );
   console.log("| runtime | lhttp p50 | raw p50 | ratio | lhttp p99 | raw p99 | ratio |");

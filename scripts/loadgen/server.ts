@@ -42,5 +42,6 @@ export async function withServer<T>(
  * ```
  */
 export function median(list: number[]): number {
+  if (list.length === 0) return NaN;
   return [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)];
 }
