@@ -6,19 +6,9 @@
  * @module
  */
 
-/**
- * What the ES2024 set methods take (`ReadonlySetLike` in TypeScript's
- * `esnext` library), spelled out so that the published types also check
- * against older `lib` settings.
- */
-export interface SetLike<T> {
-  /** How many values. */
-  readonly size: number;
-  /** Whether `value` is in. */
-  has(value: T): boolean;
-  /** The values. */
-  keys(): Iterator<T>;
-}
+import type { SetLike } from "../hub/_one.ts";
+
+export type { SetLike };
 
 /**
  * A set of channel names, a field for the first; iterates in insertion order.

@@ -7,6 +7,7 @@
 import type { Bus } from "./bus.ts";
 import type { FrameData } from "../codec/frame.ts";
 import { isWildcard, PatternTrie } from "./pattern_trie.ts";
+import { One } from "./_one.ts";
 
 /** The channels of a subscriber, as the hub keeps them (a `Set<string>` will do). */
 export interface SubscriberChannels extends Iterable<string> {
@@ -35,7 +36,8 @@ export interface Subscriber {
 export interface LocalFanout<S extends Subscriber> {
   /**
    * A subscriber joined a channel or a pattern; `subscribers` is the
-   * channel's set with it. A fan-out with this hook is taken to deliver by
+   * channel's set with it (read it during the call: the hub swaps a channel's
+   * set for another as it grows past one subscriber or shrinks back). A fan-out with this hook is taken to deliver by
    * channel name, and pattern subscribers are then delivered to one by one;
    * without it `fanOut` gets them as a set.
    */
@@ -84,7 +86,8 @@ const loopFanout: LocalFanout<Subscriber> = {
  * ```
  */
 export class Hub<S extends Subscriber = Subscriber> {
-  readonly #channels = new Map<string, Set<S>>();
+  // A channel with one subscriber holds a small One, not a Set (see _one.ts).
+  readonly #channels = new Map<string, Set<S> | One<S>>();
   readonly #bus?: Bus;
   readonly #fanout: LocalFanout<S>;
   readonly #patterns: PatternTrie<S>;
@@ -128,14 +131,17 @@ export class Hub<S extends Subscriber = Subscriber> {
       this.#fanout.subscribe?.(subscriber, channel, this.#patterns.subscribers(channel)!);
       return true;
     }
-    let subscribers = this.#channels.get(channel);
-    if (subscribers?.has(subscriber)) return false;
-    if (!subscribers) {
+    const before = this.#channels.get(channel);
+    if (before?.has(subscriber)) return false;
+    let subscribers: Set<S> | One<S>;
+    if (!before) {
       this.#bus?.subscribe(channel); // first: a bus that refuses the name changes nothing
-      subscribers = new Set();
+      subscribers = new One(subscriber);
       this.#channels.set(channel, subscribers);
-    }
-    subscribers.add(subscriber);
+    } else if (before instanceof One) {
+      subscribers = new Set([before.value, subscriber]);
+      this.#channels.set(channel, subscribers);
+    } else subscribers = before.add(subscriber);
     subscriber.channels.add(channel);
     this.#subscriptions++;
     this.#fanout.subscribe?.(subscriber, channel, subscribers);
@@ -154,14 +160,21 @@ export class Hub<S extends Subscriber = Subscriber> {
       return true;
     }
     const subscribers = this.#channels.get(channel);
-    if (!subscribers?.delete(subscriber)) return false;
+    if (!subscribers?.has(subscriber)) return false;
+    let left: ReadonlySet<S> = NOBODY;
+    if (subscribers instanceof One) this.#channels.delete(channel);
+    else {
+      subscribers.delete(subscriber);
+      // Back to a One at one subscriber: the Set's memory goes with it.
+      if (subscribers.size === 1) {
+        const [last] = subscribers;
+        this.#channels.set(channel, left = new One(last));
+      } else left = subscribers;
+    }
     subscriber.channels.delete(channel);
     this.#subscriptions--;
-    this.#fanout.unsubscribe?.(subscriber, channel, subscribers);
-    if (subscribers.size === 0) {
-      this.#channels.delete(channel);
-      this.#bus?.unsubscribe(channel);
-    }
+    this.#fanout.unsubscribe?.(subscriber, channel, left);
+    if (left.size === 0) this.#bus?.unsubscribe(channel);
     return true;
   }
 
