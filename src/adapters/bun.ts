@@ -15,6 +15,8 @@
 
 import type { MiddlewareHandler } from "hono";
 import { createApp, isWebSocketUpgrade } from "../http/routes.ts";
+import { HttpPublish } from "../http/publish.ts";
+import { isPublishUrl } from "../http/_publish_route.ts";
 import { chosenProtocol } from "./web_socket_bridge.ts";
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
 import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
@@ -142,6 +144,16 @@ export function upgradeBun(
   };
 }
 
+// The caller's IP as Bun tells it (as the Hono route reads it), if it can.
+function requestAddress(bun: BunServer, request: Request): string | undefined {
+  try {
+    return (bun as BunServer & { requestIP?(request: Request): { address: string } | null })
+      .requestIP?.(request)?.address;
+  } catch {
+    return undefined;
+  }
+}
+
 // `hono/bun` reads the `Bun` global when it loads, so it is imported only once
 // a static file is asked for: this module stays importable on Deno and Node.
 function lazyStatic(root: string): MiddlewareHandler {
@@ -181,13 +193,16 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
     ...options,
   });
   if (options.static) app.use("/*", lazyStatic(options.static));
+  const publish = new HttpPublish(server, { bodies: "buffered" });
   const started = holder.bun = bunGlobal().serve<BunSocketData>({
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
-    // Upgrades skip Hono (nothing of its context is made for a socket).
+    // Upgrades and POST /publish skip Hono (no context, no routing per request).
     fetch: (request, bun) =>
       isWebSocketUpgrade(request, options.path)
         ? lhttp.upgradeNow(request, bun)
+        : request.method === "POST" && isPublishUrl(request.url)
+        ? publish.handle(request, requestAddress(bun, request))
         : app.fetch(request, bun),
     websocket: lhttp.websocket,
   });

@@ -17,7 +17,7 @@ import { serve as serveHttp, upgradeWebSocket } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import type { MiddlewareHandler } from "hono";
 import { Hono } from "hono";
-import type { IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Buffer } from "node:buffer";
@@ -25,6 +25,9 @@ import type { Buffer } from "node:buffer";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { FrameData } from "../codec/frame.ts";
 import { lhttpRoutes } from "../http/routes.ts";
+import { HttpPublish } from "../http/publish.ts";
+import { isPublishTarget } from "../http/_publish_route.ts";
+import { answerPublish } from "./_node_publish.ts";
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
 import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
 import { frameOnce, WriteBatcher } from "./_ws_fast.ts";
@@ -172,11 +175,20 @@ export async function serveNode(
     listening = resolve;
     failed = reject;
   });
+  // POST /publish is answered from node:http before @hono/node-server makes a
+  // Web Request of it (src/adapters/_node_publish.ts); the rest goes to Hono.
+  const publish = new HttpPublish(server);
   const http = serveHttp({
     fetch: app.fetch,
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
-  }, (info) => listening(info));
+    createServer: ((serverOptions: object, listener: Listener) =>
+      createServer(serverOptions, (incoming, response) =>
+        incoming.method === "POST" && isPublishTarget(incoming.url)
+          ? answerPublish(publish, incoming, response)
+          : listener(incoming, response))) as unknown as typeof createServer,
+  }, (info) =>
+    listening(info));
   // Upgrades go straight to lhttp (no Hono context kept per socket); any other
   // upgrade is answered by the app, as a plain request to that path would be.
   http.on("upgrade", (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -211,6 +223,8 @@ export async function serveNode(
     },
   };
 }
+
+type Listener = (incoming: IncomingMessage, response: ServerResponse) => void;
 
 // What isWebSocketUpgrade tells of a Request, from the IncomingMessage.
 function isLhttpUpgrade(incoming: IncomingMessage, path: string | undefined): boolean {

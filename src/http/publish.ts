@@ -1,6 +1,9 @@
 /**
  * `POST /publish`: a frame in an HTTP body, published to its `publish` channels.
  * Bodies are bounded in size, in time and, all callers together, in bytes.
+ * {@linkcode HttpPublish.handle} answers a Web `Request`; its parts (the
+ * caller check, the budget, the deadlines, publishing a body, the answers)
+ * also serve the adapters' direct paths, which skip Hono and the `Request`.
  *
  * @module
  */
@@ -12,6 +15,9 @@ import { parseFrame } from "../codec/parse.ts";
 import { readLimited } from "../router/_read_body.ts";
 import type { ServerSettings } from "../server/settings.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
+import { checkPublishCaller } from "./_publish_caller.ts";
+import { Deadlines } from "./_deadlines.ts";
+export { isLoopback, timingSafeEqual } from "./_publish_caller.ts";
 
 /** What `POST /publish` needs from the server. */
 export interface Publisher {
@@ -21,15 +27,29 @@ export interface Publisher {
   publish(channels: string, frame: Frame): number;
 }
 
+/** An answer of `POST /publish`: status, JSON text, and headers beside `content-type`. */
+export interface PublishAnswer {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+const JSON_TYPE = { "content-type": "application/json" } as const;
+
 /** Answers `POST /publish` for one server; errors are JSON `{ status, code, reason }`. */
 export class HttpPublish {
   #bytesInFlight = 0;
-
   readonly #buffered: boolean;
+  // The answer's text up to `delivered`, for the channels named last.
+  #channels?: string;
+  #prefix = "";
+  /** The body deadlines of this server's requests (one timer for all). */
+  readonly deadlines: Deadlines;
 
   /** Publishes through `server`; `bodies` as in `RoutesOptions.bodies`. */
   constructor(readonly server: Publisher, options: { bodies?: "stream" | "buffered" } = {}) {
     this.#buffered = options.bodies === "buffered";
+    this.deadlines = new Deadlines(server.settings.publishBodyTimeoutMs);
   }
 
   /** Bytes of bodies being read now. */
@@ -39,69 +59,35 @@ export class HttpPublish {
 
   /** Handles one request; `remoteAddress` is the caller's IP, when the runtime tells. */
   async handle(request: Request, remoteAddress?: string): Promise<Response> {
-    const { settings, metrics } = this.server;
+    let answer: PublishAnswer;
     try {
-      this.#checkCaller(request, remoteAddress);
-      const bytes = await this.#readBody(request);
-      const binary = (request.headers.get("content-type") ?? "").startsWith(
-        "application/octet-stream",
-      );
-      const frame = parseFrame(binary ? bytes : decodeText(bytes), settings.limits);
-      const channels = frame.headers.get("publish");
-      if (channels === undefined) {
-        throw new LhttpError(
-          "missing_publish",
-          'The frame has no "publish" header naming its channels',
-        );
-      }
-      const delivered = this.server.publish(channels, frame);
-      return Response.json({
-        status: 200,
-        channels: channels.split(/[ \t]+/).filter(Boolean),
-        delivered,
-      });
+      const headers = request.headers;
+      checkPublishCaller(this.server.settings, headers.get("authorization"), remoteAddress);
+      const bytes = await this.#readBody(request, headers.get("content-length"));
+      const type = headers.get("content-type");
+      answer = this.publishBody(bytes, type !== null && isBinary(type));
     } catch (error) {
-      const known = error instanceof LhttpError
-        ? error
-        : new LhttpError("internal", "The server failed to publish the frame");
-      metrics.count(metrics.errors, known.code);
-      const headers: Record<string, string> = known.status === 401
-        ? { "www-authenticate": 'Bearer realm="lhttp"' }
-        : {};
-      if (known.status === 408 || known.status === 503) headers.connection = "close";
-      return Response.json({ status: known.status, code: known.code, reason: known.message }, {
-        status: known.status,
-        headers,
-      });
+      answer = this.refusal(error);
     }
+    return new Response(answer.body, { status: answer.status, headers: answer.headers });
   }
 
-  #checkCaller(request: Request, remoteAddress: string | undefined): void {
-    const { publishToken, publishOpen } = this.server.settings;
-    if (publishToken === undefined) {
-      if (publishOpen || isLoopback(remoteAddress)) return;
-      throw new LhttpError(
-        "forbidden",
-        `POST /publish without a token answers loopback callers only, not ${
-          JSON.stringify(remoteAddress ?? "an unknown address")
-        } (set a publish token, or publishOpen)`,
-      );
-    }
-    const match = request.headers.get("authorization")?.match(/^Bearer[ \t]+(.+)$/i);
-    if (!match) {
-      throw new LhttpError("unauthorized", "POST /publish needs an Authorization: Bearer token");
-    }
-    if (!timingSafeEqual(match[1].trim(), publishToken)) {
-      throw new LhttpError("forbidden", "The publish token is wrong");
-    }
+  /** Throws 401 or 403 unless this caller may publish (see `checkPublishCaller`). */
+  checkCaller(authorization: string | null | undefined, remoteAddress: string | undefined): void {
+    checkPublishCaller(this.server.settings, authorization, remoteAddress);
   }
 
-  async #readBody(request: Request): Promise<Uint8Array> {
-    const { limits, publishBodyTimeoutMs, publishMaxBodyBytesInFlight } = this.server.settings;
+  /**
+   * Holds a body against the shared budget at the size it may reach (its
+   * declared `content-length`, else the frame limit) and returns that size,
+   * or throws 413 (declared too large) or 503 (budget spent). Give it back
+   * with {@linkcode HttpPublish.release}.
+   */
+  reserve(contentLength: string | null | undefined): number {
+    const { limits, publishMaxBodyBytesInFlight } = this.server.settings;
     const max = limits.maxFrameBytes;
-    const declared = Number(request.headers.get("content-length") ?? NaN);
+    const declared = contentLength == null ? NaN : Number(contentLength);
     if (declared > max) throw tooLarge(max);
-    // A body is held against the shared budget at the size it may reach.
     const reserved = Number.isFinite(declared) && declared >= 0 ? declared : max;
     if (this.#bytesInFlight + reserved > publishMaxBodyBytesInFlight) {
       throw new LhttpError(
@@ -110,72 +96,118 @@ export class HttpPublish {
       );
     }
     this.#bytesInFlight += reserved;
-    const slow = new LhttpError(
+    return reserved;
+  }
+
+  /** Gives back what {@linkcode HttpPublish.reserve} held. */
+  release(reserved: number): void {
+    this.#bytesInFlight -= reserved;
+  }
+
+  /** The 408 of a body that missed its deadline. */
+  bodyTimeout(): LhttpError {
+    return new LhttpError(
       "body_timeout",
-      `A POST /publish body must arrive within ${publishBodyTimeoutMs} ms`,
+      `A POST /publish body must arrive within ${this.server.settings.publishBodyTimeoutMs} ms`,
     );
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(slow), publishBodyTimeoutMs);
+  }
+
+  /** The 413 of a body past the frame limit. */
+  tooLarge(): LhttpError {
+    return tooLarge(this.server.settings.limits.maxFrameBytes);
+  }
+
+  /** Parses `bytes` (a text frame unless `binary`), publishes it, and answers 200. */
+  publishBody(bytes: Uint8Array, binary: boolean): PublishAnswer {
+    const frame = parseFrame(binary ? bytes : decodeText(bytes), this.server.settings.limits);
+    const channels = frame.headers.get("publish");
+    if (channels === undefined) {
+      throw new LhttpError(
+        "missing_publish",
+        'The frame has no "publish" header naming its channels',
+      );
+    }
+    const delivered = this.server.publish(channels, frame);
+    if (channels !== this.#channels) {
+      const named = JSON.stringify(channels.split(/[ \t]+/).filter(Boolean));
+      this.#prefix = `{"status":200,"channels":${named},"delivered":`;
+      this.#channels = channels;
+    }
+    return { status: 200, body: `${this.#prefix}${delivered}}`, headers: JSON_TYPE };
+  }
+
+  /** The JSON answer of a failure (an unknown one is a 500), counted in the metrics. */
+  refusal(error: unknown): PublishAnswer {
+    const { metrics } = this.server;
+    const known = error instanceof LhttpError
+      ? error
+      : new LhttpError("internal", "The server failed to publish the frame");
+    metrics.count(metrics.errors, known.code);
+    const headers: Record<string, string> = { ...JSON_TYPE };
+    if (known.status === 401) headers["www-authenticate"] = 'Bearer realm="lhttp"';
+    if (known.status === 408 || known.status === 503) headers.connection = "close";
+    const body = JSON.stringify({ status: known.status, code: known.code, reason: known.message });
+    return { status: known.status, body, headers };
+  }
+
+  async #readBody(request: Request, contentLength: string | null): Promise<Uint8Array> {
+    const max = this.server.settings.limits.maxFrameBytes;
+    const reserved = this.reserve(contentLength);
     try {
-      if (this.#buffered && reserved === declared) {
+      if (this.#buffered && contentLength !== null && reserved === Number(contentLength)) {
         // The runtime reads exactly the declared length; the deadline still bounds it.
-        const body = await untilAborted(request.arrayBuffer(), deadline.signal);
+        const body = await this.#within(request.arrayBuffer());
         if (body.byteLength > max) throw tooLarge(max);
         return new Uint8Array(body);
       }
-      return await readLimited(request.body, max, () => tooLarge(max), deadline.signal);
+      const controller = new AbortController();
+      const deadline = this.deadlines.start(() => controller.abort(this.bodyTimeout()));
+      try {
+        return await readLimited(request.body, max, () => tooLarge(max), controller.signal);
+      } finally {
+        deadline.cancel();
+      }
     } finally {
-      clearTimeout(timer);
-      this.#bytesInFlight -= reserved;
+      this.release(reserved);
     }
+  }
+
+  /** `promise`, or a 408 once the body deadline passes first. */
+  #within<T>(promise: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const deadline = this.deadlines.start(() => reject(this.bodyTimeout()));
+      promise.then((value) => {
+        deadline.cancel();
+        resolve(value);
+      }, (error) => {
+        deadline.cancel();
+        reject(error);
+      });
+    });
   }
 }
 
 /**
- * Compares a presented secret `a` with the expected `b` in time that depends
- * only on the length of `b`. Plain Web-standard code rather than
- * `node:crypto`, so `POST /publish` runs on workerd without `nodejs_compat`:
- * every byte of `b` is visited and differences are OR-ed, never branched on.
+ * Whether a `content-type` names a binary frame.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { timingSafeEqual } from "./publish.ts";
- * assert.equal(timingSafeEqual("s3cret", "s3cret"), true);
- * assert.equal(timingSafeEqual("s3creT", "s3cret"), false);
- * assert.equal(timingSafeEqual("s3cret-and-more", "s3cret"), false);
- * assert.equal(timingSafeEqual("", "s3cret"), false);
+ * import { isBinary } from "./publish.ts";
+ * assert.equal(isBinary("application/octet-stream"), true);
+ * assert.equal(isBinary("text/plain"), false);
  * ```
  */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = ENCODER.encode(a);
-  const y = ENCODER.encode(b);
-  let difference = x.length ^ y.length;
-  for (let i = 0; i < y.length; i++) difference |= (x[i] ?? 0) ^ y[i];
-  return difference === 0;
+export function isBinary(contentType: string): boolean {
+  return contentType.startsWith("application/octet-stream");
 }
 
-const ENCODER = new TextEncoder();
-
-/** `promise`, or the signal's reason once it aborts first. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => reject(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
-}
-
-/** Whether `address` is a loopback IP (127.0.0.0/8, ::1, or IPv4-mapped 127.x). */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const plain = address.replace(/^\[|\]$/g, "").toLowerCase();
-  return plain === "::1" || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(plain);
-}
+// Fatal and never streamed, so one decoder serves every body.
+const DECODER = new TextDecoder("utf-8", { fatal: true });
 
 function decodeText(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return DECODER.decode(bytes);
   } catch {
     throw new LhttpError(
       "invalid_utf8",
