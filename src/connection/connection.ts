@@ -88,8 +88,9 @@ export class Connection implements Subscriber, Paced {
   #state?: Record<string, unknown>;
   /** @internal set by the pacer: too slow to pace publishers until it drains */
   lagging = false;
-  /** The read side; absent for connections that only receive. */
-  readonly inbox?: Inbox;
+  // The read side, kept only while it holds something: a frame in progress,
+  // frames waiting, a rate-limit bucket. An idle connection keeps none.
+  #inbox?: Inbox;
   #dropped = 0;
   // 0 while open; the close code while the server closes it; -1 once released.
   #closing = 0;
@@ -99,14 +100,23 @@ export class Connection implements Subscriber, Paced {
     readonly peer: Peer,
     readonly options: ConnectionOptions,
     readonly data: unknown = undefined,
-  ) {
-    const reader = options.reader;
-    if (reader) this.inbox = new Inbox(this, reader.handler, reader.options);
+  ) {}
+
+  /** The read side; undefined for connections that only receive. */
+  get inbox(): Inbox | undefined {
+    const reader = this.options.reader;
+    return this.#inbox ??= reader && new Inbox(this, reader.handler, reader.options);
   }
 
   /** A message arrived from the socket: handled in order through the inbox. */
   receive(data: FrameData): void {
-    this.inbox?.receive(data);
+    if (this.#inbox) return this.#inbox.receive(data);
+    const reader = this.options.reader;
+    if (!reader) return;
+    // A frame handled at once leaves nothing behind: the inbox goes with it.
+    const inbox = new Inbox(this, reader.handler, reader.options);
+    inbox.receive(data);
+    if (inbox.busy || reader.options.rateLimit) this.#inbox = inbox;
   }
 
   /** Free per-connection state for processors and middleware (made on first use). */
@@ -166,7 +176,7 @@ export class Connection implements Subscriber, Paced {
     // An adapter may report the close from inside `peer.close`: the code is known by then.
     const why = this.#closing > 0 ? closeReason(this.#closing) : undefined;
     this.#closing = -1;
-    this.inbox?.clear();
+    this.#inbox?.clear();
     this.options.owner?.release(this, why);
   }
 
