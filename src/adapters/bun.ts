@@ -202,7 +202,7 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
       isWebSocketUpgrade(request, options.path)
         ? lhttp.upgradeNow(request, bun)
         : request.method === "POST" && isPublishUrl(request.url)
-        ? publish.handle(request, requestAddress(bun, request))
+        ? publish.handle(request, publish.needsAddress ? requestAddress(bun, request) : undefined)
         : app.fetch(request, bun),
     websocket: lhttp.websocket,
   });

@@ -15,7 +15,9 @@
  */
 
 import { serveStatic } from "hono/deno";
-import { createApp } from "../http/routes.ts";
+import { createApp, isWebSocketUpgrade } from "../http/routes.ts";
+import { HttpPublish } from "../http/publish.ts";
+import { isPublishUrl } from "../http/_publish_route.ts";
 import type { LhttpServer } from "../server/lhttp_server.ts";
 import { upgradeRequest, type UpgradeWebSocket } from "./fetch.ts";
 import { type RunningServer, type ServeOptions, stopOnce } from "./serve_options.ts";
@@ -52,11 +54,17 @@ export function serveDeno(server: LhttpServer, options: ServeOptions = {}): Runn
   server.attach({ runtime: "deno" });
   const app = createApp(server, (request) => upgradeDeno(server, request, options), options);
   if (options.static) app.use("/*", serveStatic({ root: options.static }));
+  // Streamed bodies: Deno.serve's chunks are views into large buffers (RoutesOptions.bodies).
+  const publish = new HttpPublish(server);
   const httpServer = Deno.serve({
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
     onListen: (address) => options.onListen?.(address),
-  }, (request, info) => app.fetch(request, info));
+  }, (request, info) =>
+    // POST /publish skips Hono (no context, no routing); upgrades stay first.
+    request.method === "POST" && isPublishUrl(request.url) && !isWebSocketUpgrade(request)
+      ? publish.handle(request, (info.remoteAddr as Deno.NetAddr).hostname)
+      : app.fetch(request, info));
   const address = httpServer.addr as Deno.NetAddr;
   return {
     port: address.port,

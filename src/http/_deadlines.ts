@@ -7,8 +7,11 @@
 
 /** A pending deadline; `cancel` once the work it bounds is done. */
 export interface Deadline {
-  /** Stops the deadline; its `onExpire` will not run. Idempotent. */
-  cancel(): void;
+  /**
+   * Stops the deadline; its `onExpire` will not run. Idempotent: true the
+   * first time, false once cancelled or expired (so it can settle a race).
+   */
+  cancel(): boolean;
 }
 
 class Entry implements Deadline {
@@ -18,10 +21,11 @@ class Entry implements Deadline {
     readonly at: number,
     readonly onExpire: () => void,
   ) {}
-  cancel(): void {
-    if (!this.live) return;
+  cancel(): boolean {
+    if (!this.live) return false;
     this.live = false;
     this.owner.settled();
+    return true;
   }
 }
 

@@ -52,24 +52,36 @@ export class HttpPublish {
     this.deadlines = new Deadlines(server.settings.publishBodyTimeoutMs);
   }
 
+  /**
+   * Whether the caller's address decides (no token and not `publishOpen`:
+   * loopback only). When not, an adapter need not look it up.
+   */
+  get needsAddress(): boolean {
+    const { publishToken, publishOpen } = this.server.settings;
+    return publishToken === undefined && !publishOpen;
+  }
+
   /** Bytes of bodies being read now. */
   get bytesInFlight(): number {
     return this.#bytesInFlight;
   }
 
   /** Handles one request; `remoteAddress` is the caller's IP, when the runtime tells. */
-  async handle(request: Request, remoteAddress?: string): Promise<Response> {
-    let answer: PublishAnswer;
+  handle(request: Request, remoteAddress?: string): Promise<Response> {
+    const headers = request.headers;
+    let contentLength: string | null;
+    let reserved: number;
     try {
-      const headers = request.headers;
       checkPublishCaller(this.server.settings, headers.get("authorization"), remoteAddress);
-      const bytes = await this.#readBody(request, headers.get("content-length"));
-      const type = headers.get("content-type");
-      answer = this.publishBody(bytes, type !== null && isBinary(type));
+      contentLength = headers.get("content-length");
+      reserved = this.reserve(contentLength);
     } catch (error) {
-      answer = this.refusal(error);
+      return Promise.resolve(respond(this.refusal(error)));
     }
-    return new Response(answer.body, { status: answer.status, headers: answer.headers });
+    if (this.#buffered && contentLength !== null && reserved === Number(contentLength)) {
+      return this.#readBuffered(request, reserved);
+    }
+    return this.#readStreamed(request, reserved);
   }
 
   /** Throws 401 or 403 unless this caller may publish (see `checkPublishCaller`). */
@@ -150,41 +162,56 @@ export class HttpPublish {
     return { status: known.status, body, headers };
   }
 
-  async #readBody(request: Request, contentLength: string | null): Promise<Uint8Array> {
-    const max = this.server.settings.limits.maxFrameBytes;
-    const reserved = this.reserve(contentLength);
-    try {
-      if (this.#buffered && contentLength !== null && reserved === Number(contentLength)) {
-        // The runtime reads exactly the declared length; the deadline still bounds it.
-        const body = await this.#within(request.arrayBuffer());
-        if (body.byteLength > max) throw tooLarge(max);
-        return new Uint8Array(body);
-      }
-      const controller = new AbortController();
-      const deadline = this.deadlines.start(() => controller.abort(this.bodyTimeout()));
-      try {
-        return await readLimited(request.body, max, () => tooLarge(max), controller.signal);
-      } finally {
-        deadline.cancel();
-      }
-    } finally {
-      this.release(reserved);
-    }
-  }
-
-  /** `promise`, or a 408 once the body deadline passes first. */
-  #within<T>(promise: Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const deadline = this.deadlines.start(() => reject(this.bodyTimeout()));
-      promise.then((value) => {
-        deadline.cancel();
-        resolve(value);
+  // The runtime reads exactly the declared length into one buffer; the
+  // deadline still bounds it. One promise, settled by whichever comes first.
+  #readBuffered(request: Request, reserved: number): Promise<Response> {
+    return new Promise<Response>((resolve) => {
+      const deadline = this.deadlines.start(() => {
+        this.release(reserved);
+        resolve(respond(this.refusal(this.bodyTimeout())));
+      });
+      request.arrayBuffer().then((body) => {
+        if (!deadline.cancel()) return;
+        this.release(reserved);
+        resolve(respond(this.#answer(new Uint8Array(body), request.headers)));
       }, (error) => {
-        deadline.cancel();
-        reject(error);
+        if (!deadline.cancel()) return;
+        this.release(reserved);
+        resolve(respond(this.refusal(error)));
       });
     });
   }
+
+  async #readStreamed(request: Request, reserved: number): Promise<Response> {
+    const max = this.server.settings.limits.maxFrameBytes;
+    const controller = new AbortController();
+    const deadline = this.deadlines.start(() => controller.abort(this.bodyTimeout()));
+    let bytes: Uint8Array;
+    try {
+      bytes = await readLimited(request.body, max, () => tooLarge(max), controller.signal);
+    } catch (error) {
+      return respond(this.refusal(error));
+    } finally {
+      deadline.cancel();
+      this.release(reserved);
+    }
+    return respond(this.#answer(bytes, request.headers));
+  }
+
+  // Publishes a body read whole, or refuses it.
+  #answer(bytes: Uint8Array, headers: Headers): PublishAnswer {
+    try {
+      if (bytes.length > this.server.settings.limits.maxFrameBytes) throw this.tooLarge();
+      const type = headers.get("content-type");
+      return this.publishBody(bytes, type !== null && isBinary(type));
+    } catch (error) {
+      return this.refusal(error);
+    }
+  }
+}
+
+function respond(answer: PublishAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
 /**

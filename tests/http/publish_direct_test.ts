@@ -5,83 +5,11 @@
 import assert from "node:assert/strict";
 import { TestSocket } from "../harness/ws_client.ts";
 import { startServe } from "../harness/serve_child.ts";
+import { type Answer, RawHttp } from "./_raw_http.ts";
 
 const RUNTIMES = ["deno", "bun", "node20"];
 const TOKEN = "s3cret";
 const FRAME = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello room";
-
-interface Answer {
-  status: number;
-  headers: Map<string, string>;
-  body: string;
-}
-
-// One HTTP/1.1 exchange after another on one keep-alive connection.
-class RawHttp {
-  #buffer = new Uint8Array(0);
-  private constructor(readonly conn: Deno.TcpConn, readonly host: string) {}
-
-  static async open(url: string): Promise<RawHttp> {
-    const { hostname, port } = new URL(url);
-    const conn = await Deno.connect({ hostname, port: Number(port) });
-    conn.setNoDelay(true);
-    return new RawHttp(conn, `${hostname}:${port}`);
-  }
-
-  async write(text: string): Promise<void> {
-    await this.conn.write(new TextEncoder().encode(text));
-  }
-
-  post(path: string, body: string, headers: Record<string, string> = {}): Promise<void> {
-    const lines = Object.entries({ "content-length": String(body.length), ...headers })
-      .map(([name, value]) => `${name}: ${value}\r\n`).join("");
-    return this.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\n${lines}\r\n${body}`);
-  }
-
-  async answer(): Promise<Answer> {
-    for (;;) {
-      const text = new TextDecoder().decode(this.#buffer);
-      const end = text.indexOf("\r\n\r\n");
-      if (end >= 0) {
-        const [start, ...lines] = text.slice(0, end).split("\r\n");
-        const headers = new Map(lines.map((line) => {
-          const at = line.indexOf(":");
-          return [line.slice(0, at).toLowerCase(), line.slice(at + 1).trim()] as [string, string];
-        }));
-        const length = Number(headers.get("content-length") ?? 0);
-        if (this.#buffer.length >= end + 4 + length) {
-          const body = text.slice(end + 4, end + 4 + length);
-          this.#buffer = this.#buffer.slice(end + 4 + length);
-          return { status: Number(start.split(" ")[1]), headers, body };
-        }
-      }
-      const chunk = new Uint8Array(16 * 1024);
-      const read = await this.conn.read(chunk);
-      if (read === null) throw new Error(`connection closed; got ${JSON.stringify(text)}`);
-      const grown = new Uint8Array(this.#buffer.length + read);
-      grown.set(this.#buffer);
-      grown.set(chunk.subarray(0, read), this.#buffer.length);
-      this.#buffer = grown;
-    }
-  }
-
-  // Resolves to true once the server closed the connection.
-  async closed(): Promise<boolean> {
-    try {
-      return await this.conn.read(new Uint8Array(1024)) === null;
-    } catch {
-      return true;
-    }
-  }
-
-  close(): void {
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed.
-    }
-  }
-}
 
 const json = (answer: Answer) => JSON.parse(answer.body);
 const bearer = { authorization: `Bearer ${TOKEN}` };
@@ -178,3 +106,35 @@ for (const runtime of RUNTIMES) {
     }
   });
 }
+
+Deno.test("deno (transport web): POST /publish skips Hono in serveDeno, with the same answers", async () => {
+  const { LhttpServer } = await import("../../mod.ts");
+  const { serveDeno } = await import("../../src/adapters/deno.ts");
+  const server = new LhttpServer({ publishToken: TOKEN, publishBodyTimeoutMs: 2000 });
+  const running = serveDeno(server, { port: 0, hostname: "127.0.0.1" });
+  const url = `http://127.0.0.1:${running.port}`;
+  const http = await RawHttp.open(url);
+  const slow = await RawHttp.open(url);
+  try {
+    await http.post("/publish", FRAME, bearer);
+    const ok = await http.answer();
+    assert.equal(ok.headers.get("content-type"), "application/json");
+    assert.deepEqual(json(ok), { status: 200, channels: ["room"], delivered: 0 });
+    await http.post("/publish", FRAME);
+    const missing = await http.answer();
+    assert.equal(missing.status, 401);
+    assert.match(missing.headers.get("www-authenticate") ?? "", /^Bearer/);
+    await http.post("/publish/", FRAME, bearer);
+    assert.equal((await http.answer()).status, 404);
+    await slow.write(
+      `POST /publish HTTP/1.1\r\nHost: ${slow.host}\r\nauthorization: Bearer ${TOKEN}\r\n` +
+        `content-length: 1000\r\n\r\nLHTTP/1.0 chat\r\n`,
+    );
+    const late = await slow.answer();
+    assert.deepEqual([late.status, json(late).code], [408, "body_timeout"]);
+  } finally {
+    http.close();
+    slow.close();
+    await running.shutdown();
+  }
+});
