@@ -138,3 +138,42 @@ Deno.test("deno (transport web): POST /publish skips Hono in serveDeno, with the
     await running.shutdown();
   }
 });
+
+for (const runtime of RUNTIMES) {
+  Deno.test(`${runtime}: a caller gone mid-body gives its share of the POST /publish budget back`, async () => {
+    // The deadline is far off: only the closed connection can free the budget.
+    const server = await startServe(runtime, [
+      "--publish-body-timeout",
+      "60s",
+      "--publish-max-body-bytes-in-flight",
+      "1500",
+    ]);
+    const full = FRAME + "x".repeat(1000 - FRAME.length);
+    try {
+      const gone = await RawHttp.open(server.url);
+      await gone.write(
+        `POST /publish HTTP/1.1\r\nHost: ${gone.host}\r\ncontent-length: 1000\r\n\r\nLHTTP/1.0 chat\r\n`,
+      );
+      // Held: a second body of 1000 bytes does not fit beside it.
+      let status = 0;
+      for (let i = 0; i < 100 && status !== 503; i++) {
+        const probe = await RawHttp.open(server.url);
+        await probe.post("/publish", full);
+        status = (await probe.answer()).status;
+        probe.close();
+      }
+      assert.equal(status, 503);
+      gone.close();
+      for (let i = 0; i < 100 && status !== 200; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const probe = await RawHttp.open(server.url);
+        await probe.post("/publish", full);
+        status = (await probe.answer()).status;
+        probe.close();
+      }
+      assert.equal(status, 200, "the budget came back once the caller left");
+    } finally {
+      assert.equal(await server.stop(), 0, server.output());
+    }
+  });
+}
