@@ -20,7 +20,7 @@ import type { Presence } from "./presence.ts";
 interface Checked {
   info?: PresenceInfo;
   query?: { channel: string; after: number; limit: number };
-  watch: string[];
+  watch: readonly string[];
 }
 
 /**

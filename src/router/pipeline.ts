@@ -17,6 +17,8 @@ import type { PresenceRequests } from "./presence_requests.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { Replies } from "./replies.ts";
 import type { UpstreamCalls } from "./upstream_calls.ts";
+import type { RecoverRequest } from "../history/positions.ts";
+import type { HistoryQuery } from "../history/history_query.ts";
 
 /** What a {@linkcode Pipeline} is built from. */
 export interface PipelineOptions {
@@ -117,42 +119,76 @@ export class Pipeline {
     ) return;
     const { pubsub, upstream: calls } = this.options;
     const connection = ctx.connection;
-    const toSubscribe = subscribe === undefined ? [] : pubsub.channels(subscribe, true);
-    const toPublish = publish === undefined ? [] : pubsub.channels(publish);
-    const toUnsubscribe = unsubscribe === undefined ? [] : pubsub.channels(unsubscribe, true);
+    const toSubscribe = subscribe === undefined ? NONE : pubsub.channels(subscribe, true);
+    const toPublish = publish === undefined ? NONE : pubsub.channels(publish);
+    const toUnsubscribe = unsubscribe === undefined ? NONE : pubsub.channels(unsubscribe, true);
     pubsub.checkCapacity(connection, toSubscribe);
-    const positions = recover === undefined ? undefined : pubsub.positions(recover, toSubscribe);
-    const query = history === undefined ? undefined : pubsub.historyQuery(headers);
-    const url = upstream === undefined ? undefined : calls.check(connection, upstream);
-    const verdicts: Promise<void>[] = [];
-    const ask = (verdict: void | Promise<void>) => verdict && verdicts.push(verdict);
-    if (toSubscribe.length) {
-      ask(pubsub.authorize("subscribe", toSubscribe.join(" "), connection, ctx.request));
-    }
-    if (toPublish.length) {
-      ask(pubsub.authorize("publish", toPublish.join(" "), connection, ctx.request));
-    }
-    if (url) ask(pubsub.authorize("upstream", url.href, connection, ctx.request));
-    if (query) ask(pubsub.authorize("subscribe", query.channel, connection, ctx.request));
-    const apply = (): void | Promise<void> => {
-      if (connection.closed) return;
-      const answered = query ? pubsub.answerHistory(connection, query) : undefined;
-      const recovered = toSubscribe.length
-        ? pubsub.subscribe(connection, toSubscribe, positions)
-        : undefined;
-      // With an ack, a cluster history engine's store and the publisher's own copy come first.
-      const stored = !toPublish.length
-        ? undefined
-        : ctx.request.headers.has("ack")
-        ? pubsub.publishAcked(toPublish, ctx.reply)
-        : void pubsub.publish(toPublish, ctx.reply);
-      if (toUnsubscribe.length) pubsub.unsubscribe(connection, toUnsubscribe);
-      if (upstream !== undefined) calls.start(ctx, upstream);
-      // A cluster history engine answers later: the ack waits for it.
-      return answered || recovered || stored
-        ? Promise.all([answered, recovered, stored]).then(() => {})
-        : undefined;
+    const effects: Effects = {
+      toSubscribe,
+      toPublish,
+      toUnsubscribe,
+      positions: recover === undefined ? undefined : pubsub.positions(recover, toSubscribe),
+      query: history === undefined ? undefined : pubsub.historyQuery(headers),
+      upstream,
     };
-    return verdicts.length ? Promise.all(verdicts).then(apply) : apply();
+    const url = upstream === undefined ? undefined : calls.check(connection, upstream);
+    // Verdicts are collected only when a hook answers later (the hot path allocates none).
+    let verdicts: Promise<void>[] | undefined;
+    const frame = ctx.request;
+    let verdict;
+    if (
+      toSubscribe.length &&
+      (verdict = pubsub.authorize("subscribe", toSubscribe, connection, frame))
+    ) {
+      (verdicts ??= []).push(verdict);
+    }
+    if (toPublish.length && (verdict = pubsub.authorize("publish", toPublish, connection, frame))) {
+      (verdicts ??= []).push(verdict);
+    }
+    if (url && (verdict = pubsub.authorize("upstream", url.href, connection, frame))) {
+      (verdicts ??= []).push(verdict);
+    }
+    const query = effects.query;
+    if (query && (verdict = pubsub.authorize("subscribe", query.channel, connection, frame))) {
+      (verdicts ??= []).push(verdict);
+    }
+    return verdicts
+      ? Promise.all(verdicts).then(() => this.#apply(ctx, effects))
+      : this.#apply(ctx, effects);
   }
+
+  #apply(ctx: Context, effects: Effects): void | Promise<void> {
+    const { pubsub, upstream: calls } = this.options;
+    const connection = ctx.connection;
+    if (connection.closed) return;
+    const { toSubscribe, toPublish, toUnsubscribe, query } = effects;
+    const answered = query ? pubsub.answerHistory(connection, query) : undefined;
+    const recovered = toSubscribe.length
+      ? pubsub.subscribe(connection, toSubscribe, effects.positions)
+      : undefined;
+    // With an ack, a cluster history engine's store and the publisher's own copy come first.
+    const stored = !toPublish.length
+      ? undefined
+      : ctx.request.headers.has("ack")
+      ? pubsub.publishAcked(toPublish, ctx.reply)
+      : void pubsub.publish(toPublish, ctx.reply);
+    if (toUnsubscribe.length) pubsub.unsubscribe(connection, toUnsubscribe);
+    if (effects.upstream !== undefined) calls.start(ctx, effects.upstream);
+    // A cluster history engine answers later: the ack waits for it.
+    return answered || recovered || stored
+      ? Promise.all([answered, recovered, stored]).then(() => {})
+      : undefined;
+  }
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+// What one frame asks for, validated, between its authorization and its application.
+interface Effects {
+  toSubscribe: readonly string[];
+  toPublish: readonly string[];
+  toUnsubscribe: readonly string[];
+  positions: RecoverRequest | undefined;
+  query: HistoryQuery | undefined;
+  upstream: string | undefined;
 }

@@ -19,7 +19,7 @@ import { serializeFrame } from "../codec/serialize.ts";
 import type { Connection } from "../connection/connection.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { Namespaces } from "../namespaces/namespaces.ts";
-import { parseTargets } from "../codec/patterns.ts";
+import { ChannelLists } from "./_channel_lists.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
 import type { History } from "../history/history.ts";
 import { type ClusterHistory, isClusterHistory, publishFirst } from "../history/cluster_history.ts";
@@ -87,6 +87,7 @@ export interface PubSubOptions {
 export class PubSub {
   readonly #hub: Hub<Connection>;
   readonly #limits: Limits;
+  readonly #lists: ChannelLists;
   readonly #metrics: Metrics;
   readonly #authorize?: Authorize;
   readonly #history?: History;
@@ -98,6 +99,7 @@ export class PubSub {
   constructor(options: PubSubOptions) {
     this.#hub = options.hub;
     this.#limits = options.limits;
+    this.#lists = new ChannelLists(options.limits);
     this.#metrics = options.metrics;
     this.#authorize = options.authorize;
     if (isClusterHistory(options.history)) {
@@ -111,12 +113,9 @@ export class PubSub {
     this.#namespaces = options.namespaces;
   }
 
-  /**
-   * Parses and validates a channel list; repeats count once. With `patterns`
-   * (subscribe and unsubscribe lists) wildcard patterns are accepted.
-   */
-  channels(value: string | readonly string[], patterns = false): string[] {
-    return parseTargets(value, { patterns, limits: this.#limits });
+  /** Parses and validates a channel list (repeats once); `patterns` accepts wildcards. */
+  channels(value: string | readonly string[], patterns = false): readonly string[] {
+    return this.#lists.parse(value, patterns);
   }
 
   /** Throws `subscription_limit` when `connection` cannot take `channels` too. */
@@ -141,10 +140,10 @@ export class PubSub {
     }
   }
 
-  /** Asks the hook whether a client frame may do `action` on `target`; throws `forbidden`. */
+  /** Asks the hook whether a client frame may do `action` on `target` (a list or its text); throws `forbidden`. */
   authorize(
     action: AuthorizeRequest["action"],
-    target: string,
+    target: string | readonly string[],
     connection: Connection,
     frame: Frame,
   ): void | Promise<void> {
@@ -156,12 +155,11 @@ export class PubSub {
     }
     const authorize = this.#authorize;
     if (!authorize) return;
+    const text = typeof target === "string" ? target : target.join(" ");
     const check = (allowed: boolean) => {
-      if (!allowed) {
-        throw new LhttpError("forbidden", `Not allowed to ${action} ${quote(target)}`);
-      }
+      if (!allowed) throw new LhttpError("forbidden", `Not allowed to ${action} ${quote(text)}`);
     };
-    const verdict = authorize({ action, target, connection, frame });
+    const verdict = authorize({ action, target: text, connection, frame });
     return verdict instanceof Promise ? verdict.then(check) : check(verdict);
   }
 
@@ -169,12 +167,12 @@ export class PubSub {
   #authorizeEach(
     namespaces: Namespaces<Authorize>,
     action: "subscribe" | "publish",
-    target: string,
+    target: string | readonly string[],
     connection: Connection,
     frame: Frame,
   ): void | Promise<void> {
     const groups = new Map<Authorize | undefined, string[]>();
-    for (const channel of target.split(" ")) {
+    for (const channel of typeof target === "string" ? target.split(" ") : target) {
       if (action === "subscribe") namespaces.checkSubscribe(channel, connection.data);
       else namespaces.checkPublish(channel);
       const hook = namespaces.hookOf(channel, this.#authorize);
