@@ -13,7 +13,14 @@
  */
 
 export { isChannelName, parseChannels } from "./codec/channels.ts";
-export { assertCommand, assertHeader, PROTOCOL_VERSION, toHeaderMap } from "./codec/frame.ts";
+export {
+  assertCommand,
+  assertHeader,
+  isCommand,
+  PROTOCOL_VERSION,
+  toHeaderMap,
+} from "./codec/frame.ts";
+export { verbatimChannel, type VerbatimLimits } from "./codec/verbatim.ts";
 export { HOP_BY_HOP_HEADERS, withoutHopByHop } from "./codec/hop_by_hop.ts";
 export { salvageAck } from "./codec/parse.ts";
 export { resolveLimits } from "./codec/limits.ts";
@@ -29,6 +36,7 @@ export { TokenBucket } from "./connection/rate_limit.ts";
 export { type ContextHost } from "./router/context.ts";
 export { compose } from "./router/middleware.ts";
 export { type Authorize, PubSub, type PubSubOptions } from "./router/pubsub.ts";
+export { VerbatimPublish, type VerbatimPublishOptions } from "./router/verbatim_publish.ts";
 export { resolveSettings, type ServerSettings } from "./server/settings.ts";
 export type { UpstreamCallsOptions } from "./router/upstream_calls.ts";
 export type { UpstreamOptions } from "./router/upstream.ts";

@@ -77,6 +77,21 @@ export function toHeaderMap(init?: HeadersInit): Map<string, string> {
   return headers;
 }
 
+/**
+ * True when `command` is a token: 1 to 64 characters, no whitespace or control characters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isCommand } from "@lhttp/lhttp/internal";
+ * assert.ok(isCommand("chat"));
+ * assert.ok(!isCommand("two words"));
+ * ```
+ */
+export function isCommand(command: string): boolean {
+  return TOKEN.test(command);
+}
+
 /** Throws a `bad_start_line` {@linkcode FrameError} unless `command` is a token. */
 export function assertCommand(command: string): void {
   if (!TOKEN.test(command)) {

@@ -16,6 +16,7 @@ import { Context } from "./context.ts";
 import type { Pipeline } from "./pipeline.ts";
 import type { PubSub } from "./pubsub.ts";
 import type { Replies } from "./replies.ts";
+import type { VerbatimPublish } from "./verbatim_publish.ts";
 
 /** What a {@linkcode FrameRouter} is built from. */
 export interface FrameRouterOptions {
@@ -27,6 +28,8 @@ export interface FrameRouterOptions {
   pubsub: PubSub;
   /** Acknowledgements and error frames. */
   replies: Replies;
+  /** Plain publishes sent on as they came, where nothing could differ; off when absent. */
+  verbatim?: VerbatimPublish;
 }
 
 /** Routes the frames of every connection of a server. */
@@ -36,6 +39,7 @@ export class FrameRouter implements FrameHandler {
 
   /** Handles one frame; a promise while an async step runs. */
   handle(connection: Connection, data: FrameData): Promise<void> | undefined {
+    if (this.options.verbatim?.publish(data)) return;
     const { replies } = this.options;
     let frame: Frame;
     try {

@@ -13,6 +13,7 @@ import { resolvePresence } from "../presence/options.ts";
 import { Presence, type PresencePage, type PresencePolicy } from "../presence/presence.ts";
 import { PresenceFrames, readLimit } from "../presence/requests.ts";
 import { accessLog } from "../router/access_log.ts";
+import { VerbatimPublish } from "../router/verbatim_publish.ts";
 import { ConnectionRegistry } from "../router/connection_registry.ts";
 import { FrameRouter } from "../router/frame_router.ts";
 import { combineObservers } from "../router/lifecycle.ts";
@@ -93,7 +94,16 @@ export function wireCore(input: WireInput): Core {
     presence: presence && new PresenceFrames(presence, pubsub),
   });
   const connections = new ConnectionRegistry(hub, pipeline, lifecycle);
-  const router = new FrameRouter({ limits, pipeline, pubsub, replies });
+  const verbatim = new VerbatimPublish({
+    limits,
+    hub,
+    metrics,
+    middleware: input.middleware,
+    processors: input.processors,
+    // Hooks and rules may refuse a publish, and history stamps each one.
+    closed: Boolean(authorize || namespaces.rules.length || history),
+  });
+  const router = new FrameRouter({ limits, pipeline, pubsub, replies, verbatim });
   const pacer = settings.pacing ? new Pacer(settings.pacing, metrics) : undefined;
   const { maxBufferedBytes, slowConsumer, maxQueuedFrames, maxQueuedBytes, rateLimit } = settings;
   // One options object for every connection: an idle connection holds no copy.
