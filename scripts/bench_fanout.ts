@@ -5,7 +5,7 @@
 //   deno run -A scripts/bench_fanout.ts [--runtimes deno,bun,node20,node24]
 //     [--subscribers 200] [--frames 2000] [--bytes 64] [--idle 1000] [--rounds 3] [--no-pacing]
 //     [--latency-rounds 5] [--generator c|js] [--svg docs/fanout.svg]
-//     [--parts fanout,latency,memory]
+//     [--parts fanout,latency,memory] [--no-warmup]
 //
 // Servers and the load generator run as separate processes, pinned to separate
 // cores (server on CPU 0, generator on CPU 1, with taskset when present). The
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     generator: { type: "string" },
     // Publisher pacing off in the lhttp server (compare with the default).
     "no-pacing": { type: "boolean", default: false },
+    // Measure a fresh process (no untimed run of the same load first).
+    "no-warmup": { type: "boolean", default: false },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);
@@ -77,6 +79,11 @@ async function withServer<T>(runtime: string, variant: Variant, body: (c: Child)
 // The server's CPU time over the timed part too: under contention from other
 // processes wall-clock rates swing, deliveries per server CPU-second much less.
 async function fanout(gen: Generator, child: Child): Promise<Sample> {
+  // The same load once untimed first, as a server that has run for a while
+  // (a fresh process would measure its JIT warming up, differently per variant).
+  if (!values["no-warmup"]) {
+    await measure(gen, "fanout", child.port, [SUBSCRIBERS, FRAMES, values.bytes]);
+  }
   let cpu0 = 0;
   const result = await measure(gen, "fanout", child.port, [SUBSCRIBERS, FRAMES, values.bytes], {
     onStart: async () => void (cpu0 = await cpuSeconds(child.pid)),
