@@ -170,7 +170,13 @@ export class HttpPublish {
         this.release(reserved);
         resolve(respond(this.refusal(this.bodyTimeout())));
       });
-      request.arrayBuffer().then((body) => {
+      let read: Promise<ArrayBuffer>;
+      try {
+        read = request.arrayBuffer();
+      } catch (error) {
+        read = Promise.reject(error); // a body already used: refused below, as any failure
+      }
+      read.then((body) => {
         if (!deadline.cancel()) return;
         this.release(reserved);
         resolve(respond(this.#answer(new Uint8Array(body), request.headers)));
