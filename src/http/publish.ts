@@ -216,7 +216,11 @@ export class HttpPublish {
   }
 }
 
+// A 200 shares one init; a refusal brings its own status and headers.
+const OK_INIT: ResponseInit = { headers: JSON_TYPE };
+
 function respond(answer: PublishAnswer): Response {
+  if (answer.status === 200) return new Response(answer.body, OK_INIT);
   return new Response(answer.body, { status: answer.status, headers: answer.headers });
 }
 
