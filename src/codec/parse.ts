@@ -73,8 +73,8 @@ function parseHead(head: string, limits: Partial<ParseLimits>, body: string | Ui
   }
   const maxHead = limits.maxHeaderBytes ?? DEFAULT_LIMITS.maxHeaderBytes;
   if (exceedsBytes(head, maxHead)) throw headersTooLarge(maxHead);
-  const lineEnd = head.indexOf("\r\n");
-  const startLine = lineEnd === -1 ? head : head.slice(0, lineEnd);
+  const lines = head.split("\r\n");
+  const startLine = lines[0];
   const space = startLine.indexOf(" ");
   const version = startLine.slice(6, space === -1 ? undefined : space);
   if (version !== "1.0") {
@@ -92,9 +92,7 @@ function parseHead(head: string, limits: Partial<ParseLimits>, body: string | Ui
       `Start line ${quote(startLine)} is invalid: ${(error as Error).message}`,
     );
   }
-  const headers = lineEnd === -1
-    ? new Map<string, string>()
-    : parseHeaderText(head, lineEnd + 2, limits, "bad_header");
+  const headers = parseHeaderLines(lines, 1, limits, "bad_header");
   return { command, headers, body };
 }
 
@@ -108,74 +106,36 @@ export function parseHeaderLines(
   limits: Partial<ParseLimits>,
   code: LhttpErrorCode,
 ): Map<string, string> {
-  if (lines.length <= from) return new Map();
-  return parseHeaderText(lines.slice(from).join("\r\n"), 0, limits, code);
-}
-
-// The header lines of `text` from index `start` on, separated by CR LF (as
-// `text.slice(start).split("\r\n")` would cut them), scanned in place: a
-// name and a value are the only strings made per header.
-function parseHeaderText(
-  text: string,
-  start: number,
-  limits: Partial<ParseLimits>,
-  code: LhttpErrorCode,
-): Map<string, string> {
   const headers = new Map<string, string>();
   const maxHeaders = limits.maxHeaders ?? DEFAULT_LIMITS.maxHeaders;
-  const count = countLines(text, start);
-  if (count > maxHeaders) {
+  if (lines.length - from > maxHeaders) {
     throw new FrameError(
       code === "bad_header" ? "too_many_headers" : code,
-      `A frame may carry at most ${maxHeaders} headers, got ${count}`,
+      `A frame may carry at most ${maxHeaders} headers, got ${lines.length - from}`,
     );
   }
-  let at = start;
-  for (;;) {
-    const found = text.indexOf("\r\n", at);
-    const end = found === -1 ? text.length : found;
-    const colon = text.indexOf(":", at);
-    if (colon === -1 || colon >= end) {
-      throw new FrameError(code, `Header line ${quote(text.slice(at, end))} has no colon`);
+  for (let i = from; i < lines.length; i++) {
+    const line = lines[i];
+    const colon = line.indexOf(":");
+    if (colon === -1) {
+      throw new FrameError(code, `Header line ${quote(line)} has no colon`);
     }
-    if (hasBreak(text, at, end)) {
+    if (line.includes("\n") || line.includes("\r")) {
       throw new FrameError(
         code,
-        `Header line ${quote(text.slice(at, end))} contains a bare CR or LF`,
+        `Header line ${quote(line)} contains a bare CR or LF`,
       );
     }
-    const name = trimmedSlice(text, at, colon).toLowerCase();
+    const name = trimBlanks(line.slice(0, colon)).toLowerCase();
     if (!isHeaderName(name)) {
       throw new FrameError(
         code,
         `Header name ${quote(name)} must be non-empty without spaces or control characters`,
       );
     }
-    headers.set(name, trimmedSlice(text, colon + 1, end));
-    if (found === -1) return headers;
-    at = found + 2;
+    headers.set(name, trimBlanks(line.slice(colon + 1)));
   }
-}
-
-function countLines(text: string, start: number): number {
-  let count = 1;
-  for (let i = text.indexOf("\r\n", start); i !== -1; i = text.indexOf("\r\n", i + 2)) count++;
-  return count;
-}
-
-// A CR or LF inside [from, end): the line's own CR LF starts at `end`.
-function hasBreak(text: string, from: number, end: number): boolean {
-  const cr = text.indexOf("\r", from);
-  if (cr !== -1 && cr < end) return true;
-  const lf = text.indexOf("\n", from);
-  return lf !== -1 && lf < end;
-}
-
-// text.slice(from, end) without the spaces and tabs around it.
-function trimmedSlice(text: string, from: number, end: number): string {
-  while (from < end && isBlank(text.charCodeAt(from))) from++;
-  while (end > from && isBlank(text.charCodeAt(end - 1))) end--;
-  return text.slice(from, end);
+  return headers;
 }
 
 /**
