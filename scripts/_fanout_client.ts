@@ -5,7 +5,8 @@
 // deliveries/s, where the C generator reached 3.6M at 0.48 cores).
 //
 //   fanout URL SUBSCRIBERS FRAMES BYTES  → prints {"deliveries":n,"seconds":s}
-//   idle URL CONNECTIONS                 → prints READY once all are subscribed,
+//   idle URL CONNECTIONS [PREFIX]        → each on its own channel PREFIX-<i> (default idle),
+//                                          prints READY once all are subscribed,
 //                                          then holds them until SIGTERM
 //   latency URL CLIENTS RATE SECONDS     → each client publishes to its own channel, RATE frames/s in
 //                                          all; prints {"p50":ms,"p99":ms,"samples":n}
@@ -112,7 +113,8 @@ if (mode === "fanout") {
   process.stdout.write(JSON.stringify(result) + "\n");
   process.exit(0);
 } else if (mode === "idle") {
-  await openMany(Number(first), (i) => `idle-${i}`);
+  const prefix = second ?? "idle";
+  await openMany(Number(first), (i) => `${prefix}-${i}`);
   process.stdout.write("READY\n");
   process.once("SIGTERM", () => process.exit(0));
   setInterval(() => {}, 1 << 30);

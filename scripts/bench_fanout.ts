@@ -5,7 +5,7 @@
 //   deno run -A scripts/bench_fanout.ts [--runtimes deno,bun,node20,node24]
 //     [--subscribers 200] [--frames 2000] [--bytes 64] [--idle 1000] [--rounds 3] [--no-pacing]
 //     [--latency-rounds 5] [--generator c|js] [--svg docs/fanout.svg]
-//     [--parts fanout,latency,memory] [--no-warmup]
+//     [--parts fanout,latency,memory] [--no-warmup] [--idle-warmup 1000]
 //
 // Servers and the load generator run as separate processes, pinned to separate
 // cores (server on CPU 0, generator on CPU 1, with taskset when present). The
@@ -16,7 +16,9 @@
 // the limit. Latency: 50 clients, each publishing to its own channel, 2000 frames/s
 // in all, spread evenly (one every 0.5 ms);
 // median p50 and p99 of the rounds. Idle memory always holds its sockets with
-// the JS client (its own memory is not measured, only the server's RSS).
+// the JS client (its own memory is not measured, only the server's RSS): the
+// table's KB/conn is what --idle more connections cost once --idle-warmup are
+// held (one-off costs paid), and a second table shows the fresh-process figure.
 
 import { parseArgs } from "node:util";
 import { type Child, RUNTIMES, startChild } from "../tests/harness/runtimes.ts";
@@ -34,6 +36,8 @@ const { values } = parseArgs({
     frames: { type: "string", default: "2000" },
     bytes: { type: "string", default: "64" },
     idle: { type: "string", default: "1000" },
+    // Idle connections held open (on other channels) before the measured ones.
+    "idle-warmup": { type: "string", default: "1000" },
     rounds: { type: "string", default: "3" },
     "latency-rounds": { type: "string", default: "5" },
     svg: { type: "string" },
@@ -49,6 +53,7 @@ const { values } = parseArgs({
 const SUBSCRIBERS = Number(values.subscribers);
 const FRAMES = Number(values.frames);
 const IDLE = Number(values.idle);
+const WARM = Number(values["idle-warmup"]);
 const PARTS = new Set(values.parts.split(","));
 const ROUNDS = PARTS.has("fanout") ? Number(values.rounds) : 0;
 const SERVERS = { lhttp: "scripts/_load_server.ts", raw: "scripts/_fanout_raw.ts" } as const;
@@ -110,12 +115,15 @@ async function latency(gen: Generator, port: number): Promise<{ p50: number; p99
   return { p50: result.p50, p99: result.p99 };
 }
 
-async function idleMemory(client: string[], child: Child): Promise<number> {
-  await sleep(500);
-  const before = await rss(child.pid);
+interface Held {
+  stop(): Promise<void>;
+}
+
+// Opens `count` idle subscribed connections, each on its own channel `<prefix>-<i>`.
+async function hold(client: string[], port: number, count: number, prefix: string) {
   const [program, ...lead] = client;
   const [holderProgram, ...holderArgs] = onCore(
-    [program, ...lead, "idle", `ws://127.0.0.1:${child.port}/`, String(IDLE)],
+    [program, ...lead, "idle", `ws://127.0.0.1:${port}/`, String(count), prefix],
     1,
   );
   const holder = new Deno.Command(holderProgram, {
@@ -130,12 +138,35 @@ async function idleMemory(client: string[], child: Child): Promise<number> {
     if (done) throw new Error("idle client ended early");
     seen += value;
   }
+  return {
+    async stop() {
+      holder.kill("SIGTERM");
+      await reader.cancel();
+      await holder.status;
+    },
+  } satisfies Held;
+}
+
+// KB per idle connection: `marginal` is the RSS growth of IDLE connections
+// opened after a warm batch (held open, on other channels), the cost of one
+// more connection on a server that has been running; `cold` is the growth of a
+// fresh process over the warm batch, one-off costs included (JIT code for the
+// connection path, first heap pages), spread over those connections.
+async function idleMemory(
+  client: string[],
+  child: Child,
+): Promise<{ marginal: number; cold: number }> {
+  await sleep(500);
+  const start = await rss(child.pid);
+  const warm = WARM > 0 ? await hold(client, child.port, WARM, "warm") : undefined;
+  await sleep(1000);
+  const before = await rss(child.pid);
+  const measured = await hold(client, child.port, IDLE, "idle");
   await sleep(1000);
   const after = await rss(child.pid);
-  holder.kill("SIGTERM");
-  await reader.cancel();
-  await holder.status;
-  return (after - before) / IDLE;
+  await measured.stop();
+  await warm?.stop();
+  return { marginal: (after - before) / IDLE, cold: WARM > 0 ? (before - start) / WARM : NaN };
 }
 
 const gen = await generator(values.generator);
@@ -145,6 +176,7 @@ await bundle(SERVERS.lhttp);
 await bundle(SERVERS.raw);
 const rows: string[] = [];
 const latencyRows: string[] = [];
+const coldRows: string[] = [];
 const chart: Array<{ runtime: string; lhttp: number; raw: number }> = [];
 const LATENCY_ROUNDS = PARTS.has("latency") ? Number(values["latency-rounds"]) : 0;
 for (const runtime of values.runtimes.split(",")) {
@@ -178,9 +210,18 @@ for (const runtime of values.runtimes.split(",")) {
       p99s[variant].push(p99);
     }
   }
-  const memory: Record<Variant, number> = { lhttp: 0, raw: 0 };
+  const memory: Record<Variant, number> = { lhttp: NaN, raw: NaN };
+  const cold: Record<Variant, number> = { lhttp: NaN, raw: NaN };
   for (const variant of PARTS.has("memory") ? ["raw", "lhttp"] as const : []) {
-    memory[variant] = await withServer(runtime, variant, (child) => idleMemory(idleClient, child));
+    const held = await withServer(runtime, variant, (child) => idleMemory(idleClient, child));
+    memory[variant] = held.marginal;
+    cold[variant] = held.cold;
+  }
+  if (PARTS.has("memory") && WARM > 0) {
+    coldRows.push(
+      `| ${runtime} | ${cold.lhttp.toFixed(1)} | ${cold.raw.toFixed(1)} | ` +
+        `${(cold.lhttp / cold.raw).toFixed(2)} |`,
+    );
   }
   const [lhttp, raw] = [median(rates.lhttp), median(rates.raw)];
   chart.push({ runtime, lhttp, raw });
@@ -212,7 +253,7 @@ function fmt(rate: number): string {
 if (ROUNDS > 0 || PARTS.has("memory")) {
   console.log(
     `\nFan-out: ${SUBSCRIBERS} subscribers × ${FRAMES} frames (${values.bytes}-byte bodies), ` +
-      `median of ${ROUNDS}; idle: ${IDLE} connections, server RSS delta\n`,
+      `median of ${ROUNDS}; idle: ${IDLE} more connections after ${WARM} held, server RSS delta\n`,
   );
   console.log(
     "| runtime | lhttp deliveries/s | raw deliveries/s | ratio | ratio per server CPU-s " +
@@ -220,6 +261,15 @@ if (ROUNDS > 0 || PARTS.has("memory")) {
   );
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const row of rows) console.log(row);
+}
+if (coldRows.length) {
+  console.log(
+    `\nMemory of a fresh process: RSS growth over the first ${WARM} idle connections, ` +
+      `one-off costs included (KB/conn)\n`,
+  );
+  console.log("| runtime | lhttp | raw | ratio |");
+  console.log("|---|---:|---:|---:|");
+  for (const row of coldRows) console.log(row);
 }
 if (latencyRows.length) {
   console.log(
