@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { SetLike } from "../hub/_one.ts";
+import { type SetLike, SetView } from "../hub/set_view.ts";
 
 export type { SetLike };
 
@@ -25,7 +25,7 @@ export type { SetLike };
  * assert.deepEqual([...channels], ["b"]);
  * ```
  */
-export class ChannelSet implements ReadonlySet<string> {
+export class ChannelSet extends SetView<string> {
   #one: string | undefined;
   #many: Set<string> | undefined;
 
@@ -60,57 +60,8 @@ export class ChannelSet implements ReadonlySet<string> {
   }
 
   // Iteration is rare (a close, an admin page): a lone channel is put in a
-  // short-lived Set for it, and everything below delegates to a real Set.
-  #view(): Set<string> {
+  // short-lived Set for it.
+  protected view(): Set<string> {
     return this.#many ?? new Set(this.#one === undefined ? [] : [this.#one]);
-  }
-
-  /** Each channel, in the order added. */
-  [Symbol.iterator](): SetIterator<string> {
-    return this.#view()[Symbol.iterator]();
-  }
-  /** Each channel, in the order added. */
-  values(): SetIterator<string> {
-    return this.#view().values();
-  }
-  /** Each channel, in the order added. */
-  keys(): SetIterator<string> {
-    return this.#view().keys();
-  }
-  /** `[channel, channel]` pairs, as `Set#entries` gives. */
-  entries(): SetIterator<[string, string]> {
-    return this.#view().entries();
-  }
-  /** Calls `each` with every channel, as `Set#forEach` does. */
-  forEach(each: (channel: string, same: string, set: ReadonlySet<string>) => void): void {
-    for (const channel of this.#view()) each(channel, channel, this);
-  }
-  /** A new `Set` of these channels and `other`'s. */
-  union<U>(other: SetLike<U>): Set<string | U> {
-    return this.#view().union(other);
-  }
-  /** A new `Set` of the channels also in `other`. */
-  intersection<U>(other: SetLike<U>): Set<string & U> {
-    return this.#view().intersection(other);
-  }
-  /** A new `Set` of the channels not in `other`. */
-  difference<U>(other: SetLike<U>): Set<string> {
-    return this.#view().difference(other);
-  }
-  /** A new `Set` of what is in exactly one of the two. */
-  symmetricDifference<U>(other: SetLike<U>): Set<string | U> {
-    return this.#view().symmetricDifference(other);
-  }
-  /** Whether every channel is in `other`. */
-  isSubsetOf(other: SetLike<unknown>): boolean {
-    return this.#view().isSubsetOf(other);
-  }
-  /** Whether everything in `other` is a channel here. */
-  isSupersetOf(other: SetLike<unknown>): boolean {
-    return this.#view().isSupersetOf(other);
-  }
-  /** Whether no channel is in `other`. */
-  isDisjointFrom(other: SetLike<unknown>): boolean {
-    return this.#view().isDisjointFrom(other);
   }
 }
