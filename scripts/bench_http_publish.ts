@@ -4,6 +4,7 @@
 //
 //   deno run -A scripts/bench_http_publish.ts [--runtimes deno,bun,node20]
 //     [--connections 32] [--requests 20000] [--subscribers 10] [--bytes 64] [--rounds 3]
+//     [--token T | --no-token] [--warmup 10000]
 //
 // The load is the C generator (scripts/loadgen/http_post.c): CONNECTIONS
 // keep-alive HTTP/1.1 connections, one request outstanding on each, every body
@@ -11,7 +12,8 @@
 // the same generator count the deliveries. Server on CPU 0, generator on CPU 1;
 // the generator's CPU (in cores) is printed beside each rate, and the ratio of
 // answers per server CPU-second (steadier than wall clock on a busy machine).
-// Each server first takes a 2000-request warm-up, not counted.
+// Each server first takes a --warmup-request warm-up, not counted. lhttp
+// checks a publish token by default (the raw reference checks nothing).
 
 import { parseArgs } from "node:util";
 import { bundle } from "../tests/harness/bundle.ts";
@@ -28,6 +30,11 @@ const { values } = parseArgs({
     subscribers: { type: "string", default: "10" },
     bytes: { type: "string", default: "64" },
     rounds: { type: "string", default: "3" },
+    // lhttp checks this publish token (as a server open to other hosts must);
+    // with --no-token it answers loopback callers only (it asks the peer's address).
+    token: { type: "string", default: "bench-token" },
+    "no-token": { type: "boolean", default: false },
+    warmup: { type: "string", default: "10000" },
   },
 });
 const SERVERS = { lhttp: "scripts/_load_server.ts", raw: "scripts/_http_publish_raw.ts" } as const;
@@ -44,12 +51,16 @@ interface Sample {
   perCpu: number;
 }
 
+const TOKEN = values["no-token"] ? [] : [values.token];
+
 async function round(runtime: string, variant: Variant): Promise<Sample> {
-  const load = [values.connections, values.requests, values.subscribers, values.bytes];
-  return await withServer(runtime, SERVERS[variant], [], async (child) => {
-    // A short warm-up on the same process first: the JIT, not the server's
+  const load = [values.connections, values.requests, values.subscribers, values.bytes, ...TOKEN];
+  const args = variant === "lhttp" && TOKEN.length ? ["--publish-token", values.token] : [];
+  return await withServer(runtime, SERVERS[variant], args, async (child) => {
+    // A warm-up on the same process first: the JIT, not the server's
     // steady state, would otherwise dominate a run of a fraction of a second.
-    await measure(gen, "http", child.port, [values.connections, 2000, values.subscribers, 64]);
+    const warm = [values.connections, values.warmup, values.subscribers, values.bytes, ...TOKEN];
+    await measure(gen, "http", child.port, warm);
     let cpu0 = 0;
     const result = await measure(gen, "http", child.port, load, {
       onStart: async () => void (cpu0 = await cpuSeconds(child.pid)),

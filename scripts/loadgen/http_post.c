@@ -1,4 +1,4 @@
-/* `loadgen http PORT CONNECTIONS REQUESTS SUBSCRIBERS BYTES`: SUBSCRIBERS
+/* `loadgen http PORT CONNECTIONS REQUESTS SUBSCRIBERS BYTES [TOKEN]`: SUBSCRIBERS
  * WebSocket sockets subscribe to `bench`; then CONNECTIONS keep-alive HTTP/1.1
  * connections send REQUESTS `POST /publish` in all, one outstanding each, the
  * body an LHTTP frame publishing a BYTES-long body to `bench`. Prints
@@ -138,11 +138,15 @@ int mode_http(int argc, char **argv) {
   }
   const char *head = "LHTTP/1.0 chat\r\npublish:bench\r\n\r\n";
   size_t body_len = strlen(head) + bytes;
-  request = malloc(body_len + 256);
-  int at = snprintf(request, 256,
-                    "POST /publish HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+  /* An optional TOKEN is sent as `Authorization: Bearer TOKEN`. */
+  const char *token = argc > 5 ? argv[5] : NULL;
+  char auth[160] = "";
+  if (token) snprintf(auth, sizeof auth, "Authorization: Bearer %.120s\r\n", token);
+  request = malloc(body_len + 512);
+  int at = snprintf(request, 512,
+                    "POST /publish HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s"
                     "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n%s",
-                    port, body_len, head);
+                    port, auth, body_len, head);
   memset(request + at, 'x', bytes);
   request_len = at + bytes;
   to_send = requests;

@@ -198,11 +198,13 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
     // Upgrades and POST /publish skip Hono (no context, no routing per request).
+    // The method is looked at first: an upgrade is a GET, and a header lookup
+    // costs a publish more than the whole check of its caller.
     fetch: (request, bun) =>
-      isWebSocketUpgrade(request, options.path)
-        ? lhttp.upgradeNow(request, bun)
-        : request.method === "POST" && isPublishUrl(request.url)
+      request.method === "POST" && isPublishUrl(request.url)
         ? publish.handle(request, publish.needsAddress ? requestAddress(bun, request) : undefined)
+        : isWebSocketUpgrade(request, options.path)
+        ? lhttp.upgradeNow(request, bun)
         : app.fetch(request, bun),
     websocket: lhttp.websocket,
   });
