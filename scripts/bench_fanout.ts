@@ -111,9 +111,9 @@ interface Sample {
 }
 
 async function latency(gen: Generator, port: number): Promise<{ p50: number; p99: number }> {
-  // A second of the same traffic untimed first: a fresh process's JIT work on
+  // A round of the same traffic untimed first: a fresh process's JIT work on
   // the first frames would otherwise set the p99.
-  if (!values["no-warmup"]) await measure(gen, "latency", port, [50, 2000, 1]);
+  if (!values["no-warmup"]) await measure(gen, "latency", port, [50, 2000, 3]);
   const result = await measure(gen, "latency", port, [50, 2000, 3]);
   return { p50: result.p50, p99: result.p99 };
 }
