@@ -8,7 +8,8 @@ import type { ServerSettings } from "../server/settings.ts";
 
 /**
  * Throws `unauthorized` (401) or `forbidden` (403) unless a caller with this
- * `authorization` header value, from `remoteAddress`, may publish.
+ * `authorization` header value, from `remoteAddress`, may publish (or call
+ * another route that the publish token guards: `route` names it in errors).
  *
  * @example
  * ```ts
@@ -25,20 +26,21 @@ export function checkPublishCaller(
   settings: ServerSettings,
   authorization: string | null | undefined,
   remoteAddress: string | undefined,
+  route = "POST /publish",
 ): void {
   const { publishToken, publishOpen } = settings;
   if (publishToken === undefined) {
     if (publishOpen || isLoopback(remoteAddress)) return;
     throw new LhttpError(
       "forbidden",
-      `POST /publish without a token answers loopback callers only, not ${
+      `${route} without a token answers loopback callers only, not ${
         JSON.stringify(remoteAddress ?? "an unknown address")
       } (set a publish token, or publishOpen)`,
     );
   }
   const match = authorization?.match(/^Bearer[ \t]+(.+)$/i);
   if (!match) {
-    throw new LhttpError("unauthorized", "POST /publish needs an Authorization: Bearer token");
+    throw new LhttpError("unauthorized", `${route} needs an Authorization: Bearer token`);
   }
   if (!timingSafeEqual(match[1].trim(), publishToken)) {
     throw new LhttpError("forbidden", "The publish token is wrong");

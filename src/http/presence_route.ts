@@ -12,7 +12,7 @@ import { LhttpError } from "../codec/errors.ts";
 import type { PresencePage } from "../presence/presence.ts";
 import type { ServerSettings } from "../server/settings.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
-import { isLoopback, timingSafeEqual } from "./publish.ts";
+import { checkPublishCaller } from "./_publish_caller.ts";
 
 /** What the route needs from the server. */
 export interface PresenceSource {
@@ -70,23 +70,12 @@ export function presenceResponse(
 }
 
 function checkCaller(settings: ServerSettings, request: Request, remoteAddress?: string): void {
-  const { publishToken, publishOpen } = settings;
-  if (publishToken === undefined) {
-    if (publishOpen || isLoopback(remoteAddress)) return;
-    throw new LhttpError(
-      "forbidden",
-      `GET /presence without a token answers loopback callers only, not ${
-        JSON.stringify(remoteAddress ?? "an unknown address")
-      }`,
-    );
-  }
-  const match = request.headers.get("authorization")?.match(/^Bearer[ \t]+(.+)$/i);
-  if (!match) {
-    throw new LhttpError("unauthorized", "GET /presence needs an Authorization: Bearer token");
-  }
-  if (!timingSafeEqual(match[1].trim(), publishToken)) {
-    throw new LhttpError("forbidden", "The token is wrong");
-  }
+  checkPublishCaller(
+    settings,
+    request.headers.get("authorization"),
+    remoteAddress,
+    "GET /presence",
+  );
 }
 
 /**
