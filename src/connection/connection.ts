@@ -88,9 +88,12 @@ export class Connection implements Subscriber, Paced {
   #state?: Record<string, unknown>;
   /** @internal set by the pacer: too slow to pace publishers until it drains */
   lagging = false;
-  // The read side, kept only while it holds something: a frame in progress,
-  // frames waiting, a rate-limit bucket. An idle connection keeps none.
+  // The read side, kept once the connection sends a second frame or while it
+  // holds something (a frame in progress, frames waiting, a rate-limit bucket).
+  // An idle connection, which sent its subscribe and nothing since, keeps none;
+  // one that keeps talking does not make an inbox per frame.
   #inbox?: Inbox;
+  #heard = false;
   #dropped = 0;
   // 0 while open; the close code while the server closes it; -1 once released.
   #closing = 0;
@@ -113,10 +116,11 @@ export class Connection implements Subscriber, Paced {
     if (this.#inbox) return this.#inbox.receive(data);
     const reader = this.options.reader;
     if (!reader) return;
-    // A frame handled at once leaves nothing behind: the inbox goes with it.
+    // A first frame handled at once leaves nothing behind: the inbox goes with it.
     const inbox = new Inbox(this, reader.handler, reader.options);
     inbox.receive(data);
-    if (inbox.busy || reader.options.rateLimit) this.#inbox = inbox;
+    if (this.#heard || inbox.busy || reader.options.rateLimit) this.#inbox = inbox;
+    this.#heard = true;
   }
 
   /** Free per-connection state for processors and middleware (made on first use). */
