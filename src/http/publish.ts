@@ -12,7 +12,6 @@ import { LhttpError } from "../codec/errors.ts";
 import type { Frame } from "../codec/frame.ts";
 import type { Limits } from "../codec/limits.ts";
 import { parseFrame } from "../codec/parse.ts";
-import { verbatimChannel } from "../codec/verbatim.ts";
 import { readLimited } from "../router/_read_body.ts";
 import type { ServerSettings } from "../server/settings.ts";
 import type { Metrics } from "../telemetry/metrics.ts";
@@ -26,10 +25,8 @@ export interface Publisher {
   readonly settings: ServerSettings;
   readonly metrics: Metrics;
   publish(channels: string, frame: Frame): number;
-  /** The hub, for a plain publish that goes to it as it came (absent: always `publish`). */
-  readonly hub?: { broadcast(channel: string, data: string): number };
-  /** The history store; when set, every publication is stamped, so none goes as it came. */
-  readonly history?: unknown;
+  /** A plain publish sent as it came, or undefined (absent: always `publish`). */
+  publishVerbatim?(text: string): readonly [channel: string, delivered: number] | undefined;
 }
 
 /** An answer of `POST /publish`: status, JSON text, and headers beside `content-type`. */
@@ -138,7 +135,8 @@ export class HttpPublish {
   publishBody(bytes: Uint8Array, binary: boolean): PublishAnswer {
     const limits = this.server.settings.limits;
     const text = binary ? undefined : decodeText(bytes);
-    const verbatim = text === undefined ? undefined : this.#verbatim(text);
+    // A plain publish goes to the hub as it came (router/verbatim_publish.ts).
+    const verbatim = text === undefined ? undefined : this.server.publishVerbatim?.(text);
     if (verbatim !== undefined) return this.#published(verbatim[0], verbatim[1]);
     const frame = parseFrame(text ?? bytes, limits);
     const channels = frame.headers.get("publish");
@@ -149,21 +147,6 @@ export class HttpPublish {
       );
     }
     return this.#published(channels, this.server.publish(channels, frame));
-  }
-
-  // A plain publish (codec/verbatim.ts) on a server without history is its
-  // own publication: what `server.publish` would serialize is the text itself
-  // (the WebSocket path's router/verbatim_publish.ts, with the same counts),
-  // so it goes to the hub as it came, without a parse or a serialization.
-  #verbatim(text: string): [channel: string, delivered: number] | undefined {
-    const { hub, history, metrics } = this.server;
-    if (hub === undefined || history !== undefined) return undefined;
-    const channel = verbatimChannel(text, this.server.settings.limits);
-    if (channel === undefined) return undefined;
-    const delivered = hub.broadcast(channel, text);
-    metrics.bytesOut += delivered * text.length;
-    metrics.publishes++;
-    return [channel, delivered];
   }
 
   #published(channels: string, delivered: number): PublishAnswer {

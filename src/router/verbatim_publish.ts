@@ -27,11 +27,10 @@ export interface VerbatimPublishOptions {
   middleware: readonly Middleware[];
   /** Processors by command (read live): a frame whose command has one goes the long way. */
   processors: ReadonlyMap<string, Processor>;
-  /**
-   * Set when publications need more than the hub: an `authorize` hook,
-   * namespace rules, or history (which stamps each publication).
-   */
-  closed: boolean;
+  /** Set when a client's publish may be refused: an `authorize` hook or namespace rules. */
+  guarded: boolean;
+  /** Set when history stamps each publication: then none goes as it came. */
+  stamped: boolean;
 }
 
 /**
@@ -49,7 +48,8 @@ export interface VerbatimPublishOptions {
  * const subscriber = new Connection(peer, { maxBufferedBytes: 1024, slowConsumer: "close", metrics });
  * hub.subscribe(subscriber, "room");
  * const verbatim = new VerbatimPublish({
- *   limits: DEFAULT_LIMITS, hub, metrics, middleware: [], processors: new Map(), closed: false,
+ *   limits: DEFAULT_LIMITS, hub, metrics, middleware: [], processors: new Map(),
+ *   guarded: false, stamped: false,
  * });
  * const frame = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi";
  * assert.ok(verbatim.publish(frame));
@@ -61,19 +61,38 @@ export class VerbatimPublish {
   /** The short way over the given parts. */
   constructor(readonly options: VerbatimPublishOptions) {}
 
-  /** Publishes `data` and returns true when it is a plain publish and the way is open. */
+  /** Publishes a client's `data` and returns true when it is a plain publish and the way is open. */
   publish(data: FrameData): boolean {
     const options = this.options;
-    if (typeof data !== "string" || options.closed || options.middleware.length) return false;
+    if (typeof data !== "string" || options.guarded || options.stamped) return false;
+    if (options.middleware.length) return false;
     const channel = verbatimChannel(data, options.limits);
     if (channel === undefined) return false;
     // The command sits between the start line's space and the first CR.
     if (options.processors.size && options.processors.has(data.slice(10, data.indexOf("\r")))) {
       return false;
     }
-    const metrics = options.metrics;
-    metrics.bytesOut += options.hub.broadcast(channel, data) * data.length;
-    metrics.publishes++;
+    this.#send(channel, data);
     return true;
+  }
+
+  /**
+   * Publishes `text` from server code (`POST /publish`, where no hook, middleware
+   * or processor applies) when it is a plain publish and history would not
+   * stamp it; returns its channel and local deliveries, or undefined.
+   */
+  publishText(text: string): readonly [channel: string, delivered: number] | undefined {
+    if (this.options.stamped) return undefined;
+    const channel = verbatimChannel(text, this.options.limits);
+    return channel === undefined ? undefined : [channel, this.#send(channel, text)];
+  }
+
+  // What PubSub.publish would do for this publication, with the same counts.
+  #send(channel: string, data: string): number {
+    const { hub, metrics } = this.options;
+    const delivered = hub.broadcast(channel, data);
+    metrics.bytesOut += delivered * data.length;
+    metrics.publishes++;
+    return delivered;
   }
 }

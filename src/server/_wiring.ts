@@ -49,6 +49,8 @@ export interface Core {
   pubsub: PubSub;
   connections: ConnectionRegistry;
   router: FrameRouter;
+  /** Plain publishes sent on as they came (the router's short way, and POST /publish's). */
+  verbatim: VerbatimPublish;
   pacer?: Pacer;
   connectionOptions: ConnectionOptions;
 }
@@ -100,8 +102,9 @@ export function wireCore(input: WireInput): Core {
     metrics,
     middleware: input.middleware,
     processors: input.processors,
-    // Hooks and rules may refuse a publish, and history stamps each one.
-    closed: Boolean(authorize || namespaces.rules.length || history),
+    // Hooks and rules may refuse a client's publish, and history stamps each one.
+    guarded: Boolean(authorize || namespaces.rules.length),
+    stamped: history !== undefined,
   });
   const router = new FrameRouter({ limits, pipeline, pubsub, replies, verbatim });
   const pacer = settings.pacing ? new Pacer(settings.pacing, metrics) : undefined;
@@ -118,7 +121,17 @@ export function wireCore(input: WireInput): Core {
       options: { maxQueuedFrames, maxQueuedBytes, rateLimit, pacer, metrics },
     },
   });
-  return { hub, pubsub, webhooks, presence, connections, router, pacer, connectionOptions };
+  return {
+    hub,
+    pubsub,
+    webhooks,
+    presence,
+    connections,
+    router,
+    verbatim,
+    pacer,
+    connectionOptions,
+  };
 }
 
 /** Lets queued webhook events leave (bounded) and stops presence timers. */

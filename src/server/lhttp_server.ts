@@ -163,6 +163,15 @@ export class LhttpServer {
     const { pubsub } = this.#wired();
     return pubsub.publish(pubsub.channels(channels), full);
   }
+  /**
+   * Publishes frame text from server code as it came when it is a plain
+   * publish (one `publish` header naming one channel; see `codec/verbatim.ts`)
+   * and history would not stamp it: `[channel, deliveries]`, or undefined, and
+   * then nothing was published (use {@linkcode LhttpServer.publish}).
+   */
+  publishVerbatim(text: string): readonly [channel: string, delivered: number] | undefined {
+    return this.#wired().verbatim.publishText(text);
+  }
   /** Subscribes a connection to channels from server code, within the subscription limit. */
   subscribe(connection: Connection, channels: string | readonly string[]): void {
     const { pubsub } = this.#wired();

@@ -25,7 +25,8 @@ function setup(options: Partial<VerbatimPublishOptions> = {}) {
     metrics,
     middleware: [],
     processors: new Map(),
-    closed: false,
+    guarded: false,
+    stamped: false,
     ...options,
   });
   return { verbatim, sent, metrics };
@@ -39,11 +40,20 @@ Deno.test("VerbatimPublish: a plain publish goes out as it came, counted", () =>
   assert.equal(metrics.bytesOut, FRAME.length);
 });
 
+Deno.test("VerbatimPublish: server text goes as it came unless history stamps it", () => {
+  const { verbatim, sent } = setup({ guarded: true, middleware: [(_ctx, next) => next()] });
+  assert.deepEqual(verbatim.publishText(FRAME), ["room", 1]);
+  assert.deepEqual(sent, [FRAME]);
+  assert.equal(setup({ stamped: true }).verbatim.publishText(FRAME), undefined);
+  assert.equal(setup().verbatim.publishText("LHTTP/1.0 chat\r\npublish:a b\r\n\r\n"), undefined);
+});
+
 Deno.test("VerbatimPublish: middleware, a processor, or hooks send the frame the long way", () => {
   const cases: Array<Partial<VerbatimPublishOptions>> = [
     { middleware: [(_ctx, next) => next()] },
     { processors: new Map([["chat", {}]]) },
-    { closed: true },
+    { guarded: true },
+    { stamped: true },
   ];
   for (const options of cases) {
     const { verbatim, sent } = setup(options);
