@@ -29,7 +29,7 @@ export interface Publisher {
   publishVerbatim?(text: string): readonly [channel: string, delivered: number] | undefined;
 }
 
-/** An answer of `POST /publish`: status, JSON text, and headers beside `content-type`. */
+/** An answer of `POST /publish`: status, JSON text, and its headers (`content-type` among them). */
 export interface PublishAnswer {
   readonly status: number;
   readonly body: string;
