@@ -68,6 +68,14 @@ export interface BunServeOptions<T> {
   port?: number;
   /** Interface to bind. */
   hostname?: string;
+  /**
+   * Handlers by exact path and method, matched in Bun's native code before
+   * `fetch` (which gets every request they do not match).
+   */
+  routes?: Record<
+    string,
+    Record<string, (request: Request, server: BunServer) => Response | Promise<Response>>
+  >;
   /** HTTP handler; returns nothing after a successful upgrade. */
   fetch(request: Request, server: BunServer): Response | undefined | Promise<Response | undefined>;
   /** WebSocket handlers. */

@@ -16,7 +16,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createApp, isWebSocketUpgrade } from "../http/routes.ts";
 import { HttpPublish } from "../http/publish.ts";
-import { isPublishUrl } from "../http/_publish_route.ts";
+import { PUBLISH_PATH } from "../http/_publish_route.ts";
 import { chosenProtocol } from "./web_socket_bridge.ts";
 import type { RunningServer, ServeOptions } from "./serve_options.ts";
 import type { LhttpServer, UpgradeDecision } from "../server/lhttp_server.ts";
@@ -197,13 +197,17 @@ export function serveBun(server: LhttpServer, options: ServeOptions = {}): Runni
   const started = holder.bun = bunGlobal().serve<BunSocketData>({
     port: options.port ?? 8081,
     hostname: options.hostname ?? "0.0.0.0",
-    // Upgrades and POST /publish skip Hono (no context, no routing per request).
-    // The method is looked at first: an upgrade is a GET, and a header lookup
-    // costs a publish more than the whole check of its caller.
+    // POST /publish is matched by Bun's native router (any query string
+    // included): no URL string, no routing and no Hono context per request.
+    routes: {
+      [PUBLISH_PATH]: {
+        POST: (request, bun) =>
+          publish.handle(request, publish.needsAddress ? requestAddress(bun, request) : undefined),
+      },
+    },
+    // Upgrades skip Hono too.
     fetch: (request, bun) =>
-      request.method === "POST" && isPublishUrl(request.url)
-        ? publish.handle(request, publish.needsAddress ? requestAddress(bun, request) : undefined)
-        : isWebSocketUpgrade(request, options.path)
+      isWebSocketUpgrade(request, options.path)
         ? lhttp.upgradeNow(request, bun)
         : app.fetch(request, bun),
     websocket: lhttp.websocket,

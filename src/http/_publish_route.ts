@@ -3,7 +3,8 @@
 // as Hono's strict routing matches it; anything else (a trailing slash, a
 // percent-encoded path) is left to the app, which answers as it always did.
 
-const PATH = "/publish";
+/** The path of the publish route. */
+export const PUBLISH_PATH = "/publish";
 
 /**
  * Whether an absolute request URL (`http://host/publish?x`) has the path `/publish`.
@@ -22,7 +23,10 @@ export function isPublishUrl(url: string): boolean {
   const scheme = url.indexOf("://");
   if (scheme < 0) return false;
   const start = url.indexOf("/", scheme + 3);
-  return start >= 0 && isPublishTarget(url.slice(start));
+  // Compared in place: a slice of the URL would be a string made per request.
+  if (start < 0 || !url.startsWith(PUBLISH_PATH, start)) return false;
+  const end = start + PUBLISH_PATH.length;
+  return url.length === end || url.charCodeAt(end) === 0x3f; // "?"
 }
 
 /**
@@ -38,6 +42,6 @@ export function isPublishUrl(url: string): boolean {
  * ```
  */
 export function isPublishTarget(target: string | undefined): boolean {
-  if (target === undefined || !target.startsWith(PATH)) return false;
-  return target.length === PATH.length || target.charCodeAt(PATH.length) === 0x3f; // "?"
+  if (target === undefined || !target.startsWith(PUBLISH_PATH)) return false;
+  return target.length === PUBLISH_PATH.length || target.charCodeAt(PUBLISH_PATH.length) === 0x3f; // "?"
 }

@@ -20,14 +20,27 @@ export class RawHttp {
     return new RawHttp(conn, `${hostname}:${port}`);
   }
 
-  async write(text: string): Promise<void> {
-    await this.conn.write(new TextEncoder().encode(text));
+  async write(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    for (let sent = 0; sent < bytes.length;) sent += await this.conn.write(bytes.subarray(sent));
   }
 
-  post(path: string, body: string, headers: Record<string, string> = {}): Promise<void> {
-    const lines = Object.entries({ "content-length": String(body.length), ...headers })
+  /** Sends a POST with `body` (text as UTF-8, or bytes as they are) and its content-length. */
+  async post(
+    path: string,
+    body: string | Uint8Array,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    const lines = Object.entries({ "content-length": String(bytes.length), ...headers })
       .map(([name, value]) => `${name}: ${value}\r\n`).join("");
-    return this.write(`POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\n${lines}\r\n${body}`);
+    const head = new TextEncoder().encode(
+      `POST ${path} HTTP/1.1\r\nHost: ${this.host}\r\n${lines}\r\n`,
+    );
+    const request = new Uint8Array(head.length + bytes.length);
+    request.set(head);
+    request.set(bytes, head.length);
+    await this.write(request);
   }
 
   async answer(): Promise<Answer> {

@@ -45,6 +45,27 @@ for (const runtime of RUNTIMES) {
       const delivered = await subscriber.waitFor((frame) => frame.command === "chat");
       assert.equal(delivered.body, "hello room");
 
+      // A text body is judged as UTF-8: a U+FFFD that was sent is published
+      // as it came; bytes that are not UTF-8 are refused, also where the
+      // replacement would keep the length (a 4-byte sequence cut at 3 bytes).
+      await http.post("/publish", `${FRAME} \uFFFD kept`, bearer);
+      assert.equal((await http.answer()).status, 200);
+      const kept = await subscriber.waitFor((frame) => `${frame.body}`.endsWith("kept"));
+      assert.equal(kept.body, "hello room \uFFFD kept");
+      const frameBytes = new TextEncoder().encode(FRAME);
+      for (const tail of [[0xff], [0xf0, 0x90, 0x80, 0x41]]) {
+        await http.post("/publish", new Uint8Array([...frameBytes, ...tail]), bearer);
+        const refused = await http.answer();
+        assert.deepEqual([refused.status, json(refused).code], [400, "invalid_utf8"], `${tail}`);
+      }
+      // application/octet-stream: a binary frame, bytes as they came.
+      const binary = new Uint8Array([...frameBytes, 0xff, 0x00]);
+      const octets = { ...bearer, "content-type": "application/octet-stream" };
+      await http.post("/publish", binary, octets);
+      assert.equal((await http.answer()).status, 200);
+      const bytes = await subscriber.waitFor((frame) => frame.binary);
+      assert.deepEqual([...(bytes.raw as Uint8Array).slice(-2)], [0xff, 0x00]);
+
       // Refusals on the same keep-alive connection, each with its body sent:
       // the connection still answers after each.
       await http.post("/publish", FRAME);
