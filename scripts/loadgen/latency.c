@@ -5,7 +5,8 @@
  * clients, paced by a timerfd), so each sample is one frame's trip, not the
  * wait behind a burst. The body is the send time. Prints
  * {"p50","p90","p99","p999","max" (ms),"samples","sent","cpu"}; the bench reads p50
- * and p99, as scripts/_fanout_client.ts gives them. */
+ * and p99, as scripts/_fanout_client.ts gives them. With LG_TIMELINE=FILE set,
+ * every sample is also written there, in arrival order, as "<send s> <ms>". */
 #include "loadgen.h"
 
 #include <stdio.h>
@@ -15,7 +16,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-static double *samples;
+static double *samples, *sent_at;
 static long nsamples, capacity;
 
 static const char *subscribe_own(int i) {
@@ -32,7 +33,11 @@ static void stamp(wsconn *c, int opcode, const unsigned char *tail, size_t taill
   memcpy(text, tail, taillen);
   text[taillen] = 0;
   char *line = strrchr(text, '\n');
-  if (nsamples < capacity) samples[nsamples++] = (now - atof(line ? line + 1 : text)) * 1e3;
+  double sent = atof(line ? line + 1 : text);
+  if (nsamples < capacity) {
+    sent_at[nsamples] = sent;
+    samples[nsamples++] = (now - sent) * 1e3;
+  }
 }
 
 static int ascending(const void *a, const void *b) {
@@ -72,6 +77,7 @@ int mode_latency(int argc, char **argv) {
   double duration = atof(argv[3]);
   capacity = (long)(rate * (duration + 1) * 2) + 1000;
   samples = malloc(capacity * sizeof *samples);
+  sent_at = malloc(capacity * sizeof *sent_at);
   int ep = lg_epoll();
   wsconn *conns = calloc(clients, sizeof *conns);
   if (ws_open_subscribed(ep, &port, 1, conns, clients, subscribe_own, stamp, 60) < 0) {
@@ -96,6 +102,10 @@ int mode_latency(int argc, char **argv) {
   double drain = lg_now() + 0.5;
   while (lg_now() < drain) lg_loop_once(ep, 50);
   double seconds = lg_now() - start, cpu = lg_cpu() - cpu0;
+  const char *timeline = getenv("LG_TIMELINE");
+  FILE *out = timeline ? fopen(timeline, "w") : NULL;
+  for (long k = 0; out && k < nsamples; k++) fprintf(out, "%.6f %.4f\n", sent_at[k], samples[k]);
+  if (out) fclose(out);
   qsort(samples, nsamples, sizeof *samples, ascending);
 #define AT(q) (nsamples ? samples[(long)((q) * nsamples) < nsamples ? (long)((q) * nsamples) : nsamples - 1] : 0)
   printf("{\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"p999\":%.4f,\"max\":%.4f,"
