@@ -17,8 +17,8 @@
 // the limit. Latency: 50 clients, each publishing to its own channel, 2000 frames/s
 // in all, spread evenly (one every 0.5 ms), for --latency-seconds after 3 s
 // of the same clients at --latency-warmup-rate; median p50 and p99 of the
-// rounds. Idle memory always holds its sockets with the JS client (its own memory is not measured, only the server's RSS): the
-// table's KB/conn is what --idle more connections cost once --idle-warmup are
+// rounds. Idle memory always holds its sockets with the JS client (its own
+// memory is not measured, only the server's RSS): the table's KB/conn is what --idle more connections cost once --idle-warmup are
 // held (one-off costs paid), and a second table shows the fresh-process figure.
 
 import { parseArgs } from "node:util";
