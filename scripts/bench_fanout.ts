@@ -18,8 +18,9 @@
 // in all, spread evenly (one every 0.5 ms), for --latency-seconds after 3 s
 // of the same clients at --latency-warmup-rate; median p50 and p99 of the
 // rounds. Idle memory always holds its sockets with the JS client (its own
-// memory is not measured, only the server's RSS): the table's KB/conn is what --idle more connections cost once --idle-warmup are
-// held (one-off costs paid), and a second table shows the fresh-process figure.
+// memory is not measured, only the server's RSS): the table's KB/conn is what
+// --idle more connections cost once --idle-warmup are held (one-off costs
+// paid), and a second table shows the fresh-process figure.
 
 import { parseArgs } from "node:util";
 import { type Child, RUNTIMES, startChild } from "../tests/harness/runtimes.ts";
