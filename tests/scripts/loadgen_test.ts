@@ -11,9 +11,13 @@ import { buildLoadgen } from "../../scripts/loadgen/build.ts";
 const binary = await buildLoadgen();
 const ignore = binary === undefined;
 
-async function run(args: Array<string | number>): Promise<Record<string, number>> {
+async function run(
+  args: Array<string | number>,
+  env: Record<string, string> = {},
+): Promise<Record<string, number>> {
   const { code, stdout, stderr } = await new Deno.Command(binary!, {
     args: args.map(String),
+    env,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -34,6 +38,32 @@ Deno.test({
       assert.equal(result.closed, 0);
     } finally {
       await running.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "loadgen latency samples every frame it sent, and LG_TIMELINE lists each with its send time",
+  ignore,
+  async fn() {
+    const running = await serve(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
+    const timeline = await Deno.makeTempFile();
+    try {
+      const result = await run(["latency", running.port, 5, 200, 0.5], { LG_TIMELINE: timeline });
+      assert.ok(result.sent >= 50, `sent ${result.sent}`);
+      assert.equal(result.samples, result.sent);
+      assert.ok(0 < result.p50 && result.p50 <= result.p99 && result.p99 <= result.max);
+      const lines = (await Deno.readTextFile(timeline)).trim().split("\n");
+      assert.equal(lines.length, result.samples);
+      const latencies = lines.map((line) => {
+        const [sent, ms] = line.split(" ").map(Number);
+        assert.ok(sent > 0 && ms >= 0, line);
+        return ms;
+      });
+      assert.equal(Math.max(...latencies).toFixed(4), result.max.toFixed(4));
+    } finally {
+      await running.shutdown();
+      await Deno.remove(timeline);
     }
   },
 });
