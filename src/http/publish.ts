@@ -45,6 +45,7 @@ export class HttpPublish {
   // The answer's text up to `delivered`, for the channels named last.
   #channels?: string;
   #prefix = "";
+  #last?: { readonly delivered: number; readonly answer: PublishAnswer };
   /** The body deadlines of this server's requests (one timer for all). */
   readonly deadlines: Deadlines;
 
@@ -156,13 +157,20 @@ export class HttpPublish {
     return this.#published(channels, this.server.publish(channels, frame));
   }
 
+  // The last answer is kept: a stream of publishes to one channel reaching
+  // the same subscribers gets the same text, not a new string per request.
   #published(channels: string, delivered: number): PublishAnswer {
     if (channels !== this.#channels) {
       const named = JSON.stringify(channels.split(/[ \t]+/).filter(Boolean));
       this.#prefix = `{"status":200,"channels":${named},"delivered":`;
       this.#channels = channels;
+      this.#last = undefined;
     }
-    return { status: 200, body: `${this.#prefix}${delivered}}`, headers: JSON_TYPE };
+    if (this.#last?.delivered !== delivered) {
+      const body = `${this.#prefix}${delivered}}`;
+      this.#last = { delivered, answer: { status: 200, body, headers: JSON_TYPE } };
+    }
+    return this.#last.answer;
   }
 
   /** The JSON answer of a failure (an unknown one is a 500), counted in the metrics. */
