@@ -50,3 +50,16 @@ Deno.test("POST /publish: with history, a plain publish is stamped (the long way
     "stamped with a position",
   );
 });
+
+Deno.test("POST /publish: the answer follows the channel and the deliveries, also when the last one is reused", async () => {
+  const { server, post } = setup();
+  const plain = (channel: string) => `LHTTP/1.0 chat\r\npublish:${channel}\r\n\r\nx`;
+  const delivered = async (channel: string) => (await post(plain(channel))).json;
+  assert.deepEqual(await delivered("mike"), { status: 200, channels: ["mike"], delivered: 1 });
+  assert.deepEqual(await delivered("mike"), { status: 200, channels: ["mike"], delivered: 1 });
+  const ann = new FakeClient(server);
+  ann.send("LHTTP/1.0 chat\r\nsubscribe:mike\r\n\r\n");
+  assert.deepEqual(await delivered("mike"), { status: 200, channels: ["mike"], delivered: 2 });
+  assert.deepEqual(await delivered("other"), { status: 200, channels: ["other"], delivered: 0 });
+  assert.deepEqual(await delivered("mike"), { status: 200, channels: ["mike"], delivered: 2 });
+});
