@@ -43,7 +43,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "loadgen latency samples every frame it sent, and LG_TIMELINE lists each with its send time",
+  name: "loadgen latency samples every frame sent; LG_TIMELINE lists each with its send time",
   ignore,
   async fn() {
     const running = await serve(new LhttpServer(), { port: 0, hostname: "127.0.0.1" });
