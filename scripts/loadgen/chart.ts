@@ -19,7 +19,7 @@ export interface Bar {
  * import assert from "node:assert/strict";
  * import { svgChart } from "./chart.ts";
  * const svg = svgChart([{ runtime: "bun", lhttp: 900, raw: 1000 }]);
- * assert.match(svg, /0\.9×/);
+ * assert.match(svg, />0\.90×</);
  * ```
  */
 export function svgChart(
@@ -45,7 +45,7 @@ export function svgChart(
       `<text x="${(x + w / 2).toFixed(1)}" y="${
         (height - bottom - scale(bar.lhttp) - 4).toFixed(1)
       }" ` +
-      `text-anchor="middle" font-size="11">${(bar.lhttp / bar.raw).toFixed(1)}×</text>`,
+      `text-anchor="middle" font-size="11">${(bar.lhttp / bar.raw).toFixed(2)}×</text>`,
     ].join("");
   });
   const ticks = [0, 0.5, 1].map((f) =>
