@@ -79,7 +79,7 @@ export function answerPublish(
     const type = headers["content-type"];
     let answer: PublishAnswer;
     try {
-      answer = publish.publishBody(buffer.subarray(0, size), type !== undefined && isBinary(type));
+      answer = publish.publishBody(buffer.subarray(0, size), isBinary(type));
     } catch (error) {
       answer = publish.refusal(error);
     }

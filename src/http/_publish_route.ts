@@ -24,9 +24,7 @@ export function isPublishUrl(url: string): boolean {
   if (scheme < 0) return false;
   const start = url.indexOf("/", scheme + 3);
   // Compared in place: a slice of the URL would be a string made per request.
-  if (start < 0 || !url.startsWith(PUBLISH_PATH, start)) return false;
-  const end = start + PUBLISH_PATH.length;
-  return url.length === end || url.charCodeAt(end) === 0x3f; // "?"
+  return start >= 0 && isPublishPathAt(url, start);
 }
 
 /**
@@ -42,6 +40,12 @@ export function isPublishUrl(url: string): boolean {
  * ```
  */
 export function isPublishTarget(target: string | undefined): boolean {
-  if (target === undefined || !target.startsWith(PUBLISH_PATH)) return false;
-  return target.length === PUBLISH_PATH.length || target.charCodeAt(PUBLISH_PATH.length) === 0x3f; // "?"
+  return target !== undefined && isPublishPathAt(target, 0);
+}
+
+// Whether `/publish` starts at `start` and ends the text or is followed by a query.
+function isPublishPathAt(text: string, start: number): boolean {
+  if (!text.startsWith(PUBLISH_PATH, start)) return false;
+  const end = start + PUBLISH_PATH.length;
+  return text.length === end || text.charCodeAt(end) === 0x3f; // "?"
 }

@@ -42,10 +42,8 @@ const JSON_TYPE = { "content-type": "application/json" } as const;
 export class HttpPublish {
   #bytesInFlight = 0;
   readonly #buffered: boolean;
-  // The answer's text up to `delivered`, for the channels named last.
-  #channels?: string;
-  #prefix = "";
-  #last?: { readonly delivered: number; readonly answer: PublishAnswer };
+  // The last 200 answer, and its text up to `delivered`, for its channels.
+  #last?: { channels: string; prefix: string; delivered: number; answer: PublishAnswer };
   /** The body deadlines of this server's requests (one timer for all). */
   readonly deadlines: Deadlines;
 
@@ -160,17 +158,16 @@ export class HttpPublish {
   // The last answer is kept: a stream of publishes to one channel reaching
   // the same subscribers gets the same text, not a new string per request.
   #published(channels: string, delivered: number): PublishAnswer {
-    if (channels !== this.#channels) {
+    const last = this.#last;
+    if (last?.channels !== channels) {
       const named = JSON.stringify(channels.split(/[ \t]+/).filter(Boolean));
-      this.#prefix = `{"status":200,"channels":${named},"delivered":`;
-      this.#channels = channels;
-      this.#last = undefined;
+      const prefix = `{"status":200,"channels":${named},"delivered":`;
+      this.#last = { channels, prefix, delivered, answer: published(prefix, delivered) };
+    } else if (last.delivered !== delivered) {
+      last.delivered = delivered;
+      last.answer = published(last.prefix, delivered);
     }
-    if (this.#last?.delivered !== delivered) {
-      const body = `${this.#prefix}${delivered}}`;
-      this.#last = { delivered, answer: { status: 200, body, headers: JSON_TYPE } };
-    }
-    return this.#last.answer;
+    return this.#last!.answer;
   }
 
   /** The JSON answer of a failure (an unknown one is a 500), counted in the metrics. */
@@ -190,8 +187,7 @@ export class HttpPublish {
   // The runtime reads exactly the declared length into one buffer; the
   // deadline still bounds it. One promise, settled by whichever comes first.
   #readBuffered(request: Request, reserved: number): Promise<Response> {
-    const type = request.headers.get("content-type");
-    const binary = type !== null && isBinary(type);
+    const binary = isBinary(request.headers.get("content-type"));
     return new Promise<Response>((resolve) => {
       const deadline = this.deadlines.start(() => {
         this.release(reserved);
@@ -228,8 +224,7 @@ export class HttpPublish {
       deadline.cancel();
       this.release(reserved);
     }
-    const type = request.headers.get("content-type");
-    return respond(this.#answer(bytes, type !== null && isBinary(type)));
+    return respond(this.#answer(bytes, isBinary(request.headers.get("content-type"))));
   }
 
   // Publishes a body read whole (as text when it is surely UTF-8), or refuses it.
@@ -255,6 +250,10 @@ function textOrBytes(blob: Blob): Promise<string | ArrayBuffer> {
   );
 }
 
+function published(prefix: string, delivered: number): PublishAnswer {
+  return { status: 200, body: `${prefix}${delivered}}`, headers: JSON_TYPE };
+}
+
 // A 200 shares one init; a refusal brings its own status and headers.
 const OK_INIT: ResponseInit = { headers: JSON_TYPE };
 
@@ -272,10 +271,11 @@ function respond(answer: PublishAnswer): Response {
  * import { isBinary } from "./publish.ts";
  * assert.equal(isBinary("application/octet-stream"), true);
  * assert.equal(isBinary("text/plain"), false);
+ * assert.equal(isBinary(null), false);
  * ```
  */
-export function isBinary(contentType: string): boolean {
-  return contentType.startsWith("application/octet-stream");
+export function isBinary(contentType: string | null | undefined): boolean {
+  return contentType?.startsWith("application/octet-stream") ?? false;
 }
 
 // Fatal and never streamed, so one decoder serves every body.

@@ -133,24 +133,18 @@ export class Pipeline {
     };
     const url = upstream === undefined ? undefined : calls.check(connection, upstream);
     // Verdicts are collected only when a hook answers later (the hot path allocates none).
-    let verdicts: Promise<void>[] | undefined;
     const frame = ctx.request;
-    let verdict;
-    if (
-      toSubscribe.length &&
-      (verdict = pubsub.authorize("subscribe", toSubscribe, connection, frame))
-    ) {
-      (verdicts ??= []).push(verdict);
+    let verdicts: Promise<void>[] | undefined;
+    if (toSubscribe.length) {
+      verdicts = later(verdicts, pubsub.authorize("subscribe", toSubscribe, connection, frame));
     }
-    if (toPublish.length && (verdict = pubsub.authorize("publish", toPublish, connection, frame))) {
-      (verdicts ??= []).push(verdict);
+    if (toPublish.length) {
+      verdicts = later(verdicts, pubsub.authorize("publish", toPublish, connection, frame));
     }
-    if (url && (verdict = pubsub.authorize("upstream", url.href, connection, frame))) {
-      (verdicts ??= []).push(verdict);
-    }
+    if (url) verdicts = later(verdicts, pubsub.authorize("upstream", url.href, connection, frame));
     const query = effects.query;
-    if (query && (verdict = pubsub.authorize("subscribe", query.channel, connection, frame))) {
-      (verdicts ??= []).push(verdict);
+    if (query) {
+      verdicts = later(verdicts, pubsub.authorize("subscribe", query.channel, connection, frame));
     }
     return verdicts
       ? Promise.all(verdicts).then(() => this.#apply(ctx, effects))
@@ -182,6 +176,16 @@ export class Pipeline {
 }
 
 const NONE: readonly string[] = Object.freeze([]);
+
+// Adds a verdict that answers later to `verdicts` (made on the first one).
+function later(
+  verdicts: Promise<void>[] | undefined,
+  verdict: void | Promise<void>,
+): Promise<void>[] | undefined {
+  if (!verdict) return verdicts;
+  (verdicts ??= []).push(verdict);
+  return verdicts;
+}
 
 // What one frame asks for, validated, between its authorization and its application.
 interface Effects {
